@@ -1,0 +1,60 @@
+"""A generated cover image, for books that don't bring their own.
+
+Pillow (already needed by WeasyPrint) draws it with the theme's fonts; PNG
+encoding is deterministic, so the same book gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+WIDTH, HEIGHT = 1600, 2400
+BACKGROUND = (22, 52, 74)
+ACCENT = (242, 169, 59)
+INK = (255, 255, 255)
+
+
+def _font(fonts_dir: Path, name: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(fonts_dir / name), size)
+
+
+def _draw_lines(draw: ImageDraw.ImageDraw, lines: list[str], font, top: int, fill,
+                spacing: float = 1.2) -> int:
+    for line in lines:
+        draw.text((140, top), line, font=font, fill=fill)
+        top += int(font.size * spacing)
+    return top
+
+
+def generate_cover(title: str, subtitle: str, authors: list[str], label: str,
+                   course: str, fonts_dir: Path) -> bytes:
+    """A 1600 x 2400 PNG: course, title, subtitle, edition label and authors."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, WIDTH, 36), fill=ACCENT)
+    top = 260
+    if course:
+        course_font = _font(fonts_dir, "OpenSans-Semibold.ttf", 52)
+        top = _draw_lines(draw, [course.upper()], course_font, top, ACCENT) + 60
+    title_font = _font(fonts_dir, "OpenSans-Bold.ttf", 118)
+    top = _draw_lines(draw, textwrap.wrap(title, 20), title_font, top, INK, 1.15) + 50
+    draw.rectangle((140, top, 440, top + 12), fill=ACCENT)
+    top += 90
+    if subtitle:
+        subtitle_font = _font(fonts_dir, "CharisSIL-Italic.ttf", 58)
+        _draw_lines(draw, textwrap.wrap(subtitle, 40), subtitle_font, top, INK, 1.35)
+    if label:
+        label_font = _font(fonts_dir, "OpenSans-Bold.ttf", 64)
+        box = draw.textbbox((0, 0), label.upper(), font=label_font)
+        width = box[2] - box[0]
+        draw.rectangle((140, HEIGHT - 560, 140 + width + 80, HEIGHT - 440), fill=ACCENT)
+        draw.text((180, HEIGHT - 545), label.upper(), font=label_font, fill=BACKGROUND)
+    author_font = _font(fonts_dir, "OpenSans-Regular.ttf", 64)
+    _draw_lines(draw, [", ".join(authors)], author_font, HEIGHT - 300, INK)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()

@@ -1,0 +1,263 @@
+"""Render an edition's Markdown to HTML with one pandoc run, then shape the book.
+
+The result is a list of chapter trees (lxml) that both the EPUB and the PDF
+writers serialise: one rendering per edition feeds every format.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+import pypandoc
+from lxml.html import HtmlElement
+
+from .compose import ANSWERS_ID, TEASER_ID, Numbering
+from .errors import PublishError
+from .manuscript import Chapter
+from .markdown_scan import IMAGE
+
+PANDOC_ARGS = ["--section-divs", "--sandbox", "--wrap=none", "--reference-location=document"]
+PANDOC_FORMAT = "markdown-raw_tex-raw_attribute"
+
+
+@dataclass
+class Resource:
+    """A file the book packages, by the name chapters use for it."""
+
+    name: str
+    path: Path
+    media_type: str
+
+
+@dataclass
+class RenderedChapter:
+    ident: str
+    title: str
+    file_name: str
+    kind: str
+    source: Chapter | None
+    element: HtmlElement
+    headings: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class RenderedEdition:
+    name: str
+    chapters: list[RenderedChapter]
+    footnotes: dict[str, HtmlElement]
+    resources: dict[str, Resource]
+    warnings: list[str] = field(default_factory=list)
+
+    def file_of(self, ident: str) -> str | None:
+        for chapter in self.chapters:
+            if chapter.ident == ident or chapter.element.get_element_by_id(ident, None) is not None:
+                return chapter.file_name
+        return None
+
+
+def resource_name(src: str) -> str:
+    """Where an image lives in the book: DOT sources become SVG."""
+    stem = src.rsplit(".", 1)[0] if src.endswith(".dot") else src
+    flat = re.sub(r"[^\w.-]+", "-", stem).strip("-")
+    return f"images/{flat}.svg" if src.endswith(".dot") else f"images/{flat}"
+
+
+def run_pandoc(markdown: str) -> tuple[str, list[str]]:
+    try:
+        html = pypandoc.convert_text(markdown, "html5", format=PANDOC_FORMAT,
+                                     extra_args=PANDOC_ARGS, sandbox=True)
+    except RuntimeError as exc:
+        raise PublishError(f"pandoc failed: {exc}") from None
+    return html, []
+
+
+def render_edition(name: str, parts: list[tuple[Chapter | None, str]], numbering: Numbering,
+                   labels: dict[str, str], resources: dict[str, Resource]) -> RenderedEdition:
+    """One pandoc run for the whole edition, then the book's own structure on top."""
+    markdown = "\n\n".join(_point_images(text) for _, text in parts)
+    html, warnings = run_pandoc(markdown)
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    footnotes = _take_footnotes(root)
+    sections = [child for child in root if child.tag == "section" and "level1" in child.classes]
+    if len(sections) != len(parts):
+        raise PublishError(f"expected {len(parts)} chapters from pandoc, got {len(sections)}: "
+                           "every chapter must start with one level-1 heading")
+    chapters = []
+    for index, ((source, _text), section) in enumerate(zip(parts, sections, strict=True), 1):
+        kind = _kind(section)
+        file_name = {"answers": "answers.xhtml", "teaser": "what-comes-next.xhtml"}.get(
+            kind, f"chapter-{index:02d}.xhtml")
+        heading = section.find("h1")
+        chapters.append(RenderedChapter(section.get("id"), heading.text_content().strip(),
+                                        file_name, kind, source, section))
+    edition = RenderedEdition(name, chapters, footnotes, {}, warnings)
+    shape = _Shaper(edition, numbering, labels, resources)
+    for chapter in chapters:
+        shape.chapter(chapter)
+    return edition
+
+
+def _kind(section: HtmlElement) -> str:
+    return {ANSWERS_ID: "answers", TEASER_ID: "teaser"}.get(section.get("id"), "chapter")
+
+
+def _point_images(markdown: str) -> str:
+    """Point image references at their packaged names before pandoc sees them."""
+    return IMAGE.sub(
+        lambda m: m.group(0).replace(f"]({m.group(2)}", f"]({resource_name(m.group(2))}", 1)
+        if not re.match(r"^[a-z]+:", m.group(2)) else m.group(0),
+        markdown,
+    )
+
+
+def _take_footnotes(root: HtmlElement) -> dict[str, HtmlElement]:
+    notes = {}
+    for section in root.find_class("footnotes"):
+        for item in section.iter("li"):
+            notes[item.get("id")] = item
+        section.drop_tree()
+    return notes
+
+
+def _element(tag: str, text: str = "", **attrs) -> HtmlElement:
+    element = lxml.html.Element(tag, {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()})
+    element.text = text or None
+    return element
+
+
+class _Shaper:
+    """Turns pandoc's generic HTML into the book's figures, callouts and exercises."""
+
+    def __init__(self, edition: RenderedEdition, numbering: Numbering, labels: dict[str, str],
+                 resources: dict[str, Resource]):
+        self.edition = edition
+        self.numbering = numbering
+        self.labels = labels
+        self.available = resources
+        self.figure_ids = {
+            figure.get("id")
+            for chapter in edition.chapters
+            for figure in chapter.element.iter("figure")
+        }
+
+    def label(self, key: str, default: str) -> str:
+        return self.labels.get(key, default)
+
+    def chapter(self, chapter: RenderedChapter) -> None:
+        element = chapter.element
+        for figure in list(element.iter("figure")):
+            self.figure(figure, element)
+        for span in list(element.find_class("citation")):
+            self.cross_reference(span)
+        for div in list(element.iter("div")):
+            for cls in ("why-it-matters", "exercise", "cheatsheet", "callout"):
+                if cls in div.classes:
+                    getattr(self, cls.replace("-", "_"))(div)
+        for image in element.iter("img"):
+            self.image(image)
+        if chapter.kind == "answers":
+            self.answers(element)
+        chapter.headings = [
+            (int(h.tag[1]), h.getparent().get("id") or h.get("id"), h.text_content().strip())
+            for h in element.iter("h1", "h2", "h3")
+        ]
+
+    def figure(self, figure: HtmlElement, chapter: HtmlElement) -> None:
+        source_id = figure.get("id") or ""
+        number = self.numbering.figures.get(source_id)
+        ident = source_id.replace(":", "-")
+        figure.set("id", ident)
+        caption = figure.find("figcaption")
+        if number and caption is not None:
+            prefix = _element("span", f"{self.label('figure', 'Figure')} {number}. ",
+                              class_="figure-number")
+            prefix.tail = caption.text
+            caption.text = None
+            caption.insert(0, prefix)
+        for div in list(chapter.find_class("longdesc")):
+            if (div.get("data-for") or div.get("for")) == source_id:
+                self.long_description(figure, div, ident, number)
+
+    def long_description(self, figure: HtmlElement, div: HtmlElement, ident: str,
+                         number: int | None) -> None:
+        details = _element("details", class_="longdesc", id=f"{ident}-desc")
+        summary = _element("summary", f"Description of {self.label('figure', 'Figure')} {number}")
+        details.append(summary)
+        for child in list(div):
+            details.append(child)
+        div.drop_tree()
+        details.tail = figure.tail
+        figure.tail = None
+        figure.addnext(details)
+        image = figure.find(".//img")
+        if image is not None:
+            image.set("aria-describedby", f"{ident}-desc")
+
+    def cross_reference(self, span: HtmlElement) -> None:
+        target = span.get("data-cites", "")
+        number = self.numbering.figures.get(target)
+        if number is None:
+            return
+        text = f"{self.label('figure', 'Figure')} {number}"
+        ident = target.replace(":", "-")
+        if target in self.figure_ids:
+            replacement = _element("a", text, href=f"#{ident}", class_="xref")
+        else:
+            replacement = _element("span", text, class_="xref")
+        replacement.tail = span.tail
+        span.getparent().replace(span, replacement)
+
+    def _labelled(self, div: HtmlElement, css_class: str, label_text: str) -> None:
+        div.set("class", css_class)
+        div.set("role", "note")
+        div.set("aria-label", label_text)
+        heading = _element("p", label_text, class_="box-label")
+        div.insert(0, heading)
+
+    def why_it_matters(self, div: HtmlElement) -> None:
+        self._labelled(div, "why-it-matters", self.label("why-it-matters", "Why this matters"))
+
+    def callout(self, div: HtmlElement) -> None:
+        self._labelled(div, "callout", div.get("data-title") or self.label("callout", "Note"))
+
+    def cheatsheet(self, div: HtmlElement) -> None:
+        title = div.get("data-title")
+        text = self.label("key-points", "Key points") + (f": {title}" if title else "")
+        self._labelled(div, "key-points", text)
+
+    def exercise(self, div: HtmlElement) -> None:
+        number = div.get("data-number")
+        name = f"{self.label('exercise', 'Exercise')} {number}"
+        div.set("id", f"exercise-{number}")
+        self._labelled(div, "exercise", name)
+        if self.edition.name == "full" and int(number) in self.numbering.answers:
+            link = _element("p", class_="answer-link")
+            link.append(_element("a", self.label("see-answer", "See the model answer"),
+                                 href=f"#answer-{number}"))
+            div.append(link)
+
+    def answers(self, element: HtmlElement) -> None:
+        for section in element.iter("section"):
+            ident = section.get("id") or ""
+            if ident.startswith("answer-"):
+                back = _element("p", class_="back-link")
+                back.append(_element("a", self.label("back", "Back to the exercise"),
+                                     href=f"#exercise-{ident.removeprefix('answer-')}"))
+                section.append(back)
+
+    def image(self, image: HtmlElement) -> None:
+        name = image.get("src", "")
+        if name in self.available:
+            self.edition.resources[name] = self.available[name]
+
+
+def footnote_body(note: HtmlElement) -> list[HtmlElement | str]:
+    """A footnote's content without pandoc's back-link, for the PDF's inline notes."""
+    clone = copy.deepcopy(note)
+    for back in clone.find_class("footnote-back"):
+        back.drop_tree()
+    return [clone]

@@ -1,0 +1,132 @@
+"""Write the print PDF with WeasyPrint: one HTML document, tagged, with page labels."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import lxml.html
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import PageLabelStyle
+
+from .edition_context import EditionContext
+from .fsutil import write_atomic
+from .render_html import footnote_body
+from .resources import confined_fetcher, load_weasyprint
+
+PAPER = {"a4": "A4", "letter": "letter"}
+
+
+def _head(context: EditionContext) -> str:
+    book = context.book
+    esc = html.escape
+    css = context.theme.file("print.css").read_text(encoding="utf-8")
+    css += f"\n@page {{ size: {PAPER[book.paper]}; }}\n" + context.theme.extra_css()
+    metas = [("author", ", ".join(book.authors)), ("description", book.description),
+             ("keywords", ", ".join(book.subjects)),
+             ("dcterms.created", context.built_at.isoformat()),
+             ("dcterms.modified", context.built_at.isoformat()),
+             ("generator", "publish")]
+    meta = "".join(f'<meta name="{k}" content="{esc(v)}">' for k, v in metas if v)
+    return (f'<head><meta charset="utf-8"><title>{esc(context.title)}</title>{meta}'
+            f'<style>{css}</style></head>')
+
+
+def _front_matter(context: EditionContext) -> str:
+    book = context.book
+    esc = html.escape
+    cover = base64.b64encode(context.cover_png).decode()
+    parts = [f'<section class="cover"><img src="data:image/png;base64,{cover}" '
+             f'alt="Cover of {esc(context.title)}"></section>',
+             f'<section class="titlepage"><p class="book-title">{esc(book.title)}</p>']
+    if book.subtitle:
+        parts.append(f'<p class="subtitle">{esc(book.subtitle)}</p>')
+    parts.append(f'<p class="authors">{esc(", ".join(book.authors))}</p>')
+    if book.course:
+        parts.append(f'<p class="course">A lesson in the course {esc(book.course)}</p>')
+    parts.append(f'<p class="edition">{esc(context.edition_label)} · '
+                 f'{esc(context.publication_date)}</p>')
+    if book.publisher:
+        parts.append(f'<p class="publisher">{esc(book.publisher)}</p>')
+    parts.append("</section>")
+    rows = [("Edition", context.edition_label), ("Identifier", context.identifier),
+            ("Published", context.publication_date),
+            ("Built", context.built_at.strftime("%Y-%m-%d"))]
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    rights = f"<p>{esc(book.rights)}</p>" if book.rights else ""
+    parts.append(f'<section class="colophon">{rights}<dl>{items}</dl></section>')
+    return "".join(parts)
+
+
+def _toc(context: EditionContext) -> str:
+    entries = []
+    for chapter in context.rendered.chapters:
+        for level, ident, text in chapter.headings:
+            if level <= 2 and ident:
+                entries.append(f'<li class="toc-level{level}"><a href="#{ident}">'
+                               f"{html.escape(text)}</a></li>")
+    return (f'<nav class="toc" role="doc-toc" aria-label="Contents"><h1 class="toc-title">'
+            f'Contents</h1><ol>{"".join(entries)}</ol></nav>')
+
+
+def _chapter_html(context: EditionContext, chapter) -> str:
+    """A chapter with its notes moved to where they are called, for `float: footnote`."""
+    element = lxml.html.fromstring(lxml.html.tostring(chapter.element, encoding="unicode"))
+    element.set("class", f"{element.get('class', '')} chapter {chapter.kind}".strip())
+    for ref in list(element.find_class("footnote-ref")):
+        note = context.rendered.footnotes.get(ref.get("href", "").lstrip("#"))
+        if note is None:
+            continue
+        span = lxml.html.Element("span", {"class": "footnote"})
+        for block in footnote_body(note):
+            for paragraph in block:
+                span.text = (span.text or "") + (paragraph.text or "")
+                for child in paragraph:
+                    span.append(child)
+        span.tail = ref.tail
+        ref.getparent().replace(ref, span)
+    for image in element.iter("img"):
+        resource = context.rendered.resources.get(image.get("src", ""))
+        if resource is not None:
+            image.set("src", resource.path.resolve().as_uri())
+    return lxml.html.tostring(element, encoding="unicode")
+
+
+def pdf_html(context: EditionContext) -> str:
+    chapters = "".join(_chapter_html(context, c) for c in context.rendered.chapters)
+    body_class = f"edition-{context.edition} paper-{context.book.paper}"
+    return (f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
+            f"{_head(context)}<body class=\"{body_class}\">{_front_matter(context)}"
+            f"{_toc(context)}<main>{chapters}</main></body></html>")
+
+
+def build_pdf(context: EditionContext, roots: list[Path]) -> tuple[bytes, int]:
+    """The PDF's bytes and its page count."""
+    weasyprint = load_weasyprint()
+    document = weasyprint.HTML(string=pdf_html(context), base_url=str(context.project),
+                               url_fetcher=confined_fetcher(roots)).render(
+        pdf_variant="pdf/ua-1")
+    first_chapter = context.rendered.chapters[0].ident
+    body_start = next(i for i, page in enumerate(document.pages) if first_chapter in page.anchors)
+    data = document.write_pdf(pdf_variant="pdf/ua-1")
+    return add_page_labels(data, body_start), len(document.pages)
+
+
+def add_page_labels(data: bytes, body_start: int) -> bytes:
+    """Labels that match the printed folios: cover, roman front matter, arabic body."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.set_page_label(0, 0, prefix="Cover")
+    if body_start > 1:
+        writer.set_page_label(1, body_start - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
+    writer.set_page_label(body_start, len(writer.pages) - 1, style=PageLabelStyle.DECIMAL, start=1)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def write_pdf(context: EditionContext, path: Path, roots: list[Path]) -> int:
+    data, pages = build_pdf(context, roots)
+    write_atomic(path, data)
+    return pages
