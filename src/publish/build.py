@@ -126,9 +126,17 @@ def build(root: Path, out: Path | None = None, editions: tuple[str, ...] = EDITI
     roots = [project.root, DEFAULT_THEME, out / CACHE_DIR]
     for context in contexts:
         result.artifacts.extend(_write_edition(context, out, formats, roots, report))
+    if FULL in wanted:
+        result.artifacts.extend(write_full_extras(project, out, roots, built_at, report))
     write_manifest(out, project.book, result.artifacts, built_at.isoformat())
     result.seconds = time.monotonic() - started
     return result
+
+
+def write_full_extras(project: Project, out: Path, roots: list[Path], built_at,
+                      report) -> list[Artifact]:
+    """The paid edition's printables: cheatsheets and fillable templates."""
+    return []
 
 
 def edition_dir(out: Path, edition: str) -> Path:
