@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from .manuscript import Manuscript, Unit
+from .markdown_scan import count_words
 
 FULL = "full"
 SAMPLE = "sample"
@@ -66,7 +67,18 @@ def cut_by_budget(units: list[Unit], budget_words: float) -> list[Unit]:
             total += unit.words
         else:
             open_run = False
+    return _without_bare_headings(chosen)
+
+
+def _without_bare_headings(chosen: list[Unit]) -> list[Unit]:
+    """A sample must not end on a heading with nothing under it."""
+    while len(chosen) > 1 and chosen[-1].mark != "in" and not has_body(chosen[-1]):
+        chosen.pop()
     return chosen
+
+
+def has_body(unit: Unit) -> bool:
+    return unit.words > count_words(unit.heading.text)
 
 
 def cut_by_list(manuscript: Manuscript, names: list[str]) -> list[Unit]:

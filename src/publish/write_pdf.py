@@ -98,7 +98,8 @@ def pdf_html(context: EditionContext) -> str:
     chapters = "".join(_chapter_html(context, c) for c in context.rendered.chapters)
     body_class = f"edition-{context.edition} paper-{context.book.paper}"
     return (f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
-            f"{_head(context)}<body class=\"{body_class}\">{_front_matter(context)}"
+            f'{_head(context)}<body class="{body_class}" data-title="{html.escape(context.book.title)}">'
+            f"{_front_matter(context)}"
             f"{_toc(context)}<main>{chapters}</main></body></html>")
 
 
