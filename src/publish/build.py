@@ -17,6 +17,7 @@ from .errors import ERROR, WARNING, Finding, FindingsError, PublishError
 from .fsutil import sweep_temporary_files
 from .manuscript import MANUSCRIPT_DIR, Manuscript, read_manuscript
 from .render_html import Resource, render_edition, resource_name
+from .render_warnings import capture_weasyprint, pandoc_findings, weasyprint_findings
 from .theme import DEFAULT_THEME, Theme, load_theme
 from .write_epub import MEDIA_TYPES, write_epub
 from .write_manifest import Artifact, describe, write_manifest
@@ -105,7 +106,7 @@ def build(root: Path, out: Path | None = None, editions: tuple[str, ...] = EDITI
     project = load_project(root, strict)
     out = (out or project.root / "build").resolve()
     sweep_temporary_files(out)
-    result = BuildResult(out, findings=project.findings)
+    result = BuildResult(out, findings=list(project.findings))
     report("rendering diagrams")
     resources, result.graphviz_runs = collect_resources(project, out / CACHE_DIR)
     wanted = [e for e in editions if e in project.editions]
@@ -118,16 +119,19 @@ def build(root: Path, out: Path | None = None, editions: tuple[str, ...] = EDITI
         parts = edition_markdown(project.manuscript, project.editions[name], project.numbering,
                                  _extras(project.book))
         rendered = render_edition(name, parts, project.numbering, project.book.labels, resources)
+        result.findings += pandoc_findings(parts, rendered.warnings)
         cover = generate_cover(project.book.title, project.book.subtitle, project.book.authors,
                                "Free sample" if name == SAMPLE else "", project.book.course,
                                project.theme.fonts_dir())
         contexts.append(EditionContext(project.book, name, rendered, project.theme,
                                        project.root, built_at, cover))
     roots = [project.root, DEFAULT_THEME, out / CACHE_DIR]
-    for context in contexts:
-        result.artifacts.extend(_write_edition(context, out, formats, roots, report))
-    if FULL in wanted:
-        result.artifacts.extend(write_full_extras(project, out, roots, built_at, report))
+    with capture_weasyprint() as pdf_warnings:
+        for context in contexts:
+            result.artifacts.extend(_write_edition(context, out, formats, roots, report))
+        if FULL in wanted:
+            result.artifacts.extend(write_full_extras(project, out, roots, built_at, report))
+    result.findings += weasyprint_findings(pdf_warnings, project.theme, project.root)
     write_manifest(out, project.book, result.artifacts, built_at.isoformat())
     result.seconds = time.monotonic() - started
     return result

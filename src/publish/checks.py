@@ -11,13 +11,14 @@ from pathlib import Path
 
 from .errors import ERROR, WARNING, Finding
 from .fsutil import is_inside
-from .manuscript import MANUSCRIPT_DIR, Chapter, Manuscript
+from .manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
 
 KNOWN_DIVS = {"why-it-matters", "exercise", "answer", "cheatsheet", "longdesc", "callout",
               "call-to-action", "field"}
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".dot"}
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.I)
 SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
+PLACEHOLDER = "CHANGE ME"
 
 CODES = {
     "CFG000": "book.yaml is missing",
@@ -43,13 +44,50 @@ CODES = {
     "REF002": "an internal link names an unknown id",
     "REF003": "an answer has no exercise before it",
     "DIA001": "Graphviz cannot read a diagram",
+    "CFG006": "a cheatsheet names a chapter the book does not list",
+    "CFG007": "a placeholder from `publish init` is still in book.yaml",
+    "REN001": "pandoc warned while rendering a chapter",
+    "REN002": "WeasyPrint warned while making the PDF (CSS it ignored, a font it could not load)",
+}
+
+# How to fix each finding: the hint shown when a finding carries none of its own,
+# and the "fix" column of the codes table in docs/authoring.md.
+FIXES = {
+    "CFG000": "run the command in the project folder, or `publish init DIR` to start a book",
+    "CFG001": "remove the key or fix its spelling; `publish check` lists the known keys",
+    "CFG002": "give the value the type the key needs (text, number, list or mapping)",
+    "CFG003": "add the key; docs/authoring.md describes every key",
+    "CFG004": "check the indentation and quoting on this line and the one above",
+    "CFG005": "use one of the allowed values the message names",
+    "CFG006": "list the chapter under `chapters:` too, or fix the file name",
+    "CFG007": "replace the CHANGE ME value with your own",
+    "MS001": "check the spelling; paths are relative to manuscript/",
+    "MS002": "save the file as UTF-8",
+    "MS003": "front matter is YAML between two '---' lines at the top of the file",
+    "MS004": "known front matter keys: sample (in or out) and title",
+    "MS005": "start the file with '# Title' and use '##' below it",
+    "MS006": "go down one heading level at a time",
+    "MS007": "every '::: class' line needs a matching ':::' line",
+    "MS008": "use a known class: " + ", ".join(sorted(KNOWN_DIVS)),
+    "MS009": "close the div before the heading",
+    "IMG001": "check the spelling; paths are relative to manuscript/",
+    "IMG002": "use SVG, PNG, JPEG, or a Graphviz .dot file",
+    "IMG003": 'add alt="what the image shows" to its {...} attributes',
+    "IMG004": "copy the image into manuscript/ and use a relative path",
+    "REF001": "give the figure this id: ![Caption](file){#fig:name}",
+    "REF002": "link to a heading's id: its {#id}, or the id pandoc derives from its text",
+    "REF003": "put the ::: answer block right after its ::: exercise block",
+    "DIA001": "fix the DOT syntax on that line; `dot -Tsvg FILE` shows the same error",
+    "REN001": "fix the Markdown pandoc names; the message says what it did instead",
+    "REN002": "fix or remove the CSS rule; WeasyPrint skips what it cannot use",
 }
 
 
 def check_manuscript(manuscript: Manuscript) -> list[Finding]:
     findings: list[Finding] = []
     figure_ids = {i.ident for c in manuscript.chapters for i in c.scan.images if i.ident}
-    heading_ids = {h.ident for c in manuscript.chapters for h in c.scan.headings if h.ident}
+    heading_ids = heading_identifiers(manuscript)
+    findings += check_book_files(manuscript)
     for chapter in manuscript.chapters:
         name = f"{MANUSCRIPT_DIR}/{chapter.name}"
 
@@ -70,6 +108,67 @@ def check_manuscript(manuscript: Manuscript) -> list[Finding]:
     return findings
 
 
+def auto_identifier(text: str) -> str:
+    """The id pandoc derives from a heading's text (its `auto_identifiers` rules)."""
+    plain = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links keep their text
+    plain = re.sub(r"\[\^[^\]]*\]", "", plain)  # footnote calls add nothing
+    kept = "".join(c for c in plain if c.isalnum() or c in "_-." or c.isspace())
+    ident = re.sub(r"\s+", "-", kept.strip()).lower()
+    while ident and not ident[0].isalpha():  # pandoc drops everything before the first letter
+        ident = ident[1:]
+    return ident or "section"
+
+
+def heading_identifiers(manuscript: Manuscript) -> set[str]:
+    """Every id a link may name: explicit `{#id}`s and pandoc's derived ones.
+
+    pandoc numbers repeated derived ids (`-1`, `-2`) across the whole edition,
+    since each edition is one pandoc run; the full edition holds them all.
+    """
+    ids: set[str] = set()
+    for chapter in manuscript.chapters:
+        for heading in chapter.scan.headings:
+            if heading.ident:
+                ids.add(heading.ident)
+                continue
+            base = auto_identifier(heading.text)
+            ident, count = base, 0
+            while ident in ids:
+                count += 1
+                ident = f"{base}-{count}"
+            ids.add(ident)
+    return ids
+
+
+def check_book_files(manuscript: Manuscript) -> list[Finding]:
+    """Files and names book.yaml points at beyond the chapters: templates, cover, cheatsheets."""
+    book = manuscript.book
+    where = f"{MANUSCRIPT_DIR}/book.yaml"
+    findings: list[Finding] = []
+    named = [(f"templates[{i}]", name) for i, name in enumerate(book.templates)]
+    if book.cover:
+        named.append(("cover", book.cover))
+    for key, name in named:
+        read_text(manuscript.root / name, name, book.line_of(key), findings, where)
+    for index, sheet in enumerate(book.cheatsheets):
+        for position, name in enumerate(sheet.chapters or []):
+            if name not in book.chapters:
+                line = book.line_of(f"cheatsheets[{index}].chapters[{position}]")
+                findings.append(Finding(where, line, 1, ERROR, "CFG006",
+                                        f"cheatsheet '{sheet.name}' names '{name}', which is not "
+                                        "in chapters:", FIXES["CFG006"]))
+    findings += _placeholders(manuscript.root / "book.yaml", where)
+    return findings
+
+
+def _placeholders(path: Path, where: str) -> list[Finding]:
+    """Values `publish init` left for the author: fine to build, not to publish."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    return [Finding(where, number, line.index(PLACEHOLDER) + 1, WARNING, "CFG007",
+                    "placeholder still here: " + line.strip(), FIXES["CFG007"])
+            for number, line in enumerate(lines, 1) if PLACEHOLDER in line]
+
+
 def _check_headings(chapter: Chapter, add) -> None:
     headings = chapter.scan.headings
     top = [h for h in headings if h.level == 1]
@@ -83,7 +182,8 @@ def _check_headings(chapter: Chapter, add) -> None:
                 f"heading level {after.level} follows level {before.level}",
                 f"use {'#' * (before.level + 1)} here")
         if after.attrs.get("sample", "in") not in ("in", "out"):
-            add(after.line, 1, ERROR, "MS004", "sample= must be 'in' or 'out'")
+            add(after.line, 1, ERROR, "MS004", "sample= must be 'in' or 'out'",
+                "write {sample=in} or {sample=out} after the heading")
 
 
 def _check_divs(chapter: Chapter, add) -> None:

@@ -95,7 +95,7 @@ def answers_markdown(manuscript: Manuscript, numbering: Numbering) -> str:
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    return f"1 {word}" if count == 1 else f"{count} {word}s"
 
 
 def teaser_markdown(manuscript: Manuscript, edition: Edition, numbering: Numbering,
@@ -146,8 +146,9 @@ def _full_edition_gains(manuscript: Manuscript, edition: Edition, numbering: Num
     if numbering.exercises:
         gains.append(f"model answers to all {_plural(len(numbering.exercises), 'exercise')}")
     if extras.get("cheatsheets"):
-        gains.append(f"{_plural(extras['cheatsheets'], 'one-page printable cheatsheet')} "
-                     "(A4 and US Letter)")
+        count = extras["cheatsheets"]
+        sheets = "a one-page printable cheatsheet" if count == 1 else f"{count} one-page printable cheatsheets"
+        gains.append(f"{sheets} (A4 and US Letter)")
     if extras.get("templates"):
         gains.append(f"{_plural(extras['templates'], 'fillable template')} (PDF form and Word)")
     return gains

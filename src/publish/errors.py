@@ -25,9 +25,17 @@ class Finding:
 
     def format(self) -> str:
         text = f"{self.path}:{self.line}:{self.col}: {self.level.upper()} {self.code} {self.message}"
-        if self.hint:
-            text += f" ({self.hint})"
+        hint = self.hint or default_hint(self.code)
+        if hint:
+            text += f" ({hint})"
         return text
+
+
+def default_hint(code: str) -> str:
+    """The code's general fix, so every finding says what to do even without its own hint."""
+    from .checks import FIXES  # imported late: checks imports this module
+
+    return FIXES.get(code, "")
 
 
 class PublishError(click.ClickException):

@@ -7,7 +7,9 @@ writers serialise: one rendering per edition feeds every format.
 from __future__ import annotations
 
 import copy
+import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,12 +69,25 @@ def resource_name(src: str) -> str:
 
 
 def run_pandoc(markdown: str) -> tuple[str, list[str]]:
-    try:
-        html = pypandoc.convert_text(markdown, "html5", format=PANDOC_FORMAT,
-                                     extra_args=PANDOC_ARGS, sandbox=True)
-    except RuntimeError as exc:
-        raise PublishError(f"pandoc failed: {exc}") from None
-    return html, []
+    """HTML, and pandoc's warnings as "line N: message" (N: line in `markdown`).
+
+    pandoc writes its JSON log (`--log`) whatever its verbosity, so `--quiet`
+    keeps its stderr (which pypandoc would print) empty and the warnings come
+    from the log with their line numbers.
+    """
+    with tempfile.TemporaryDirectory(prefix="publish-pandoc-") as folder:
+        log = Path(folder) / "log.json"
+        try:
+            html = pypandoc.convert_text(markdown, "html5", format=PANDOC_FORMAT, sandbox=True,
+                                         extra_args=[*PANDOC_ARGS, "--quiet", f"--log={log}"])
+        except RuntimeError as exc:
+            raise PublishError(f"pandoc failed: {exc}") from None
+        entries = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else []
+    warnings = [
+        (f"line {entry['line']}: " if entry.get("line") else "") + entry.get("pretty", "")
+        for entry in entries if entry.get("verbosity") == "WARNING"
+    ]
+    return html, warnings
 
 
 def render_edition(name: str, parts: list[tuple[Chapter | None, str]], numbering: Numbering,

@@ -1,0 +1,210 @@
+"""One-page printable cheatsheets, gathered from the chapters' cheatsheet blocks.
+
+Each cheatsheet is rendered for A4 and US Letter and must fit exactly one page.
+When it does not, the layout is tightened one step at a time (smaller type,
+tighter leading, narrower margins, then a fourth column) down to a legible
+floor; past that floor the build stops and says how much is too long.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+
+from .config import BOOK_FILE, Book, CheatsheetSpec
+from .diagrams import diagram_key, graphviz_version, load_diagram_theme
+from .errors import ERROR, Finding, PublishError
+from .fsutil import write_atomic
+from .manuscript import Manuscript
+from .printables import file_urls_for_fonts, pdf_metadata, png_preview
+from .render_html import run_pandoc
+from .resources import confined_fetcher, load_weasyprint
+from .theme import Theme
+
+PAPERS = {"a4": "A4", "letter": "letter"}
+STYLESHEET = "cheatsheet.css"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One step of tightening; the first is the designed look, the last the floor."""
+
+    font_pt: float
+    line_height: float
+    columns: int
+    gap_mm: float
+    margin_mm: float
+
+    def css(self, paper: str) -> str:
+        return (f"@page {{ size: {PAPERS[paper]}; margin: {self.margin_mm}mm "
+                f"{self.margin_mm}mm {self.margin_mm + 6}mm; }}\n"
+                f"html {{ font-size: {self.font_pt}pt; line-height: {self.line_height}; }}\n"
+                f".sheet-blocks {{ columns: {self.columns}; column-gap: {self.gap_mm}mm; }}\n")
+
+
+# 7 pt is the smallest size that stays readable on a printed page at arm's length.
+LAYOUTS = (
+    Layout(9.0, 1.32, 3, 6, 12),
+    Layout(8.5, 1.28, 3, 5, 11),
+    Layout(8.0, 1.25, 3, 5, 10),
+    Layout(7.5, 1.22, 3, 4.5, 10),
+    Layout(7.0, 1.2, 3, 4, 9),
+    Layout(7.0, 1.15, 4, 3.5, 8),
+)
+
+
+@dataclass
+class Block:
+    """One `::: {.cheatsheet title="..."}` block, in the chapter it comes from."""
+
+    chapter: str
+    line: int
+    title: str
+    markdown: str
+
+
+@dataclass
+class RenderedSheet:
+    spec: CheatsheetSpec
+    paper: str
+    pdf: bytes
+    layout: Layout
+    attempts: int
+
+
+def gather_blocks(manuscript: Manuscript, spec: CheatsheetSpec, index: int) -> list[Block]:
+    """The spec's blocks in book order; an error pointing at book.yaml if it has none."""
+    book = manuscript.book
+    wanted = spec.chapters if spec.chapters is not None else book.chapters
+    unknown = [name for name in wanted if name not in book.chapters]
+    if unknown:
+        _fail(book, index, f"cheatsheet '{spec.name}' names chapters that are not in the "
+              f"book: {', '.join(unknown)}", "use paths exactly as listed under chapters:")
+    blocks = []
+    for chapter in manuscript.chapters:
+        if chapter.name not in wanted:
+            continue
+        for div in sorted(chapter.scan.divs, key=lambda d: d.start):
+            if "cheatsheet" in div.classes and div.end:
+                body = chapter.text(div.start + 1, div.end - 1) if div.end > div.start + 1 else ""
+                blocks.append(Block(chapter.name, div.start, div.attrs.get("title", ""), body))
+    if not blocks:
+        _fail(book, index, f"cheatsheet '{spec.name}' has no cheatsheet blocks to gather",
+              'add a `::: {.cheatsheet title="..."}` block to a chapter')
+    return blocks
+
+
+def _fail(book: Book, index: int, message: str, hint: str) -> None:
+    line = book.line_of(f"cheatsheets[{index}]")
+    raise PublishError(Finding(BOOK_FILE.as_posix(), line, 1, ERROR, "CHS001", message,
+                               hint).format())
+
+
+def render_blocks(blocks: list[Block]) -> list[lxml.html.HtmlElement]:
+    """Every block's HTML from one pandoc run, each wrapped in its own div."""
+    markdown = "\n\n".join(
+        f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{b.markdown}\n:::::::::"
+        for n, b in enumerate(blocks))
+    html_text, _warnings = run_pandoc(markdown)
+    root = lxml.html.fragment_fromstring(html_text, create_parent="div")
+    return [root.get_element_by_id(f"sheet-block-{n}") for n in range(len(blocks))]
+
+
+def sheet_html(book: Book, spec: CheatsheetSpec, blocks: list[Block],
+               bodies: list[lxml.html.HtmlElement], built_at: dt.datetime) -> str:
+    esc = html.escape
+    sections = []
+    for block, body in zip(blocks, bodies, strict=True):
+        heading = f"<h2>{esc(block.title)}</h2>" if block.title else ""
+        inner = "".join(lxml.html.tostring(child, encoding="unicode") for child in body)
+        sections.append(f'<section class="sheet-block">{heading}{body.text or ""}{inner}</section>')
+    footer = f'<footer class="sheet-footer">{esc(spec.footer)}</footer>' if spec.footer else ""
+    source = f"{book.title} · {', '.join(book.authors)}"
+    return (f'<!DOCTYPE html><html lang="{esc(book.language)}"><head><meta charset="utf-8">'
+            f"<title>{esc(spec.title)}</title>{pdf_metadata(book, built_at)}</head>"
+            f'<body class="cheatsheet">{footer}<header class="sheet-header">'
+            f'<h1>{esc(spec.title)}</h1><p class="sheet-source">{esc(source)}</p></header>'
+            f'<main class="sheet-blocks">{"".join(sections)}</main></body></html>')
+
+
+def point_images(bodies: list[lxml.html.HtmlElement], manuscript: Manuscript, theme: Theme,
+                 cache: Path) -> None:
+    """Images as file URLs; DOT diagrams as the SVG the edition build already cached."""
+    diagram_theme = None
+    for body in bodies:
+        for image in body.iter("img"):
+            source = manuscript.root / image.get("src", "")
+            if source.suffix == ".dot":
+                if diagram_theme is None:
+                    diagram_theme = load_diagram_theme(theme.file("diagrams.yaml"),
+                                                       theme.fonts_dir())
+                    version = graphviz_version()
+                key = diagram_key(source.read_bytes(), diagram_theme, version)
+                source = cache / "diagrams" / f"{key}.svg"
+            image.set("src", source.resolve().as_uri())
+
+
+def fit_one_page(page_html: str, css: str, paper: str, roots: list[Path],
+                 spec: CheatsheetSpec) -> tuple[bytes, Layout, int]:
+    """The PDF at the first layout that fits one page, or an error saying by how much."""
+    weasyprint = load_weasyprint()
+    fetcher = confined_fetcher(roots)
+    for attempt, layout in enumerate(LAYOUTS, 1):
+        stylesheet = weasyprint.CSS(string=css + layout.css(paper), url_fetcher=fetcher)
+        document = weasyprint.HTML(string=page_html, url_fetcher=fetcher).render(
+            stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
+        if len(document.pages) == 1:
+            return document.write_pdf(pdf_variant="pdf/ua-1"), layout, attempt
+    excess = overflow(document)
+    raise PublishError(
+        f"cheatsheet '{spec.name}' ({paper}) does not fit one page: about {excess:.0%} of a "
+        f"page too long even at {layout.font_pt:g} pt in {layout.columns} columns; shorten "
+        "its cheatsheet blocks or split it into several cheatsheets with `chapters:`")
+
+
+def overflow(document) -> float:
+    """How much content lies past the first page, as a fraction of one page."""
+    last = document.pages[-1]._page_box
+    html_box = last.children[0]
+    bottom = max((box.position_y + box.margin_height() for box in html_box.descendants()),
+                 default=last.content_box_y())
+    fill = (bottom - last.content_box_y()) / last.height
+    return len(document.pages) - 2 + min(max(fill, 0.0), 1.0)
+
+
+def render_cheatsheets(manuscript: Manuscript, theme: Theme, roots: list[Path], cache: Path,
+                       built_at: dt.datetime) -> list[RenderedSheet]:
+    """Every cheatsheet in every paper size, in memory: nothing is written on failure."""
+    book = manuscript.book
+    gathered = [gather_blocks(manuscript, spec, i) for i, spec in enumerate(book.cheatsheets)]
+    everything = [block for blocks in gathered for block in blocks]
+    if not everything:
+        return []
+    bodies = render_blocks(everything)
+    point_images(bodies, manuscript, theme, cache)
+    css = file_urls_for_fonts(theme.file(STYLESHEET).read_text(encoding="utf-8"), theme)
+    sheets, start = [], 0
+    for spec, blocks in zip(book.cheatsheets, gathered, strict=True):
+        page_html = sheet_html(book, spec, blocks, bodies[start:start + len(blocks)], built_at)
+        start += len(blocks)
+        for paper in PAPERS:
+            pdf, layout, attempts = fit_one_page(page_html, css, paper, roots, spec)
+            sheets.append(RenderedSheet(spec, paper, pdf, layout, attempts))
+    return sheets
+
+
+def write_cheatsheets(sheets: list[RenderedSheet], folder: Path) -> list[tuple[Path, RenderedSheet]]:
+    """Each sheet's PDF and PNG preview; (path, sheet) for every file written."""
+    written = []
+    for sheet in sheets:
+        stem = f"{sheet.spec.name}-{sheet.paper}"
+        pdf_path = folder / f"{stem}.pdf"
+        write_atomic(pdf_path, sheet.pdf)
+        png_path = folder / f"{stem}.png"
+        write_atomic(png_path, png_preview(sheet.pdf))
+        written += [(pdf_path, sheet), (png_path, sheet)]
+    return written
