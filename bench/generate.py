@@ -8,6 +8,7 @@ Graphviz diagram, callouts, an exercise and answer, and a cheatsheet block per c
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import shutil
 from pathlib import Path
@@ -16,27 +17,33 @@ REPO = Path(__file__).resolve().parents[1]
 SIZES = {"lesson": None, "medium": (15, 30_000), "large": (60, 150_000)}
 SEED = 20261128
 
+
+def word_list(text: str, separator: str = " ") -> list[str]:
+    return text.split(separator)
+
+
 # Words of the domain, so paragraphs hyphenate, justify and break like real prose.
-NOUNS = (
+NOUNS = word_list(
     "model data label metric team product user launch baseline experiment pipeline feature "
     "prediction error threshold dashboard review stakeholder roadmap budget latency cost "
     "dataset annotation consent market segment signal decision rollout monitor drift "
     "retraining incident customer workflow assumption risk policy evaluation"
-).split()
-VERBS = (
+)
+VERBS = word_list(
     "defines measures reviews ships tracks compares explains questions improves limits "
     "changes reduces documents predicts tests validates monitors prioritises checks"
-).split()
-ADJECTIVES = (
+)
+ADJECTIVES = word_list(
     "offline online careful costly small noisy fresh stale fair clear explicit hidden "
     "reliable probabilistic useful early late shared"
-).split()
-TOPICS = (
+)
+TOPICS = word_list(
     "Framing the problem|Finding the data|Labelling at scale|Choosing a metric|"
     "Building a baseline|Training the first model|Offline evaluation|Online experiments|"
     "Shipping safely|Watching for drift|Handling incidents|Retraining|Explaining predictions|"
-    "Fairness reviews|Cost and latency|Working with legal|Roadmaps for ML|Team rituals"
-).split("|")
+    "Fairness reviews|Cost and latency|Working with legal|Roadmaps for ML|Team rituals",
+    "|",
+)
 
 
 def sentence(rng: random.Random) -> str:
@@ -55,7 +62,7 @@ def paragraph(rng: random.Random, words: int) -> str:
 
 def diagram(index: int, rng: random.Random) -> str:
     stages = rng.sample(NOUNS, 5)
-    edges = "\n".join(f"  {a} -> {b};" for a, b in zip(stages, stages[1:]))
+    edges = "\n".join(f"  {a} -> {b};" for a, b in itertools.pairwise(stages))
     return f"digraph chapter{index:02d} {{\n  rankdir=LR;\n  node [shape=box];\n{edges}\n}}\n"
 
 

@@ -69,8 +69,15 @@ def main() -> None:
     sampler.stopped.set()
     sampler.join()
     max_rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "max_rss_mib": max_rss_kib / 1024,
-                      "peak_tree_mib": sampler.peak_kib / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "max_rss_mib": max_rss_kib / 1024,
+                "peak_tree_mib": sampler.peak_kib / 1024,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

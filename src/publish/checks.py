@@ -18,7 +18,7 @@ KNOWN_DIVS = {"why-it-matters", "exercise", "answer", "cheatsheet", "longdesc", 
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".dot"}
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.I)
 SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
-PLACEHOLDER = "CHANGE ME"
+PLACEHOLDER = re.compile(r"CHANGE[ -]ME")
 
 CODES = {
     "CFG000": "book.yaml is missing",
@@ -164,9 +164,13 @@ def check_book_files(manuscript: Manuscript) -> list[Finding]:
 def _placeholders(path: Path, where: str) -> list[Finding]:
     """Values `publish init` left for the author: fine to build, not to publish."""
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    return [Finding(where, number, line.index(PLACEHOLDER) + 1, WARNING, "CFG007",
-                    "placeholder still here: " + line.strip(), FIXES["CFG007"])
-            for number, line in enumerate(lines, 1) if PLACEHOLDER in line]
+    findings = []
+    for number, line in enumerate(lines, 1):
+        found = PLACEHOLDER.search(line)
+        if found and not line.lstrip().startswith("#"):  # comments may explain placeholders
+            findings.append(Finding(where, number, found.start() + 1, WARNING, "CFG007",
+                                    "placeholder still here: " + line.strip(), FIXES["CFG007"]))
+    return findings
 
 
 def _check_headings(chapter: Chapter, add) -> None:

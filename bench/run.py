@@ -1,0 +1,210 @@
+"""Time `publish build` against pandoc and WeasyPrint called directly, as whole processes.
+
+For each size: (a) the floor: the direct tool calls our outputs need, run one
+after another (dot per diagram; per edition pandoc md->epub, pandoc md->html and
+weasyprint html->pdf); (b) a cold build; (c) a rebuild with nothing changed; (d) a
+rebuild after editing the last chapter (past the sample cut); and WeasyPrint alone
+on the full edition's print HTML, the reference for memory. Every sample is a
+fresh child process (bench/measure.py); the table shows medians and ratios to the
+floor, and bench/out/results.json keeps every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pypandoc
+from generate import SIZES, generate
+
+BENCH = Path(__file__).resolve().parent
+OUT = BENCH / "out"
+BIN = Path(sys.executable).parent
+PUBLISH = str(BIN / "publish")
+WEASYPRINT = str(BIN / "weasyprint")
+FLOOR_PANDOC_ARGS = ["--section-divs", "--wrap=none", "--metadata", "title=Benchmark"]
+EDITED_WORDS = ("careful", "cautious")
+
+
+def measure(commands: list[list[str]]) -> dict:
+    output = subprocess.run(
+        [sys.executable, str(BENCH / "measure.py"), json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output)
+
+
+def edition_sources(project: Path) -> dict[str, str]:
+    """Each edition's composed Markdown, as publish hands it to pandoc."""
+    from publish.build import _extras, load_project
+    from publish.compose import edition_markdown
+
+    loaded = load_project(project)
+    return {
+        name: "\n\n".join(
+            text
+            for _, text in edition_markdown(
+                loaded.manuscript, edition, loaded.numbering, _extras(loaded.book)
+            )
+        )
+        for name, edition in loaded.editions.items()
+    }
+
+
+def floor_commands(project: Path, work: Path) -> list[list[str]]:
+    """The direct tool calls for the same outputs, with inputs laid out in `work`."""
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(project / "manuscript" / "diagrams", work / "diagrams")
+    pandoc = pypandoc.get_pandoc_path()
+    css = Path(__import__("publish").__file__).parent / "theme" / "print.css"
+    commands = [
+        ["dot", "-Tsvg", str(dot), "-o", str(dot.with_suffix(".svg"))]
+        for dot in sorted((work / "diagrams").glob("*.dot"))
+    ]
+    for name, markdown in edition_sources(project).items():
+        source = work / f"{name}.md"
+        source.write_text(re.sub(r"(\]\(diagrams/[^)]+)\.dot\)", r"\1.svg)", markdown))
+        common = [pandoc, str(source), f"--resource-path={work}", *FLOOR_PANDOC_ARGS]
+        commands.append([*common, "-t", "epub3", "-o", str(work / f"{name}.epub")])
+        commands.append([*common, "-s", "-t", "html5", "-o", str(work / f"{name}.html")])
+        commands.append(
+            [WEASYPRINT, "-s", str(css), str(work / f"{name}.html"), str(work / f"{name}.pdf")]
+        )
+    return commands
+
+
+def print_html(project: Path, target: Path) -> Path:
+    """The full edition's print HTML exactly as publish gives it to WeasyPrint."""
+    from publish.build import CACHE_DIR, _extras, collect_resources, load_project
+    from publish.compose import edition_markdown
+    from publish.cover import generate_cover
+    from publish.edition_context import EditionContext, build_time
+    from publish.editions import FULL
+    from publish.render_html import render_edition
+    from publish.write_pdf import pdf_html
+
+    loaded = load_project(project)
+    book = loaded.book
+    resources, _ = collect_resources(loaded, project / "build" / CACHE_DIR)
+    parts = edition_markdown(
+        loaded.manuscript, loaded.editions[FULL], loaded.numbering, _extras(book)
+    )
+    rendered = render_edition(FULL, parts, loaded.numbering, book.labels, resources)
+    cover = generate_cover(
+        book.title, book.subtitle, book.authors, "", book.course, loaded.theme.fonts_dir()
+    )
+    context = EditionContext(book, FULL, rendered, loaded.theme, loaded.root, build_time(), cover)
+    target.write_text(pdf_html(context), encoding="utf-8")
+    return target
+
+
+def snapshot(out: Path) -> dict[str, int]:
+    """Every artifact's mtime, the build cache aside."""
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_mtime_ns
+        for p in out.rglob("*")
+        if p.is_file() and ".cache" not in p.parts
+    }
+
+
+def edit_last_chapter(project: Path, run: int) -> None:
+    """Swap one word for another, so word counts (and the sample's teaser) stay put."""
+    chapter = sorted((project / "manuscript" / "chapters").glob("*.md"))[-1]
+    old, new = EDITED_WORDS if run % 2 == 0 else EDITED_WORDS[::-1]
+    text = chapter.read_text(encoding="utf-8")
+    if old not in text:
+        text = text.rstrip("\n") + f" A {new} closing line.\n"
+    chapter.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def bench_size(size: str, runs: int, jobs: int | None) -> dict:
+    project = generate(size, OUT / "work" / size)
+    build = [PUBLISH, "build", str(project), "-q"] + ([f"--jobs={jobs}"] if jobs else [])
+    out = project / "build"
+    results: dict = {"floor": [], "cold": [], "nochange": [], "edit": [], "weasyprint_alone": []}
+    floor = floor_commands(project, OUT / "work" / f"{size}-floor")
+    checks: dict = {
+        "nochange_rewritten": [],
+        "edit_sample_rewritten": [],
+        "edit_full_rewritten": [],
+    }
+    for run in range(runs):
+        print(f"  {size}: run {run + 1}/{runs}", file=sys.stderr)
+        results["floor"].append(measure(floor))
+        shutil.rmtree(out, ignore_errors=True)
+        results["cold"].append(measure([build]))
+        before = snapshot(out)
+        results["nochange"].append(measure([build]))
+        after = snapshot(out)
+        checks["nochange_rewritten"].append(sorted(k for k in before if after.get(k) != before[k]))
+        edit_last_chapter(project, run)
+        results["edit"].append(measure([build]))
+        edited = snapshot(out)
+        changed = sorted(k for k in after if edited.get(k) != after[k])
+        checks["edit_sample_rewritten"].append([k for k in changed if k.startswith("sample/")])
+        checks["edit_full_rewritten"].append([k for k in changed if k.startswith("full/")])
+    html = print_html(project, OUT / "work" / f"{size}-print.html")
+    alone = [WEASYPRINT, "-u", str(project), str(html), str(OUT / "work" / f"{size}-alone.pdf")]
+    results["weasyprint_alone"] = [measure([alone]) for _ in range(runs)]
+    return {
+        "runs": results,
+        "checks": checks,
+        "medians": medians(results),
+        "floor_commands": len(floor),
+    }
+
+
+def medians(results: dict) -> dict:
+    return {
+        name: {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        for name, runs in results.items()
+        if runs
+    }
+
+
+def table(all_results: dict) -> str:
+    rows = [
+        f"{'size':8} {'scenario':17} {'wall s':>8} {'x floor':>8} "
+        f"{'max RSS MiB':>12} {'tree PSS MiB':>13} {'x WP mem':>9}"
+    ]
+    for size, result in all_results.items():
+        m = result["medians"]
+        floor_s = m["floor"]["seconds"]
+        alone_mib = m["weasyprint_alone"]["max_rss_mib"]
+        for name, figures in m.items():
+            rows.append(
+                f"{size:8} {name:17} {figures['seconds']:8.2f} "
+                f"{figures['seconds'] / floor_s:8.2f} {figures['max_rss_mib']:12.0f} "
+                f"{figures['peak_tree_mib']:13.0f} {figures['peak_tree_mib'] / alone_mib:9.2f}"
+            )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated")
+    parser.add_argument("--jobs", type=int, help="passed to publish build [default: all cores]")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    all_results = {size: bench_size(size, args.runs, args.jobs) for size in args.sizes.split(",")}
+    (OUT / "results.json").write_text(json.dumps(all_results, indent=2) + "\n")
+    print(table(all_results))
+    for size, result in all_results.items():
+        print(
+            f"{size}: rewritten by a no-change rebuild: {result['checks']['nochange_rewritten']}; "
+            f"sample files rewritten by the edit: {result['checks']['edit_sample_rewritten']}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""The print PDF: bookmarks, page labels, links, fonts, metadata, tags and page layout."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from publish.config import load_book
+from conftest import REPO
+
+SLUG = "ml-product-lifecycle"
+PDFS = [f"full/{SLUG}.pdf", f"sample/{SLUG}-sample.pdf"]
+
+
+def outline(reader, items=None, depth=0):
+    """(depth, title) for every bookmark, depth first."""
+    found = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            found.extend(outline(reader, item, depth + 1))
+        else:
+            found.append((depth, item.title))
+    return found
+
+
+def page_text_in_box(path, page: int, top: float, height: float) -> str:
+    """Text inside a horizontal band of one page (points from the top)."""
+    result = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-x", "0", "-y", str(int(top)),
+         "-W", "1000", "-H", str(int(height)), "-r", "72", str(path), "-"],
+        capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_bookmarks_mirror_the_headings(bundled_build, name):
+    reader = PdfReader(bundled_build / name)
+    marks = outline(reader)
+    top = [title for depth, title in marks if depth == 0]
+    assert top[0] == "Contents"
+    assert "Stage 1: Problem definition" in top
+    assert all(depth <= 2 for depth, _ in marks)
+    assert any(depth == 1 and title == "The PM’s job" for depth, title in marks)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_page_labels_match_printed_folios(bundled_build, name):
+    path = bundled_build / name
+    reader = PdfReader(path)
+    labels = reader.page_labels
+    assert labels[0] == "Cover"
+    assert labels[1] == "i"
+    body = labels.index("1")
+    assert labels[body - 1] in ("iv", "v", "vi")
+    for index in (body, body + 2):
+        footer = page_text_in_box(path, index + 1, 780, 62)
+        assert footer == labels[index], (index, footer)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_internal_links_resolve(bundled_build, name):
+    reader = PdfReader(bundled_build / name)
+    destinations = reader.named_destinations
+    count = 0
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link" or "/A" in annot and "/URI" in annot["/A"]:
+                continue
+            dest = annot.get("/Dest")
+            if isinstance(dest, str):
+                assert dest in destinations, dest
+            else:
+                assert dest is not None
+            count += 1
+    assert count >= 10
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_fonts_are_embedded_and_metadata_set(bundled_build, name):
+    path = bundled_build / name
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
+    book = load_book(REPO)
+    reader = PdfReader(path)
+    info = reader.metadata
+    assert info.title.startswith(book.title)
+    assert info.author == ", ".join(book.authors)
+    assert info.subject == book.description
+    assert "Machine learning" in info["/Keywords"]
+    assert info.creation_date is not None
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == book.language
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+
+
+def test_chapter_first_page_has_no_running_header(bundled_build):
+    path = bundled_build / PDFS[0]
+    reader = PdfReader(path)
+    texts = [page.extract_text() for page in reader.pages]
+    first = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Stage 1: Problem"))
+    assert first % 2 == 0, "chapters open on a right-hand (odd) page"
+    assert page_text_in_box(path, first + 1, 0, 60) == ""
+    later = next(i for i in range(first + 1, len(texts)) if texts[i].strip() and i % 2 == 1)
+    assert page_text_in_box(path, later + 1, 0, 60) == load_book(REPO).title
+
+
+def test_cover_and_title_pages_have_no_folio(bundled_build):
+    path = bundled_build / PDFS[0]
+    for page in (1, 2):
+        assert page_text_in_box(path, page, 780, 62) == ""
+
+
+def test_paper_size_follows_book_yaml(bundled_build):
+    reader = PdfReader(bundled_build / PDFS[0])
+    width, height = (float(v) for v in reader.pages[3].mediabox[2:])
+    assert (round(width), round(height)) == (595, 842)
