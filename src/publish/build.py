@@ -21,7 +21,9 @@ from .render_warnings import capture_weasyprint, pandoc_findings, weasyprint_fin
 from .theme import DEFAULT_THEME, Theme, load_theme
 from .write_epub import MEDIA_TYPES, write_epub
 from .write_manifest import Artifact, describe, write_manifest
+from .write_cheatsheets import render_cheatsheets, write_cheatsheets
 from .write_pdf import write_pdf
+from .write_templates import render_templates, write_templates
 
 FORMATS = ("epub", "pdf")
 CACHE_DIR = ".cache"
@@ -139,8 +141,19 @@ def build(root: Path, out: Path | None = None, editions: tuple[str, ...] = EDITI
 
 def write_full_extras(project: Project, out: Path, roots: list[Path], built_at,
                       report) -> list[Artifact]:
-    """The paid edition's printables: cheatsheets and fillable templates."""
-    return []
+    """The paid edition's printables: cheatsheets and fillable templates.
+
+    Everything is rendered before anything is written, so a cheatsheet that
+    overflows or a template that runs long leaves no half-updated set behind.
+    """
+    if project.book.cheatsheets:
+        report("fitting the cheatsheets on one page")
+    sheets = render_cheatsheets(project.manuscript, project.theme, roots, out / CACHE_DIR,
+                                built_at)
+    if project.book.templates:
+        report("rendering the fillable templates")
+    templates = render_templates(project.manuscript, project.theme, roots, built_at)
+    return write_cheatsheets(sheets, out) + write_templates(templates, out)
 
 
 def edition_dir(out: Path, edition: str) -> Path:

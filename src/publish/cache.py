@@ -131,15 +131,5 @@ class ArtifactCache:
 
     def write_report(self) -> None:
         """Which tasks this build reused and which it built, for tests and benchmarks."""
-        if self._previous_report() == self._report():
-            return  # an unchanged report is not rewritten either
-        write_atomic(self.report_path, json.dumps(self._report(), indent=1).encode("utf-8"))
-
-    def _report(self) -> dict:
-        return {"reused": sorted(self.reused), "built": sorted(self.built)}
-
-    def _previous_report(self) -> dict | None:
-        try:
-            return json.loads(self.report_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        report = {"reused": sorted(self.reused), "built": sorted(self.built)}
+        write_atomic(self.report_path, json.dumps(report, indent=1).encode("utf-8"))

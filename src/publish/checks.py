@@ -6,6 +6,7 @@ tools can rely on it; each finding carries a hint on how to fix it.
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -190,7 +191,18 @@ def _check_headings(chapter: Chapter, add) -> None:
                 "write {sample=in} or {sample=out} after the heading")
 
 
+def _check_answers(chapter: Chapter, add) -> None:
+    """An answer before any exercise of its chapter would vanish: numbering has no home for it."""
+    seen_exercise = False
+    for div in sorted(chapter.scan.divs, key=lambda d: d.start):
+        seen_exercise = seen_exercise or "exercise" in div.classes
+        if "answer" in div.classes and not seen_exercise:
+            add(div.start, 1, ERROR, "REF003", "answer has no exercise before it in this chapter",
+                FIXES["REF003"])
+
+
 def _check_divs(chapter: Chapter, add) -> None:
+    _check_answers(chapter, add)
     for div in chapter.scan.unclosed_divs:
         add(div.start, 1, ERROR, "MS007", "fenced div is never closed", "add ':::' after its text")
     for line in chapter.scan.stray_div_closes:
@@ -223,7 +235,17 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
                 "copy it into manuscript/ and use a relative path")
         elif not path.is_file():
             add(image.line, image.col, ERROR, "IMG001", f"image not found: {src}",
-                "paths are relative to manuscript/")
+                _closest_file(root, src) or "paths are relative to manuscript/")
         if not image.attrs.get("alt", "").strip() and not (not image.is_figure and image.alt):
             add(image.line, image.col, ERROR, "IMG003", "figure has no text alternative",
                 'add alt="what the image shows" to its {...} attributes')
+
+
+def _closest_file(root: Path, src: str) -> str:
+    """'did you mean ...?' for a mistyped path, from the files in the folder it names."""
+    folder = (root / src).parent
+    if not folder.is_dir():
+        return ""
+    names = [p.relative_to(root).as_posix() for p in folder.iterdir() if p.is_file()]
+    match = difflib.get_close_matches(src, names, n=1)
+    return f"did you mean {match[0]}?" if match else ""

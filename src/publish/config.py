@@ -211,6 +211,8 @@ def load_book(project: Path) -> Book:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = getattr(exc, "problem", None) or str(exc)
+        if "block" in problem:  # PyYAML's words for an indentation mismatch
+            problem = f"this line is indented differently from the lines above it ({problem})"
         hint = "check the indentation and quoting on this line and the one above"
         raise FindingsError(
             [Finding(name, line, col, ERROR, "CFG004", f"invalid YAML: {problem}", hint)]

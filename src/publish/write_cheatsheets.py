@@ -17,13 +17,15 @@ import lxml.html
 
 from .config import BOOK_FILE, Book, CheatsheetSpec
 from .diagrams import diagram_key, graphviz_version, load_diagram_theme
+from .editions import FULL
 from .errors import ERROR, Finding, PublishError
 from .fsutil import write_atomic
 from .manuscript import Manuscript
-from .printables import file_urls_for_fonts, pdf_metadata, png_preview
+from .printables import file_urls_for_fonts, pdf_metadata, png_preview, remove_stale
 from .render_html import run_pandoc
 from .resources import confined_fetcher, load_weasyprint
 from .theme import Theme
+from .write_manifest import Artifact, describe
 
 PAPERS = {"a4": "A4", "letter": "letter"}
 STYLESHEET = "cheatsheet.css"
@@ -197,14 +199,16 @@ def render_cheatsheets(manuscript: Manuscript, theme: Theme, roots: list[Path], 
     return sheets
 
 
-def write_cheatsheets(sheets: list[RenderedSheet], folder: Path) -> list[tuple[Path, RenderedSheet]]:
-    """Each sheet's PDF and PNG preview; (path, sheet) for every file written."""
-    written = []
+def write_cheatsheets(sheets: list[RenderedSheet], out: Path) -> list[Artifact]:
+    """Each sheet's PDF and PNG preview under full/cheatsheets/, described for the manifest."""
+    folder = out / FULL / "cheatsheets"
+    artifacts = []
     for sheet in sheets:
         stem = f"{sheet.spec.name}-{sheet.paper}"
-        pdf_path = folder / f"{stem}.pdf"
-        write_atomic(pdf_path, sheet.pdf)
-        png_path = folder / f"{stem}.png"
-        write_atomic(png_path, png_preview(sheet.pdf))
-        written += [(pdf_path, sheet), (png_path, sheet)]
-    return written
+        details = {"title": sheet.spec.title, "paper": sheet.paper}
+        write_atomic(folder / f"{stem}.pdf", sheet.pdf)
+        artifacts.append(describe(folder / f"{stem}.pdf", out, FULL, "pdf", pages=1, **details))
+        write_atomic(folder / f"{stem}.png", png_preview(sheet.pdf))
+        artifacts.append(describe(folder / f"{stem}.png", out, FULL, "png", **details))
+    remove_stale(folder, [out / a.path for a in artifacts], (".pdf", ".png"))
+    return artifacts

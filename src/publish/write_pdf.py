@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from pathlib import Path
 
 import lxml.html
@@ -17,6 +18,7 @@ from .render_html import footnote_body
 from .resources import confined_fetcher, load_weasyprint
 
 PAPER = {"a4": "A4", "letter": "letter"}
+FONT_URL = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)['\"]?\s*\)")
 
 
 def _head(context: EditionContext) -> str:
@@ -24,6 +26,7 @@ def _head(context: EditionContext) -> str:
     esc = html.escape
     css = context.theme.file("print.css").read_text(encoding="utf-8")
     css += f"\n@page {{ size: {PAPER[book.paper]}; }}\n" + context.theme.extra_css()
+    css = theme_font_urls(css, context.theme)
     metas = [("author", ", ".join(book.authors)), ("description", book.description),
              ("keywords", ", ".join(book.subjects)),
              ("dcterms.created", context.built_at.isoformat()),
@@ -32,6 +35,11 @@ def _head(context: EditionContext) -> str:
     meta = "".join(f'<meta name="{k}" content="{esc(v)}">' for k, v in metas if v)
     return (f'<head><meta charset="utf-8"><title>{esc(context.title)}</title>{meta}'
             f'<style>{css}</style></head>')
+
+
+def theme_font_urls(css: str, theme) -> str:
+    """Point `url(fonts/...)` at the theme's font files: the HTML's base is the project."""
+    return FONT_URL.sub(lambda m: f'url("{theme.file(m.group(1)).resolve().as_uri()}")', css)
 
 
 def _front_matter(context: EditionContext) -> str:

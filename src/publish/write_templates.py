@@ -25,14 +25,16 @@ import lxml.html
 import pypandoc
 
 from .config import BOOK_FILE, Book
+from .editions import FULL
 from .errors import ERROR, Finding, PublishError
 from .fsutil import write_atomic
 from .manuscript import Manuscript, read_text, split_front_matter
 from .markdown_scan import MARKUP, scan
-from .printables import file_urls_for_fonts, pdf_metadata
+from .printables import file_urls_for_fonts, pdf_metadata, remove_stale
 from .render_html import PANDOC_FORMAT, run_pandoc
 from .resources import confined_fetcher, load_weasyprint
 from .theme import Theme
+from .write_manifest import Artifact, describe
 
 STYLESHEET = "template.css"
 MAX_PAGES = 2
@@ -65,6 +67,7 @@ class RenderedTemplate:
     template: Template
     pdf: bytes
     pages: int
+    paper: str
     docx: bytes
     fields: list[str] = field(default_factory=list)
 
@@ -254,7 +257,7 @@ def render_templates(manuscript: Manuscript, theme: Theme, roots: list[Path],
         names = make_form(body)
         pdf, pages = render_form(form_html(book, template, body, built_at), css, roots, template)
         docx = build_docx(book, template, built_at)
-        rendered.append(RenderedTemplate(template, pdf, pages, docx, names))
+        rendered.append(RenderedTemplate(template, pdf, pages, book.paper, docx, names))
     return rendered
 
 
@@ -312,14 +315,18 @@ def restamp_docx(data: bytes, built_at: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def write_templates(rendered: list[RenderedTemplate],
-                    folder: Path) -> list[tuple[Path, RenderedTemplate]]:
-    """Each template's PDF form and DOCX; (path, template) for every file written."""
-    written = []
+def write_templates(rendered: list[RenderedTemplate], out: Path) -> list[Artifact]:
+    """Each template's PDF form and DOCX under full/templates/, described for the manifest."""
+    folder = out / FULL / "templates"
+    artifacts = []
     for item in rendered:
         pdf_path = folder / f"{item.template.stem}.pdf"
         write_atomic(pdf_path, item.pdf)
+        artifacts.append(describe(pdf_path, out, FULL, "pdf", title=item.template.title,
+                                  pages=item.pages, paper=item.paper,
+                                  extra={"fields": len(item.fields)}))
         docx_path = folder / f"{item.template.stem}.docx"
         write_atomic(docx_path, item.docx)
-        written += [(pdf_path, item), (docx_path, item)]
-    return written
+        artifacts.append(describe(docx_path, out, FULL, "docx", title=item.template.title))
+    remove_stale(folder, [out / a.path for a in artifacts], (".pdf", ".docx"))
+    return artifacts
