@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import ArtifactCache, Hasher, Outcome, theme_fingerprint, tool_fingerprint
 from .checks import check_manuscript
 from .compose import Numbering, edition_markdown, number_book
-from .config import Book, load_book
-from .cover import generate_cover
+from .config import BOOK_FILE, Book, load_book
 from .diagrams import load_diagram_theme, render_diagrams
 from .edition_context import EditionContext, build_time
 from .editions import EDITIONS, FULL, SAMPLE, Edition, choose_editions
 from .errors import ERROR, WARNING, Finding, FindingsError, PublishError
 from .fsutil import sweep_temporary_files
 from .manuscript import MANUSCRIPT_DIR, Manuscript, read_manuscript
-from .render_html import Resource, render_edition, resource_name
+from .parallel import Task, default_jobs, run_tasks
+from .render_html import Resource, resource_name
 from .render_warnings import capture_weasyprint, pandoc_findings, weasyprint_findings
 from .theme import DEFAULT_THEME, Theme, load_theme
-from .write_epub import MEDIA_TYPES, write_epub
+from .write_epub import MEDIA_TYPES
 from .write_manifest import Artifact, describe, write_manifest
 from .write_cheatsheets import render_cheatsheets, write_cheatsheets
-from .write_pdf import write_pdf
 from .write_templates import render_templates, write_templates
 
 FORMATS = ("epub", "pdf")

@@ -46,6 +46,12 @@ class Hasher:
     def add_file(self, label: str, path: Path) -> Hasher:
         return self.add(label, file_sha256(path))
 
+    def copy(self) -> Hasher:
+        """A hasher that goes on from what this one has seen, leaving this one as it is."""
+        branch = Hasher()
+        branch.digest = self.digest.copy()
+        return branch
+
     def hexdigest(self) -> str:
         return self.digest.hexdigest()
 
