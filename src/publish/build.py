@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,7 @@ from .cache import ArtifactCache, Hasher, Outcome, theme_fingerprint, tool_finge
 from .checks import check_manuscript
 from .compose import Numbering, edition_markdown, number_book
 from .config import BOOK_FILE, Book, load_book
+from .cover import generate_cover
 from .diagrams import load_diagram_theme, render_diagrams
 from .edition_context import EditionContext, build_time
 from .editions import EDITIONS, FULL, SAMPLE, Edition, choose_editions
@@ -19,16 +21,23 @@ from .errors import ERROR, WARNING, Finding, FindingsError, PublishError
 from .fsutil import sweep_temporary_files
 from .manuscript import MANUSCRIPT_DIR, Manuscript, read_manuscript
 from .parallel import Task, default_jobs, run_tasks
-from .render_html import Resource, resource_name
+from .render_html import Resource, render_edition, resource_name
 from .render_warnings import capture_weasyprint, pandoc_findings, weasyprint_findings
+from .resources import load_weasyprint
 from .theme import DEFAULT_THEME, Theme, load_theme
-from .write_epub import MEDIA_TYPES
-from .write_manifest import Artifact, describe, write_manifest
 from .write_cheatsheets import render_cheatsheets, write_cheatsheets
+from .write_epub import MEDIA_TYPES, write_epub
+from .write_manifest import Artifact, describe, write_manifest
+from .write_pdf import write_pdf
 from .write_templates import render_templates, write_templates
 
 FORMATS = ("epub", "pdf")
 CACHE_DIR = ".cache"
+PRINTABLES = "printables"
+# Rough relative durations, to start the longest tasks first: WeasyPrint takes about
+# four times what ebooklib takes on the same text; a printable is a short PDF or two.
+PDF_COST = 4
+PRINTABLE_COST = 20_000
 
 
 @dataclass
@@ -102,8 +111,13 @@ def _extras(book: Book) -> dict[str, int]:
 
 
 def build(root: Path, out: Path | None = None, editions: tuple[str, ...] = EDITIONS,
-          formats: tuple[str, ...] = FORMATS, strict: bool = False, report=None) -> BuildResult:
-    """Build the requested editions and formats of the project at `root`."""
+          formats: tuple[str, ...] = FORMATS, strict: bool = False, report=None,
+          jobs: int | None = None) -> BuildResult:
+    """Build the requested editions and formats of the project at `root`.
+
+    Artifacts whose inputs are unchanged are reused from the cache untouched; the
+    rest render in up to `jobs` worker processes (default: one per core).
+    """
     started = time.monotonic()
     report = report or (lambda message: None)
     report("checking the manuscript")
@@ -117,28 +131,143 @@ def build(root: Path, out: Path | None = None, editions: tuple[str, ...] = EDITI
     if SAMPLE in editions and SAMPLE not in project.editions:
         report("no sample declared in book.yaml: skipping the sample edition")
     built_at = build_time()
-    contexts = []
-    for name in wanted:
-        report(f"rendering the {name} edition's HTML")
-        parts = edition_markdown(project.manuscript, project.editions[name], project.numbering,
-                                 _extras(project.book))
-        rendered = render_edition(name, parts, project.numbering, project.book.labels, resources)
-        result.findings += pandoc_findings(parts, rendered.warnings)
-        cover = generate_cover(project.book.title, project.book.subtitle, project.book.authors,
-                               "Free sample" if name == SAMPLE else "", project.book.course,
-                               project.theme.fonts_dir())
-        contexts.append(EditionContext(project.book, name, rendered, project.theme,
-                                       project.root, built_at, cover))
-    roots = [project.root, DEFAULT_THEME, out / CACHE_DIR]
-    with capture_weasyprint() as pdf_warnings:
-        for context in contexts:
-            result.artifacts.extend(_write_edition(context, out, formats, roots, report))
-        if FULL in wanted:
-            result.artifacts.extend(write_full_extras(project, out, roots, built_at, report))
-    result.findings += weasyprint_findings(pdf_warnings, project.theme, project.root)
+    sources = {name: edition_markdown(project.manuscript, project.editions[name],
+                                      project.numbering, _extras(project.book))
+               for name in wanted}
+    rendering = _Rendering(project, out, resources, built_at, report)
+    tasks = _plan(rendering, sources, formats)
+    cache = ArtifactCache(out, out / CACHE_DIR)
+    outcomes = {task.name: cache.reuse(task.name, task.key) for task in tasks}
+    stale = [task for task in tasks if outcomes[task.name] is None]
+    rendering.render(_editions_to_render(stale), sources,
+                     needs_weasyprint=any(not task.name.endswith("-epub") for task in stale))
+    for task, outcome in zip(stale, run_tasks(stale, jobs or default_jobs()), strict=True):
+        cache.store(task.name, task.key, outcome)
+        outcomes[task.name] = outcome
+    for task in tasks:
+        result.artifacts.extend(outcomes[task.name].artifacts)
+        result.findings.extend(f for f in outcomes[task.name].findings if f not in result.findings)
+    cache.write_report()
     write_manifest(out, project.book, result.artifacts, built_at.isoformat())
     result.seconds = time.monotonic() - started
     return result
+
+
+class _Rendering:
+    """The editions' HTML, rendered only for the tasks that need it, and those tasks.
+
+    Tasks are methods of this object, so workers forked after `render` find the
+    rendered editions in memory instead of receiving them pickled.
+    """
+
+    def __init__(self, project: Project, out: Path, resources: dict[str, Resource], built_at,
+                 report) -> None:
+        self.project = project
+        self.out = out
+        self.resources = resources
+        self.built_at = built_at
+        self.report = report
+        self.roots = [project.root, DEFAULT_THEME, out / CACHE_DIR]
+        self.contexts: dict[str, EditionContext] = {}
+        self.pandoc_findings: dict[str, list[Finding]] = {}
+        self.common_inputs = _common_inputs(project)
+
+    def render(self, names: set[str], sources: dict, needs_weasyprint: bool) -> None:
+        """One pandoc run per edition, all at once, with WeasyPrint's slow import alongside."""
+        with ThreadPoolExecutor() as pool:
+            pending = [pool.submit(self._render_one, name, sources[name]) for name in sorted(names)]
+            if needs_weasyprint:
+                pending.append(pool.submit(load_weasyprint))
+        for future in pending:
+            future.result()
+
+    def _render_one(self, name: str, parts: list) -> None:
+        self.report(f"rendering the {name} edition's HTML")
+        book = self.project.book
+        rendered = render_edition(name, parts, self.project.numbering, book.labels, self.resources)
+        self.pandoc_findings[name] = pandoc_findings(parts, rendered.warnings)
+        cover = generate_cover(book.title, book.subtitle, book.authors,
+                               "Free sample" if name == SAMPLE else "", book.course,
+                               self.project.theme.fonts_dir())
+        self.contexts[name] = EditionContext(book, name, rendered, self.project.theme,
+                                             self.project.root, self.built_at, cover)
+
+    def edition_task(self, name: str, fmt: str) -> Outcome:
+        with capture_weasyprint() as records:
+            artifacts = _write_edition(self.contexts[name], self.out, (fmt,), self.roots,
+                                       self.report)
+        return Outcome(artifacts, self.pandoc_findings[name] + self._findings(records))
+
+    def printables_task(self) -> Outcome:
+        with capture_weasyprint() as records:
+            artifacts = write_full_extras(self.project, self.out, self.roots, self.built_at,
+                                          self.report)
+        return Outcome(artifacts, self._findings(records))
+
+    def _findings(self, records) -> list[Finding]:
+        return weasyprint_findings(records, self.project.theme, self.project.root)
+
+
+def _plan(rendering: _Rendering, sources: dict, formats: tuple[str, ...]) -> list[Task]:
+    """A task per edition and format, and one for the printables, each with its key."""
+    tasks = []
+    for name, parts in sources.items():
+        key = _edition_key(rendering, name, parts)
+        size = sum(len(text) for _, text in parts)
+        for fmt in formats:
+            tasks.append(Task(f"{name}-{fmt}", Hasher().add(fmt, key).hexdigest(),
+                              functools.partial(rendering.edition_task, name, fmt),
+                              size * PDF_COST if fmt == "pdf" else size))
+    book = rendering.project.book
+    if FULL in sources and (book.cheatsheets or book.templates):
+        count = 2 * len(book.cheatsheets) + len(book.templates)
+        tasks.append(Task(PRINTABLES, _printables_key(rendering), rendering.printables_task,
+                          count * PRINTABLE_COST))
+    return tasks
+
+
+def _editions_to_render(stale: list[Task]) -> set[str]:
+    return {task.name.split("-")[0] for task in stale if task.name != PRINTABLES}
+
+
+def _common_inputs(project: Project) -> Hasher:
+    """What every artifact depends on: book.yaml, the theme and the tools."""
+    hasher = Hasher().add("tools", tool_fingerprint())
+    hasher.add("theme", theme_fingerprint(project.theme))
+    hasher.add_file("book.yaml", project.root / BOOK_FILE)
+    if project.book.cover:
+        hasher.add_file("cover", project.root / MANUSCRIPT_DIR / project.book.cover)
+    return hasher
+
+
+def _edition_key(rendering: _Rendering, name: str, parts: list) -> str:
+    """The edition's own Markdown and images: a sample is blind to edits past its cut."""
+    project = rendering.project
+    hasher = rendering.common_inputs.copy().add("edition", name)
+    for _chapter, text in parts:
+        hasher.add("markdown", text)
+    # Cross-references to figures outside the edition still print their numbers.
+    hasher.add("figures", json.dumps(project.numbering.figures, sort_keys=True))
+    hasher.add("answers", json.dumps(sorted(project.numbering.answers)))
+    edition = project.editions[name]
+    images = {resource_name(image.src) for unit in edition.units
+              for image in unit.chapter.scan.images if unit.start <= image.line <= unit.end}
+    for image in sorted(images & rendering.resources.keys()):
+        hasher.add_file(image, rendering.resources[image].path)
+    return hasher.hexdigest()
+
+
+def _printables_key(rendering: _Rendering) -> str:
+    """Cheatsheets gather from any chapter, templates are files of their own."""
+    project = rendering.project
+    hasher = rendering.common_inputs.copy().add("printables", "")
+    for chapter in project.manuscript.chapters:
+        hasher.add_file(chapter.name, chapter.path)
+    for template in project.book.templates:
+        hasher.add_file(template, project.root / MANUSCRIPT_DIR / template)
+    for name, resource in sorted(rendering.resources.items()):
+        hasher.add_file(name, resource.path)
+    return hasher.hexdigest()
 
 
 def write_full_extras(project: Project, out: Path, roots: list[Path], built_at,

@@ -78,11 +78,13 @@ Examples:
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
               help="Output format; repeat for several [default: all].")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Render up to N artifacts at once [default: one per core].")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Show each step even when not on a terminal, and every renderer warning.")
 def build_command(project_dir: Path, out: Path | None, edition: str, formats: tuple[str, ...],
-                  strict: bool, quiet: bool, verbose: bool) -> None:
+                  strict: bool, jobs: int | None, quiet: bool, verbose: bool) -> None:
     """Build the book in PROJECT_DIR (default: the current folder) into build/.
 
     The same checks as `publish check` run first; if any fails, nothing is
@@ -91,7 +93,7 @@ def build_command(project_dir: Path, out: Path | None, edition: str, formats: tu
     """
     editions = EDITIONS if edition == "all" else (edition,)
     progress = Progress(show_progress(quiet, verbose, sys.stderr.isatty()), _echo_err)
-    result = build(project_dir, out, editions, formats or FORMATS, strict, progress)
+    result = build(project_dir, out, editions, formats or FORMATS, strict, progress, jobs)
     for line in finding_lines(result.findings, verbose):
         _echo_err(line)
     if not quiet:

@@ -93,9 +93,11 @@ def read_text(path: Path, name: str, line: int, findings: list[Finding], where: 
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
+        before = exc.object[: exc.start]  # point at the first byte that is not UTF-8
+        line, col = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
         findings.append(
-            Finding(name, 1, exc.start + 1, ERROR, "MS002", "file is not UTF-8 text",
-                    "save it as UTF-8")
+            Finding(f"{MANUSCRIPT_DIR}/{name}", line, col, ERROR, "MS002",
+                    "file is not UTF-8 text", "save it as UTF-8")
         )
         return None
 

@@ -70,6 +70,16 @@ def write_manifest(out: Path, book: Book, artifacts: list[Artifact], built_at: s
         "book": _book_metadata(book),
         "artifacts": [entries[key] for key in sorted(entries)],
     }
+    if _same_apart_from_time(path, manifest):
+        return path  # nothing was rebuilt: keep the file, and the time it was built
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write_atomic(path, text.encode("utf-8"))
     return path
+
+
+def _same_apart_from_time(path: Path, manifest: dict) -> bool:
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(previous, dict) and {**previous, "built_at": manifest["built_at"]} == manifest
