@@ -19,16 +19,18 @@ from .edition_context import EditionContext, build_time
 from .editions import EDITIONS, FULL, SAMPLE, Edition, choose_editions
 from .errors import ERROR, WARNING, Finding, FindingsError, PublishError
 from .fsutil import sweep_temporary_files
+from .lock import build_lock
 from .manuscript import MANUSCRIPT_DIR, Manuscript, read_manuscript
 from .parallel import Task, default_jobs, run_tasks
+from .remote import fetch_remote_images
 from .render_html import Resource, render_edition, resource_name
 from .render_warnings import capture_weasyprint, pandoc_findings, weasyprint_findings
-from .resources import load_weasyprint
+from .resources import load_weasyprint, refusals_as_errors
 from .theme import DEFAULT_THEME, Theme, load_theme
+from .urlpolicy import is_remote
 from .write_cheatsheets import render_cheatsheets, write_cheatsheets
 from .write_epub import MEDIA_TYPES, write_epub
 from .write_manifest import Artifact, describe, write_manifest
-from .write_pdf import write_pdf
 from .write_templates import render_templates, write_templates
 
 FORMATS = ("epub", "pdf")
@@ -62,14 +64,17 @@ class BuildResult:
     graphviz_runs: int = 0
 
 
-def load_project(root: Path, strict: bool = False) -> Project:
-    """Read and check everything; raise FindingsError when anything is wrong."""
+def load_project(root: Path, strict: bool = False, allow_remote: bool = False) -> Project:
+    """Read and check everything; raise FindingsError when anything is wrong.
+
+    Remote images are refused unless `allow_remote` (`--allow-remote`).
+    """
     root = root.resolve()
     if not root.is_dir():
         raise PublishError(f"{root}: no such project directory")
     book = load_book(root)
     manuscript, findings = read_manuscript(root, book)
-    findings += check_manuscript(manuscript)
+    findings += check_manuscript(manuscript, allow_remote)
     if strict:
         findings = [_as_error(f) for f in findings]
     if any(f.level == ERROR for f in findings):
@@ -92,11 +97,15 @@ def collect_resources(project: Project, cache: Path) -> tuple[dict[str, Resource
     for chapter in project.manuscript.chapters:
         for image in chapter.scan.images:
             name = resource_name(image.src)
+            if is_remote(image.src):  # only there with --allow-remote: checks refuse it
+                continue
             if image.src.endswith(".dot"):
                 dot_sources[name] = root / image.src
                 shown[name] = f"{MANUSCRIPT_DIR}/{image.src}"
             else:
                 plain[name] = root / image.src
+    remote = fetch_remote_images(project.manuscript.chapters, cache)
+    plain.update({resource_name(url): path for url, path in remote.items()})
     runs = 0
     resources = {n: Resource(n, p, MEDIA_TYPES[p.suffix.lower()]) for n, p in plain.items()}
     if dot_sources:
@@ -112,18 +121,26 @@ def _extras(book: Book) -> dict[str, int]:
 
 def build(root: Path, out: Path | None = None, editions: tuple[str, ...] = EDITIONS,
           formats: tuple[str, ...] = FORMATS, strict: bool = False, report=None,
-          jobs: int | None = None) -> BuildResult:
+          jobs: int | None = None, allow_remote: bool = False) -> BuildResult:
     """Build the requested editions and formats of the project at `root`.
 
     Artifacts whose inputs are unchanged are reused from the cache untouched; the
-    rest render in up to `jobs` worker processes (default: one per core).
+    rest render in up to `jobs` worker processes (default: one per core). One build
+    at a time writes to an output folder; `allow_remote` downloads remote images once.
     """
     started = time.monotonic()
     report = report or (lambda message: None)
     report("checking the manuscript")
-    project = load_project(root, strict)
+    project = load_project(root, strict, allow_remote)
     out = (out or project.root / "build").resolve()
-    sweep_temporary_files(out)
+    with build_lock(out):
+        sweep_temporary_files(out)  # inside the lock: never another build's files
+        return _build_locked(project, out, editions, formats, report, jobs, started)
+
+
+def _build_locked(project: Project, out: Path, editions, formats, report, jobs,
+                  started: float) -> BuildResult:
+    """What `build` does once it holds the output folder's lock."""
     result = BuildResult(out, findings=list(project.findings))
     report("rendering diagrams")
     resources, result.graphviz_runs = collect_resources(project, out / CACHE_DIR)
@@ -193,13 +210,14 @@ class _Rendering:
                                              self.project.root, self.built_at, cover)
 
     def edition_task(self, name: str, fmt: str) -> Outcome:
-        with capture_weasyprint() as records:
+        # Refusals become errors here, in the worker: a BaseException would kill it.
+        with capture_weasyprint() as records, refusals_as_errors(self.project.root):
             artifacts = _write_edition(self.contexts[name], self.out, (fmt,), self.roots,
                                        self.report)
         return Outcome(artifacts, self.pandoc_findings[name] + self._findings(records))
 
     def printables_task(self) -> Outcome:
-        with capture_weasyprint() as records:
+        with capture_weasyprint() as records, refusals_as_errors(self.project.root):
             artifacts = write_full_extras(self.project, self.out, self.roots, self.built_at,
                                           self.report)
         return Outcome(artifacts, self._findings(records))
@@ -306,6 +324,8 @@ def _write_edition(context: EditionContext, out: Path, formats, roots, report) -
         write_epub(context, path)
         artifacts.append(describe(path, out, context.edition, "epub", **details))
     if "pdf" in formats:
+        from .write_pdf import write_pdf  # here: pypdf's import would slow every no-op rebuild
+
         report(f"writing {context.edition}/{stem}.pdf")
         path = folder / f"{stem}.pdf"
         pages = write_pdf(context, path, roots)

@@ -61,13 +61,18 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-@functools.cache
 def tool_fingerprint() -> str:
-    """Our version and source, the renderers' versions, and what makes output reproducible.
+    """Our version and source, the renderers' versions, and what makes output reproducible."""
+    hasher = Hasher().add("installed", _installed_tools())
+    for variable in ("SOURCE_DATE_EPOCH", "PYPANDOC_PANDOC"):
+        hasher.add(variable, os.environ.get(variable, ""))
+    return hasher.hexdigest()
 
-    Our own source is hashed too, so an edit to the code (an editable install keeps
-    its version number) never serves artifacts the old code made.
-    """
+
+@functools.cache
+def _installed_tools() -> str:
+    """Hashes our own source too: an editable install keeps its version number while
+    the code changes, and old code's artifacts must not be served to new code."""
     hasher = Hasher().add("publish", __version__)
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
@@ -77,8 +82,6 @@ def tool_fingerprint() -> str:
             hasher.add(name, importlib.metadata.version(name))
         except importlib.metadata.PackageNotFoundError:
             hasher.add(name, "absent")
-    for variable in ("SOURCE_DATE_EPOCH", "PYPANDOC_PANDOC"):
-        hasher.add(variable, os.environ.get(variable, ""))
     return hasher.hexdigest()
 
 

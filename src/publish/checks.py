@@ -10,9 +10,13 @@ import difflib
 import re
 from pathlib import Path
 
+from .confine import check_confinement, refused_path
 from .errors import ERROR, WARNING, Finding
 from .fsutil import is_inside
 from .manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
+from .remote import remote_suffix
+from .security import SECURITY_CODES, SECURITY_FIXES, check_chapter
+from .urlpolicy import is_remote
 
 KNOWN_DIVS = {"why-it-matters", "exercise", "answer", "cheatsheet", "longdesc", "callout",
               "call-to-action", "field"}
@@ -49,6 +53,7 @@ CODES = {
     "CFG007": "a placeholder from `publish init` is still in book.yaml",
     "REN001": "pandoc warned while rendering a chapter",
     "REN002": "WeasyPrint warned while making the PDF (CSS it ignored, a font it could not load)",
+    **SECURITY_CODES,
 }
 
 # How to fix each finding: the hint shown when a finding carries none of its own,
@@ -81,11 +86,13 @@ FIXES = {
     "DIA001": "fix the DOT syntax on that line; `dot -Tsvg FILE` shows the same error",
     "REN001": "fix the Markdown pandoc names; the message says what it did instead",
     "REN002": "fix or remove the CSS rule; WeasyPrint skips what it cannot use",
+    **SECURITY_FIXES,
 }
 
 
-def check_manuscript(manuscript: Manuscript) -> list[Finding]:
-    findings: list[Finding] = []
+def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list[Finding]:
+    """Every finding; remote images are refused unless `allow_remote` (--allow-remote)."""
+    findings: list[Finding] = check_confinement(manuscript)
     figure_ids = {i.ident for c in manuscript.chapters for i in c.scan.images if i.ident}
     heading_ids = heading_identifiers(manuscript)
     findings += check_book_files(manuscript)
@@ -98,6 +105,7 @@ def check_manuscript(manuscript: Manuscript) -> list[Finding]:
         _check_headings(chapter, add)
         _check_divs(chapter, add)
         _check_images(chapter, manuscript.project, add)
+        check_chapter(chapter, add, allow_remote)
         for ref in chapter.scan.xrefs:
             if ref.target not in figure_ids:
                 add(ref.line, ref.col, ERROR, "REF001", f"unknown figure '@{ref.target}'",
@@ -150,6 +158,8 @@ def check_book_files(manuscript: Manuscript) -> list[Finding]:
     if book.cover:
         named.append(("cover", book.cover))
     for key, name in named:
+        if is_remote(name) or refused_path(name, manuscript.root, [manuscript.project]):
+            continue  # never read: check_confinement reports it
         read_text(manuscript.root / name, name, book.line_of(key), findings, where)
     for index, sheet in enumerate(book.cheatsheets):
         for position, name in enumerate(sheet.chapters or []):
@@ -221,6 +231,12 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
     root = project / MANUSCRIPT_DIR
     for image in chapter.scan.images:
         src = image.src
+        if is_remote(src):  # security.py refuses it unless --allow-remote
+            if remote_suffix(src) not in IMAGE_TYPES - {".dot"}:
+                add(image.line, image.col, ERROR, "IMG002", f"remote image '{src}' is not a "
+                    "PNG, JPEG or SVG file", "use a URL that ends in .png, .jpg or .svg")
+            _check_alt(image, add)
+            continue
         if SCHEME.match(src) or src.startswith("/"):
             add(image.line, image.col, ERROR, "IMG004", f"image '{src}' is outside the project",
                 "copy it into manuscript/ and use a relative path")
@@ -236,9 +252,13 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
         elif not path.is_file():
             add(image.line, image.col, ERROR, "IMG001", f"image not found: {src}",
                 _closest_file(root, src) or "paths are relative to manuscript/")
-        if not image.attrs.get("alt", "").strip() and not (not image.is_figure and image.alt):
-            add(image.line, image.col, ERROR, "IMG003", "figure has no text alternative",
-                'add alt="what the image shows" to its {...} attributes')
+        _check_alt(image, add)
+
+
+def _check_alt(image, add) -> None:
+    if not image.attrs.get("alt", "").strip() and not (not image.is_figure and image.alt):
+        add(image.line, image.col, ERROR, "IMG003", "figure has no text alternative",
+            'add alt="what the image shows" to its {...} attributes')
 
 
 def _closest_file(root: Path, src: str) -> str:

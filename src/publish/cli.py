@@ -80,11 +80,15 @@ Examples:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Render up to N artifacts at once [default: one per core].")
+@click.option("--allow-remote", is_flag=True,
+              help="Download http(s) images once into build/.cache/remote/ and embed them "
+                   "[default: refuse them; the build makes no network request].")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Show each step even when not on a terminal, and every renderer warning.")
 def build_command(project_dir: Path, out: Path | None, edition: str, formats: tuple[str, ...],
-                  strict: bool, jobs: int | None, quiet: bool, verbose: bool) -> None:
+                  strict: bool, jobs: int | None, allow_remote: bool, quiet: bool,
+                  verbose: bool) -> None:
     """Build the book in PROJECT_DIR (default: the current folder) into build/.
 
     The same checks as `publish check` run first; if any fails, nothing is
@@ -93,7 +97,8 @@ def build_command(project_dir: Path, out: Path | None, edition: str, formats: tu
     """
     editions = EDITIONS if edition == "all" else (edition,)
     progress = Progress(show_progress(quiet, verbose, sys.stderr.isatty()), _echo_err)
-    result = build(project_dir, out, editions, formats or FORMATS, strict, progress, jobs)
+    result = build(project_dir, out, editions, formats or FORMATS, strict, progress, jobs,
+                   allow_remote)
     for line in finding_lines(result.findings, verbose):
         _echo_err(line)
     if not quiet:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
@@ -183,3 +184,18 @@ def _image_sources(manuscript, suffix: str) -> list[tuple[Path, str]]:
                     and is_inside(path, [manuscript.project]) and path.is_file()):
                 found[path] = f"manuscript/{image.src}"
     return sorted(found.items())
+
+
+def locate_reference(url: str, project: Path) -> tuple[str, int]:
+    """(file, line) of the project source that names `url` (or its file name)."""
+    path = unquote(urlsplit(url).path) if url.startswith("file:") else url
+    needles = [n for n in (url, path, PurePosixPath(path).name) if n]
+    sources = [p for p in sorted((project / "manuscript").rglob("*.md"))
+               + sorted((project / PROJECT_STYLES).rglob("*.css")) if is_inside(p, [project])]
+    for needle in needles:
+        for source in sources:
+            lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+            for number, text in enumerate(lines, 1):
+                if needle in text:
+                    return source.relative_to(project).as_posix(), number
+    return "(print document)", 1

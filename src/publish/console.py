@@ -33,13 +33,17 @@ def show_progress(quiet: bool, verbose: bool, is_tty: bool) -> bool:
 def finding_lines(findings: list[Finding], verbose: bool) -> list[str]:
     """Findings to print. Warnings about the installed default theme are not the author's
     to fix, so without -v they shrink to one line that says how to see them."""
-    shown = [f for f in sorted(findings)
-             if verbose or f.level == ERROR or not f.path.startswith(THEME_PREFIX)]
+    shown = [
+        f
+        for f in sorted(findings)
+        if verbose or f.level == ERROR or not f.path.startswith(THEME_PREFIX)
+    ]
     lines = [f.format() for f in shown]
     hidden = len(findings) - len(shown)
     if hidden:
-        lines.append(f"publish: {hidden} warning(s) about the default theme (run with -v to "
-                     "see them)")
+        lines.append(
+            f"publish: {hidden} warning(s) about the default theme (run with -v to see them)"
+        )
     return lines
 
 
@@ -60,12 +64,16 @@ def _shown_folder(folder: Path) -> str:
 
 def build_summary(result: BuildResult) -> list[str]:
     """The artifacts with their sizes and page counts, then the totals and time taken."""
-    rows = [(a.path, human_size(a.bytes), f"{a.pages} pages" if a.pages else "")
-            for a in result.artifacts]
+    rows = [
+        (a.path, human_size(a.bytes), f"{a.pages} pages" if a.pages else "")
+        for a in result.artifacts
+    ]
     width = max((len(path) for path, _, _ in rows), default=0)
     lines = [f"  {path.ljust(width)}  {size:>8}  {pages}".rstrip() for path, size, pages in rows]
     warnings = sum(1 for f in result.findings if f.level != ERROR)
     tail = f", {warnings} warning(s)" if warnings else ""
-    lines.append(f"publish: built {len(result.artifacts)} file(s) in "
-                 f"{_shown_folder(result.out)} in {result.seconds:.1f} s{tail}")
+    lines.append(
+        f"publish: built {len(result.artifacts)} file(s) in "
+        f"{_shown_folder(result.out)} in {result.seconds:.1f} s{tail}"
+    )
     return lines

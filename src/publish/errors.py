@@ -57,6 +57,10 @@ class FindingsError(PublishError):
         lines.append(f"publish: stopped with {len(errors)} error(s); nothing was written")
         super().__init__("\n".join(lines))
 
+    def __reduce__(self):
+        """Pickle by the findings, so an error in a build worker reaches the parent intact."""
+        return (type(self), (self.findings,))
+
 
 def relative_name(path: Path, root: Path) -> str:
     """A path as the user knows it: relative to the project when inside it."""

@@ -42,8 +42,10 @@ def _refuse_unless_empty(target: Path) -> None:
     if target.exists() and not target.is_dir():
         raise PublishError(f"{target}: exists and is not a folder; give a new folder name")
     if target.is_dir() and any(target.iterdir()):
-        raise PublishError(f"{target}: folder is not empty; publish init only writes into a new "
-                           "or empty folder, so nothing of yours is overwritten")
+        raise PublishError(
+            f"{target}: folder is not empty; publish init only writes into a new "
+            "or empty folder, so nothing of yours is overwritten"
+        )
 
 
 def create_project(target: Path) -> list[Path]:

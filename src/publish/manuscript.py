@@ -13,6 +13,7 @@ import yaml
 
 from .config import Book
 from .errors import ERROR, Finding
+from .fsutil import is_inside
 from .markdown_scan import Heading, Scan, scan
 
 MANUSCRIPT_DIR = "manuscript"
@@ -129,8 +130,13 @@ def split_front_matter(text: str, name: str, findings: list[Finding]) -> tuple[d
 
 def read_chapter(root: Path, name: str, book: Book, index: int,
                  findings: list[Finding]) -> Chapter | None:
-    text = read_text(root / name, name, book.line_of(f"chapters[{index}]"), findings,
-                     f"{MANUSCRIPT_DIR}/book.yaml")
+    line = book.line_of(f"chapters[{index}]")
+    if not is_inside(root / name, [root.parent]):  # never read a file outside the project
+        findings.append(Finding(f"{MANUSCRIPT_DIR}/book.yaml", line, 1, ERROR, "SEC006",
+                                f"chapter '{name}' is outside the project",
+                                "keep chapters under manuscript/, as real files, not symlinks"))
+        return None
+    text = read_text(root / name, name, line, findings, f"{MANUSCRIPT_DIR}/book.yaml")
     if text is None:
         return None
     shown = f"{MANUSCRIPT_DIR}/{name}"

@@ -27,8 +27,12 @@ def file_urls_for_fonts(css: str, theme: Theme) -> str:
 def pdf_metadata(book: Book, built_at: dt.datetime) -> str:
     """<meta> tags WeasyPrint turns into PDF metadata; fixed dates keep builds reproducible."""
     stamp = built_at.isoformat()
-    pairs = [("author", ", ".join(book.authors)), ("dcterms.created", stamp),
-             ("dcterms.modified", stamp), ("generator", "publish")]
+    pairs = [
+        ("author", ", ".join(book.authors)),
+        ("dcterms.created", stamp),
+        ("dcterms.modified", stamp),
+        ("generator", "publish"),
+    ]
     return "".join(f'<meta name="{k}" content="{html.escape(v)}">' for k, v in pairs if v)
 
 
@@ -36,13 +40,28 @@ def png_preview(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:
     """The first page as a PNG `width` pixels wide, drawn by poppler's pdftoppm."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
-        raise PublishError("pdftoppm is not installed, and cheatsheet previews need it: "
-                           "install poppler-utils (`apt-get install poppler-utils`)")
+        raise PublishError(
+            "pdftoppm is not installed, and cheatsheet previews need it: "
+            "install poppler-utils (`apt-get install poppler-utils`)"
+        )
     with tempfile.TemporaryDirectory(prefix="publish-preview-") as temp:
         source, target = Path(temp) / "in.pdf", Path(temp) / "out"
         source.write_bytes(pdf)
-        command = [pdftoppm, "-png", "-f", "1", "-l", "1", "-scale-to-x", str(width),
-                   "-scale-to-y", "-1", "-singlefile", str(source), str(target)]
+        command = [
+            pdftoppm,
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-scale-to-x",
+            str(width),
+            "-scale-to-y",
+            "-1",
+            "-singlefile",
+            str(source),
+            str(target),
+        ]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise PublishError(f"pdftoppm could not draw a preview: {result.stderr.strip()}")

@@ -21,9 +21,14 @@ from .compose import ANSWERS_ID, TEASER_ID, Numbering
 from .errors import PublishError
 from .manuscript import Chapter
 from .markdown_scan import IMAGE
+from .remote import remote_resource_name
+from .security import check_rendered
+from .urlpolicy import is_remote
 
 PANDOC_ARGS = ["--section-divs", "--sandbox", "--wrap=none", "--reference-location=document"]
-PANDOC_FORMAT = "markdown-raw_tex-raw_attribute"
+# Raw HTML (and pandoc's <div>/<span> readings of it) stays text: security.py tells the
+# author why, with the line.
+PANDOC_FORMAT = "markdown-raw_html-native_divs-native_spans-raw_tex-raw_attribute"
 
 
 @dataclass
@@ -63,6 +68,8 @@ class RenderedEdition:
 
 def resource_name(src: str) -> str:
     """Where an image lives in the book: DOT sources become SVG."""
+    if is_remote(src):
+        return remote_resource_name(src)
     stem = src.rsplit(".", 1)[0] if src.endswith(".dot") else src
     flat = re.sub(r"[^\w.-]+", "-", stem).strip("-")
     return f"images/{flat}.svg" if src.endswith(".dot") else f"images/{flat}"
@@ -101,6 +108,8 @@ def render_edition(name: str, parts: list[tuple[Chapter | None, str]], numbering
     if len(sections) != len(parts):
         raise PublishError(f"expected {len(parts)} chapters from pandoc, got {len(sections)}: "
                            "every chapter must start with one level-1 heading")
+    check_rendered([*zip(sections, (source for source, _ in parts), strict=True),
+                    *((note, None) for note in footnotes.values())], set(resources))
     chapters = []
     for index, ((source, _text), section) in enumerate(zip(parts, sections, strict=True), 1):
         kind = _kind(section)
@@ -124,7 +133,7 @@ def _point_images(markdown: str) -> str:
     """Point image references at their packaged names before pandoc sees them."""
     return IMAGE.sub(
         lambda m: m.group(0).replace(f"]({m.group(2)}", f"]({resource_name(m.group(2))}", 1)
-        if not re.match(r"^[a-z]+:", m.group(2)) else m.group(0),
+        if is_remote(m.group(2)) or not re.match(r"^[a-z]+:", m.group(2)) else m.group(0),
         markdown,
     )
 

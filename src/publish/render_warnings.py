@@ -33,7 +33,7 @@ def pandoc_findings(parts: list[tuple[Chapter | None, str]], warnings: list[str]
     findings = []
     for warning in warnings:
         found = PANDOC_LINE.match(warning)
-        message = PANDOC_POSITION.sub("", warning[found.end():] if found else warning)
+        message = PANDOC_POSITION.sub("", warning[found.end() :] if found else warning)
         path, source_line = GENERATED, 1
         if found and parts:
             number = int(found.group(1))
@@ -76,8 +76,9 @@ def capture_weasyprint() -> Iterator[list[logging.LogRecord]]:
         logger.removeHandler(handler)
 
 
-def weasyprint_findings(records: list[logging.LogRecord], theme: Theme,
-                        project: Path) -> list[Finding]:
+def weasyprint_findings(
+    records: list[logging.LogRecord], theme: Theme, project: Path
+) -> list[Finding]:
     """REN002 findings, each on the stylesheet line it came from when that is known.
 
     The PDF's stylesheet is the theme's print.css, one `@page` line, then the
@@ -99,8 +100,11 @@ def weasyprint_findings(records: list[logging.LogRecord], theme: Theme,
         else:
             line = _line_naming(print_css, QUOTED_NAME.search(message))
         hint = FONT_HINT if "cannot be loaded" in message else ""
-        findings.add(Finding(_shown(path, project), line, col, WARNING, "REN002",
-                             f"WeasyPrint: {message}", hint))
+        findings.add(
+            Finding(
+                _shown(path, project), line, col, WARNING, "REN002", f"WeasyPrint: {message}", hint
+            )
+        )
     return sorted(findings)
 
 

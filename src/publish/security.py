@@ -44,6 +44,19 @@ ATTRIBUTE_BLOCK = re.compile(r"\{([^{}]*=[^{}]*)\}")
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[((?:[^\]\\]|\\.)+)\]:\s*(\S+)")
 IMAGE_REFERENCE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\](?:\[((?:[^\]\\]|\\.)*)\])?(?![(\[])")
+SECURITY_FIXES = {
+    "SEC001": "remove it: books run no scripts and embed nothing from outside",
+    "SEC002": "write it in Markdown; pandoc attributes {#id .class} cover most needs",
+    "SEC003": "remove the attribute: books run no scripts",
+    "SEC004": "links may use https:, http:, mailto: or point inside the book (#id)",
+    "SEC005": "link to the file on the web instead",
+    "SEC006": "copy the file into the project and use a relative path",
+    "SEC007": "copy it into the project, or build with --allow-remote to download images once",
+    "SEC008": "paste imported rules into styles/custom.css; ship fonts in styles/fonts/",
+    "SEC009": "check the URL, or copy the image into manuscript/",
+    "SEC010": "draw the diagram with nodes and edges only",
+    "IMG005": "write ![alt](path) so the build can check the file",
+}
 RAW_HINT = "write it in Markdown; pandoc attributes {#id .class} cover most needs"
 SCHEME_HINT = "links may use https:, http:, mailto: or point inside the book (#id)"
 
@@ -82,6 +95,7 @@ def css_references(css: str) -> list[tuple[str, str, int]]:
                           None)
             value = _token_url(target) if target is not None else ""
             found.append(("import", value or "", rule.source_line))
+            continue
         _walk_tokens(getattr(rule, "prelude", None) or [], found)
         _walk_tokens(getattr(rule, "content", None) or [], found)
     if not found and "url" in css.lower():
@@ -207,18 +221,20 @@ def _check_image_references(chapter, references: dict[str, tuple[str, int]], add
                     f"write ![alt]({references[label][0]}) so the build can check the file")
 
 
-def check_rendered(root, chapters, packaged: set[str]) -> None:
+def check_rendered(parts, packaged: set[str]) -> None:
     """Refuse anything unsafe left in pandoc's HTML, pointing at the line that made it.
 
-    `chapters` pairs each rendered top-level section with its source chapter (or None).
+    `parts` pairs each rendered element (a chapter's section, a footnote) with the
+    chapter it came from, or None when unknown: then every chapter is searched.
     """
+    chapters = [chapter for _element, chapter in parts if chapter is not None]
     findings = []
-    for section, source in chapters:
-        for element in section.iter():
-            for message in _element_problems(element, packaged):
-                findings.append(_locate(source, message))
+    for root, source in parts:
+        for element in root.iter():
+            for problem in _element_problems(element, packaged):
+                findings.append(_locate([source] if source else chapters, problem))
     if findings:
-        raise FindingsError(findings)
+        raise FindingsError(sorted(set(findings)))
 
 
 def _element_problems(element, packaged: set[str]) -> Iterator[tuple[str, str, str]]:
@@ -237,12 +253,14 @@ def _element_problems(element, packaged: set[str]) -> Iterator[tuple[str, str, s
         yield "SEC006", f"image '{source}' is not a file the build checked", source
 
 
-def _locate(chapter, problem: tuple[str, str, str]) -> Finding:
+def _locate(chapters, problem: tuple[str, str, str]) -> Finding:
+    """The finding, at the first line of `chapters` that holds the offending text."""
     code, message, needle = problem
-    name = f"manuscript/{chapter.name}" if chapter is not None else "(generated text)"
-    line = 1
-    if chapter is not None:
-        flat = [normalize_url(text) for text in chapter.lines]
-        key = normalize_url(needle)
-        line = next((n for n, text in enumerate(flat, 1) if key and key in text), 1)
-    return Finding(name, line, 1, ERROR, code, message, SECURITY_CODES[code])
+    key = normalize_url(needle)
+    for chapter in chapters:
+        for number, text in enumerate(chapter.lines, 1):
+            if key and key in normalize_url(text):
+                return Finding(f"manuscript/{chapter.name}", number, 1, ERROR, code, message,
+                               SECURITY_FIXES[code])
+    name = f"manuscript/{chapters[0].name}" if len(chapters) == 1 else "manuscript"
+    return Finding(name, 1, 1, ERROR, code, message, SECURITY_FIXES[code])

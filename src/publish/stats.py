@@ -58,13 +58,19 @@ class BookStats:
 
 
 def _figures(unit: Unit) -> int:
-    return sum(1 for image in unit.chapter.scan.images
-               if image.is_figure and unit.start <= image.line <= unit.end)
+    return sum(
+        1
+        for image in unit.chapter.scan.images
+        if image.is_figure and unit.start <= image.line <= unit.end
+    )
 
 
 def _exercises(unit: Unit) -> int:
-    return sum(1 for div in unit.chapter.scan.divs
-               if "exercise" in div.classes and unit.start <= div.start <= unit.end)
+    return sum(
+        1
+        for div in unit.chapter.scan.divs
+        if "exercise" in div.classes and unit.start <= div.start <= unit.end
+    )
 
 
 def _in_sample(units: list[Unit], sample: Edition | None) -> str:
@@ -76,24 +82,39 @@ def _in_sample(units: list[Unit], sample: Edition | None) -> str:
 
 def _chapter_stats(chapter: Chapter, sample: Edition | None, wpm: int) -> ChapterStats:
     words = sum(unit.words for unit in chapter.units)
-    return ChapterStats(f"{MANUSCRIPT_DIR}/{chapter.name}", chapter.title, words,
-                        sum(map(_figures, chapter.units)), sum(map(_exercises, chapter.units)),
-                        rounded_minutes(words, wpm), _in_sample(chapter.units, sample))
+    return ChapterStats(
+        f"{MANUSCRIPT_DIR}/{chapter.name}",
+        chapter.title,
+        words,
+        sum(map(_figures, chapter.units)),
+        sum(map(_exercises, chapter.units)),
+        rounded_minutes(words, wpm),
+        _in_sample(chapter.units, sample),
+    )
 
 
 def _edition_stats(edition: Edition, wpm: int) -> EditionStats:
     chapters = {id(unit.chapter) for unit in edition.units}
-    return EditionStats(edition.name, len(chapters), edition.words,
-                        sum(map(_figures, edition.units)), sum(map(_exercises, edition.units)),
-                        rounded_minutes(edition.words, wpm))
+    return EditionStats(
+        edition.name,
+        len(chapters),
+        edition.words,
+        sum(map(_figures, edition.units)),
+        sum(map(_exercises, edition.units)),
+        rounded_minutes(edition.words, wpm),
+    )
 
 
 def _sample_end(sample: Edition | None) -> SampleEnd | None:
     if sample is None or not sample.left_out:
         return None
     unit = sample.left_out[0]  # left_out keeps reading order
-    return SampleEnd(f"{MANUSCRIPT_DIR}/{unit.chapter.name}", unit.heading.line,
-                     unit.heading.level, unit.heading.text)
+    return SampleEnd(
+        f"{MANUSCRIPT_DIR}/{unit.chapter.name}",
+        unit.heading.line,
+        unit.heading.level,
+        unit.heading.text,
+    )
 
 
 def book_stats(root: Path) -> BookStats:
@@ -103,8 +124,11 @@ def book_stats(root: Path) -> BookStats:
     sample = project.editions.get(SAMPLE)
     stats = BookStats(project.book.title, wpm)
     stats.chapters = [_chapter_stats(c, sample, wpm) for c in project.manuscript.chapters]
-    stats.editions = [_edition_stats(project.editions[name], wpm)
-                      for name in (FULL, SAMPLE) if name in project.editions]
+    stats.editions = [
+        _edition_stats(project.editions[name], wpm)
+        for name in (FULL, SAMPLE)
+        if name in project.editions
+    ]
     stats.sample_ends_at = _sample_end(sample)
     return stats
 
@@ -112,18 +136,42 @@ def book_stats(root: Path) -> BookStats:
 def format_table(stats: BookStats) -> str:
     """The stats as a plain-text table for the terminal."""
     headers = ("chapter", "words", "figures", "exercises", "minutes", "in sample")
-    rows = [(c.file.removeprefix(f"{MANUSCRIPT_DIR}/"), str(c.words), str(c.figures),
-             str(c.exercises), str(c.minutes), c.in_sample) for c in stats.chapters]
+    rows = [
+        (
+            c.file.removeprefix(f"{MANUSCRIPT_DIR}/"),
+            str(c.words),
+            str(c.figures),
+            str(c.exercises),
+            str(c.minutes),
+            c.in_sample,
+        )
+        for c in stats.chapters
+    ]
     rows.append(("",) * len(headers))
-    rows += [(f"total, {e.edition} edition", str(e.words), str(e.figures), str(e.exercises),
-              str(e.minutes), "") for e in stats.editions]
+    rows += [
+        (
+            f"total, {e.edition} edition",
+            str(e.words),
+            str(e.figures),
+            str(e.exercises),
+            str(e.minutes),
+            "",
+        )
+        for e in stats.editions
+    ]
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                       for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
-             for row in [headers, *rows]]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i in (0, len(headers) - 1) else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [headers, *rows]
+    ]
     lines.append("")
-    lines.append(f"Reading time at {stats.words_per_minute} words a minute; answers to "
-                 "exercises and long figure descriptions are not counted.")
+    lines.append(
+        f"Reading time at {stats.words_per_minute} words a minute; answers to "
+        "exercises and long figure descriptions are not counted."
+    )
     lines.append(_sample_line(stats))
     return "\n".join(lines)
 
@@ -134,5 +182,4 @@ def _sample_line(stats: BookStats) -> str:
     end = stats.sample_ends_at
     if end is None:
         return "The sample holds the whole book."
-    return (f"The sample ends before {'#' * end.level} {end.heading} "
-            f"({end.file}:{end.line}).")
+    return f"The sample ends before {'#' * end.level} {end.heading} ({end.file}:{end.line})."

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import load_project
+from .checks import CODES, FIXES
 from .errors import ERROR, Finding, FindingsError
 
 
@@ -39,8 +40,20 @@ def check_project(root: Path, strict: bool = False) -> CheckResult:
     chapters = project.manuscript.chapters
     figures = sum(1 for c in chapters for image in c.scan.images if image.is_figure)
     links = sum(len(c.scan.links) + len(c.scan.xrefs) for c in chapters)
-    summary = (f"publish check: OK: {_count(len(chapters), 'chapter')}, "
-               f"{_count(figures, 'figure')}, {_count(links, 'link')} checked")
+    summary = (
+        f"publish check: OK: {_count(len(chapters), 'chapter')}, "
+        f"{_count(figures, 'figure')}, {_count(links, 'link')} checked"
+    )
     if project.findings:
         summary += f"; {_count(len(project.findings), 'warning')}"
     return CheckResult(sorted(project.findings), summary)
+
+
+def codes_table() -> str:
+    """The Markdown table of finding codes in docs/authoring.md (a test keeps them equal)."""
+    rows = ["| Code | Meaning | How to fix |", "|---|---|---|"]
+    rows += [
+        f"| `{code}` | {CODES[code]} | {FIXES[code]} |"
+        for code in sorted(CODES, key=lambda c: (c.rstrip("0123456789"), c))
+    ]
+    return "\n".join(rows) + "\n"

@@ -28,6 +28,9 @@ from .theme import Theme
 from .write_manifest import Artifact, describe
 
 PAPERS = {"a4": "A4", "letter": "letter"}
+WIDTHS = {"a4": "210mm", "letter": "8.5in"}
+# Tall enough for any sheet worth measuring: the overflow is read off one endless page.
+ENDLESS_PAGE = "2000mm"
 STYLESHEET = "cheatsheet.css"
 
 
@@ -41,11 +44,14 @@ class Layout:
     gap_mm: float
     margin_mm: float
 
-    def css(self, paper: str) -> str:
-        return (f"@page {{ size: {PAPERS[paper]}; margin: {self.margin_mm}mm "
-                f"{self.margin_mm}mm {self.margin_mm + 6}mm; }}\n"
-                f"html {{ font-size: {self.font_pt}pt; line-height: {self.line_height}; }}\n"
-                f".sheet-blocks {{ columns: {self.columns}; column-gap: {self.gap_mm}mm; }}\n")
+    def css(self, paper: str, endless: bool = False) -> str:
+        size = f"{WIDTHS[paper]} {ENDLESS_PAGE}" if endless else PAPERS[paper]
+        return (
+            f"@page {{ size: {size}; margin: {self.margin_mm}mm "
+            f"{self.margin_mm}mm {self.margin_mm + 6}mm; }}\n"
+            f"html {{ font-size: {self.font_pt}pt; line-height: {self.line_height}; }}\n"
+            f".sheet-blocks {{ columns: {self.columns}; column-gap: {self.gap_mm}mm; }}\n"
+        )
 
 
 # 7 pt is the smallest size that stays readable on a printed page at arm's length.
@@ -84,8 +90,13 @@ def gather_blocks(manuscript: Manuscript, spec: CheatsheetSpec, index: int) -> l
     wanted = spec.chapters if spec.chapters is not None else book.chapters
     unknown = [name for name in wanted if name not in book.chapters]
     if unknown:
-        _fail(book, index, f"cheatsheet '{spec.name}' names chapters that are not in the "
-              f"book: {', '.join(unknown)}", "use paths exactly as listed under chapters:")
+        _fail(
+            book,
+            index,
+            f"cheatsheet '{spec.name}' names chapters that are not in the "
+            f"book: {', '.join(unknown)}",
+            "use paths exactly as listed under chapters:",
+        )
     blocks = []
     for chapter in manuscript.chapters:
         if chapter.name not in wanted:
@@ -95,29 +106,40 @@ def gather_blocks(manuscript: Manuscript, spec: CheatsheetSpec, index: int) -> l
                 body = chapter.text(div.start + 1, div.end - 1) if div.end > div.start + 1 else ""
                 blocks.append(Block(chapter.name, div.start, div.attrs.get("title", ""), body))
     if not blocks:
-        _fail(book, index, f"cheatsheet '{spec.name}' has no cheatsheet blocks to gather",
-              'add a `::: {.cheatsheet title="..."}` block to a chapter')
+        _fail(
+            book,
+            index,
+            f"cheatsheet '{spec.name}' has no cheatsheet blocks to gather",
+            'add a `::: {.cheatsheet title="..."}` block to a chapter',
+        )
     return blocks
 
 
 def _fail(book: Book, index: int, message: str, hint: str) -> None:
     line = book.line_of(f"cheatsheets[{index}]")
-    raise PublishError(Finding(BOOK_FILE.as_posix(), line, 1, ERROR, "CHS001", message,
-                               hint).format())
+    raise PublishError(
+        Finding(BOOK_FILE.as_posix(), line, 1, ERROR, "CHS001", message, hint).format()
+    )
 
 
 def render_blocks(blocks: list[Block]) -> list[lxml.html.HtmlElement]:
     """Every block's HTML from one pandoc run, each wrapped in its own div."""
     markdown = "\n\n".join(
         f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{b.markdown}\n:::::::::"
-        for n, b in enumerate(blocks))
+        for n, b in enumerate(blocks)
+    )
     html_text, _warnings = run_pandoc(markdown)
     root = lxml.html.fragment_fromstring(html_text, create_parent="div")
     return [root.get_element_by_id(f"sheet-block-{n}") for n in range(len(blocks))]
 
 
-def sheet_html(book: Book, spec: CheatsheetSpec, blocks: list[Block],
-               bodies: list[lxml.html.HtmlElement], built_at: dt.datetime) -> str:
+def sheet_html(
+    book: Book,
+    spec: CheatsheetSpec,
+    blocks: list[Block],
+    bodies: list[lxml.html.HtmlElement],
+    built_at: dt.datetime,
+) -> str:
     esc = html.escape
     sections = []
     for block, body in zip(blocks, bodies, strict=True):
@@ -126,15 +148,18 @@ def sheet_html(book: Book, spec: CheatsheetSpec, blocks: list[Block],
         sections.append(f'<section class="sheet-block">{heading}{body.text or ""}{inner}</section>')
     footer = f'<footer class="sheet-footer">{esc(spec.footer)}</footer>' if spec.footer else ""
     source = f"{book.title} · {', '.join(book.authors)}"
-    return (f'<!DOCTYPE html><html lang="{esc(book.language)}"><head><meta charset="utf-8">'
-            f"<title>{esc(spec.title)}</title>{pdf_metadata(book, built_at)}</head>"
-            f'<body class="cheatsheet">{footer}<header class="sheet-header">'
-            f'<h1>{esc(spec.title)}</h1><p class="sheet-source">{esc(source)}</p></header>'
-            f'<main class="sheet-blocks">{"".join(sections)}</main></body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="{esc(book.language)}"><head><meta charset="utf-8">'
+        f"<title>{esc(spec.title)}</title>{pdf_metadata(book, built_at)}</head>"
+        f'<body class="cheatsheet">{footer}<header class="sheet-header">'
+        f'<h1>{esc(spec.title)}</h1><p class="sheet-source">{esc(source)}</p></header>'
+        f'<main class="sheet-blocks">{"".join(sections)}</main></body></html>'
+    )
 
 
-def point_images(bodies: list[lxml.html.HtmlElement], manuscript: Manuscript, theme: Theme,
-                 cache: Path) -> None:
+def point_images(
+    bodies: list[lxml.html.HtmlElement], manuscript: Manuscript, theme: Theme, cache: Path
+) -> None:
     """Images as file URLs; DOT diagrams as the SVG the edition build already cached."""
     diagram_theme = None
     for body in bodies:
@@ -142,44 +167,62 @@ def point_images(bodies: list[lxml.html.HtmlElement], manuscript: Manuscript, th
             source = manuscript.root / image.get("src", "")
             if source.suffix == ".dot":
                 if diagram_theme is None:
-                    diagram_theme = load_diagram_theme(theme.file("diagrams.yaml"),
-                                                       theme.fonts_dir())
+                    diagram_theme = load_diagram_theme(
+                        theme.file("diagrams.yaml"), theme.fonts_dir()
+                    )
                     version = graphviz_version()
                 key = diagram_key(source.read_bytes(), diagram_theme, version)
                 source = cache / "diagrams" / f"{key}.svg"
             image.set("src", source.resolve().as_uri())
 
 
-def fit_one_page(page_html: str, css: str, paper: str, roots: list[Path],
-                 spec: CheatsheetSpec) -> tuple[bytes, Layout, int]:
+def fit_one_page(
+    page_html: str, css: str, paper: str, roots: list[Path], spec: CheatsheetSpec
+) -> tuple[bytes, Layout, int]:
     """The PDF at the first layout that fits one page, or an error saying by how much."""
-    weasyprint = load_weasyprint()
-    fetcher = confined_fetcher(roots)
     for attempt, layout in enumerate(LAYOUTS, 1):
-        stylesheet = weasyprint.CSS(string=css + layout.css(paper), url_fetcher=fetcher)
-        document = weasyprint.HTML(string=page_html, url_fetcher=fetcher).render(
-            stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
+        document = _render(page_html, css + layout.css(paper), roots)
         if len(document.pages) == 1:
             return document.write_pdf(pdf_variant="pdf/ua-1"), layout, attempt
-    excess = overflow(document)
+    excess = overflow(document, _render(page_html, css + layout.css(paper, endless=True), roots))
     raise PublishError(
-        f"cheatsheet '{spec.name}' ({paper}) does not fit one page: about {excess:.0%} of a "
-        f"page too long even at {layout.font_pt:g} pt in {layout.columns} columns; shorten "
-        "its cheatsheet blocks or split it into several cheatsheets with `chapters:`")
+        f"cheatsheet '{spec.name}' ({paper}) does not fit one page: {_how_much(excess)} too "
+        f"long even at {layout.font_pt:g} pt in {layout.columns} columns; shorten "
+        "its cheatsheet blocks or split it into several cheatsheets with `chapters:`"
+    )
 
 
-def overflow(document) -> float:
-    """How much content lies past the first page, as a fraction of one page."""
-    last = document.pages[-1]._page_box
-    html_box = last.children[0]
-    bottom = max((box.position_y + box.margin_height() for box in html_box.descendants()),
-                 default=last.content_box_y())
-    fill = (bottom - last.content_box_y()) / last.height
-    return len(document.pages) - 2 + min(max(fill, 0.0), 1.0)
+def _how_much(excess: float) -> str:
+    # Blocks are never split, so a sheet can spill over by less than its last block.
+    return "a few lines" if excess < 0.05 else f"about {excess:.0%} of a page"
 
 
-def render_cheatsheets(manuscript: Manuscript, theme: Theme, roots: list[Path], cache: Path,
-                       built_at: dt.datetime) -> list[RenderedSheet]:
+def _render(page_html: str, css: str, roots: list[Path]):
+    weasyprint = load_weasyprint()
+    fetcher = confined_fetcher(roots)
+    stylesheet = weasyprint.CSS(string=css, url_fetcher=fetcher)
+    return weasyprint.HTML(string=page_html, url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], pdf_variant="pdf/ua-1"
+    )
+
+
+def overflow(paged, endless) -> float:
+    """How far the sheet laid out on one endless page runs past the real page's bottom.
+
+    Measured on the endless page because the overflow pages of a multi-column
+    layout are balanced and paginated, which hides how much is really left over.
+    """
+    page = paged.pages[0]._page_box
+    bottom = page.content_box_y() + page.height
+    main = next(
+        box for box in endless.pages[0]._page_box.descendants() if box.element_tag == "main"
+    )
+    return max(main.position_y + main.margin_height() - bottom, 0.0) / page.height
+
+
+def render_cheatsheets(
+    manuscript: Manuscript, theme: Theme, roots: list[Path], cache: Path, built_at: dt.datetime
+) -> list[RenderedSheet]:
     """Every cheatsheet in every paper size, in memory: nothing is written on failure."""
     book = manuscript.book
     gathered = [gather_blocks(manuscript, spec, i) for i, spec in enumerate(book.cheatsheets)]
@@ -191,7 +234,7 @@ def render_cheatsheets(manuscript: Manuscript, theme: Theme, roots: list[Path], 
     css = file_urls_for_fonts(theme.file(STYLESHEET).read_text(encoding="utf-8"), theme)
     sheets, start = [], 0
     for spec, blocks in zip(book.cheatsheets, gathered, strict=True):
-        page_html = sheet_html(book, spec, blocks, bodies[start:start + len(blocks)], built_at)
+        page_html = sheet_html(book, spec, blocks, bodies[start : start + len(blocks)], built_at)
         start += len(blocks)
         for paper in PAPERS:
             pdf, layout, attempts = fit_one_page(page_html, css, paper, roots, spec)

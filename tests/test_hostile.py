@@ -1,0 +1,320 @@
+"""Hostile manuscripts: every door refused with file and line, nothing read, nothing fetched.
+
+Each case is a small project in tmp_path with one poisoned file. A canary secret
+lies beside the project and a canary HTTP server listens on 127.0.0.1: after
+each build, the secret appears in no file under build/ (EPUBs unzipped) and
+the server has received no request.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import secrets
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from publish.cli import main
+from publish.resources import ResourceRefused, confined_fetcher, load_weasyprint, refusals_as_errors
+
+BOOK = """\
+title: Hostile
+slug: hostile
+authors: [A. Author]
+language: en
+identifiers:
+  full: urn:uuid:33333333-3333-4333-8333-333333333333
+chapters:
+  - ch.md
+"""
+CHAPTER = "# A chapter\n\nSome words.\n\n"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">{}</svg>'
+
+
+class CanaryServer(http.server.ThreadingHTTPServer):
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), CanaryHandler)
+        self.requests: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class CanaryHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(b"\x89PNG\r\n\x1a\n")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def canary_server():
+    server = CanaryServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _chapter(body: str) -> dict[str, str]:
+    return {"manuscript/ch.md": CHAPTER + body}
+
+
+def _css(text: str) -> dict[str, str]:
+    return {"styles/custom.css": "p { color: #111; }\n" + text}
+
+
+def _book(extra: str) -> dict[str, str]:
+    return {"manuscript/book.yaml": BOOK + extra}
+
+
+def _swap_chapter(path: str) -> dict[str, str]:
+    return {"manuscript/book.yaml": BOOK.replace("  - ch.md", f"  - {path}")}
+
+
+# (id, files to write, symlinks {link: target}, expected 'path:line', expected code).
+# SECRET and SERVER in any text are replaced by the canary's path and the server's URL.
+CASES = [
+    ("script", _chapter("<script>alert(1)</script>\n"), {}, "manuscript/ch.md:5", "SEC001"),
+    ("iframe", _chapter('<iframe src="SECRET"></iframe>\n'), {}, "manuscript/ch.md:5", "SEC001"),
+    ("object", _chapter('<object data="SECRET"></object>\n'), {}, "manuscript/ch.md:5", "SEC001"),
+    ("embed", _chapter('<embed src="SECRET">\n'), {}, "manuscript/ch.md:5", "SEC001"),
+    ("link-attachment", _chapter('Text.\n<link rel="attachment" href="file://SECRET">\n'), {},
+     "manuscript/ch.md:6", "SEC001"),
+    ("style-element", _chapter("<style>@import url(SECRET);</style>\n"), {},
+     "manuscript/ch.md:5", "SEC001"),
+    ("meta-refresh", _chapter('<meta http-equiv="refresh" content="0;url=SERVER">\n'), {},
+     "manuscript/ch.md:5", "SEC001"),
+    ("raw-onclick", _chapter('<span onclick="alert(1)">hi</span>\n'), {},
+     "manuscript/ch.md:5", "SEC003"),
+    ("raw-img-onerror", _chapter("<img src=x onerror=alert(1)>\n"), {},
+     "manuscript/ch.md:5", "SEC003"),
+    ("raw-a-javascript", _chapter('<a href="javascript:alert(1)">x</a>\n'), {},
+     "manuscript/ch.md:5", "SEC004"),
+    ("raw-img-file-multiline", _chapter('Text <img alt="x"\n  src="file://SECRET">\n'), {},
+     "manuscript/ch.md:6", "SEC004"),
+    ("pandoc-onmouseover", _chapter('[hover]{onmouseover="alert(1)"}\n'), {},
+     "manuscript/ch.md:5", "SEC003"),
+    ("pandoc-rel-attachment", _chapter("[notes](notes.txt){rel=attachment}\n"), {},
+     "manuscript/ch.md:5", "SEC005"),
+    ("pandoc-style-url", _chapter('[x]{style="background: url(SECRET)"}\n'), {},
+     "manuscript/ch.md:5", "SEC004"),
+    ("javascript-link", _chapter("[click](javascript:alert(1))\n"), {},
+     "manuscript/ch.md:5", "SEC004"),
+    ("javascript-entities", _chapter("[click](&#106;avascript:alert(1))\n"), {},
+     "manuscript/ch.md:5", "SEC004"),
+    ("javascript-mixed-case", _chapter("[click]( JaVaScRiPt:alert(1))\n"), {},
+     "manuscript/ch.md:5", "SEC004"),
+    ("javascript-escaped-colon", _chapter("[click](javascript\\:alert(1))\n"), {},
+     "manuscript/ch.md:5", "SEC004"),
+    ("javascript-autolink", _chapter("<javascript:alert(1)>\n"), {}, "manuscript/ch.md:5",
+     "SEC004"),
+    ("javascript-reference", _chapter("[click][x]\n\n[x]: javascript:alert(1)\n"), {},
+     "manuscript/ch.md:7", "SEC004"),
+    ("javascript-split-line", _chapter("[click](\njavascript:alert(1))\n"), {},
+     "manuscript/ch.md:6", "SEC004"),
+    ("vbscript-link", _chapter("[x](vbscript:msgbox(1))\n"), {}, "manuscript/ch.md:5", "SEC004"),
+    ("data-html-link", _chapter("[x](data:text/html;base64,PHNjcmlwdD4=)\n"), {},
+     "manuscript/ch.md:5", "SEC004"),
+    ("file-link", _chapter("[x](file://SECRET)\n"), {}, "manuscript/ch.md:5", "SEC004"),
+    ("file-image", _chapter('![x](file://SECRET){alt="x"}\n'), {}, "manuscript/ch.md:5",
+     "IMG004"),
+    ("absolute-image", _chapter('![x](SECRET){alt="x"}\n'), {}, "manuscript/ch.md:5", "IMG004"),
+    ("climbing-image", _chapter('![x](../../secret.png){alt="x"}\n'), {}, "manuscript/ch.md:5",
+     "IMG004"),
+    ("symlinked-image", _chapter('![x](pic.png){alt="x"}\n'),
+     {"manuscript/pic.png": "SECRET"}, "manuscript/ch.md:5", "IMG004"),
+    ("reference-image", _chapter("![x][pic]\n\n[pic]: ../../secret.png\n"), {},
+     "manuscript/ch.md:5", "IMG005"),
+    ("remote-image", _chapter('![x](SERVER/x.png){alt="x"}\n'), {}, "manuscript/ch.md:5",
+     "SEC007"),
+    ("protocol-relative-image", _chapter('![x](//127.0.0.1:9/x.png){alt="x"}\n'), {},
+     "manuscript/ch.md:5", "SEC007"),
+    ("climbing-chapter", _swap_chapter("../../secret.txt"), {}, "manuscript/book.yaml:8",
+     "SEC006"),
+    ("absolute-chapter", _swap_chapter("SECRET"), {}, "manuscript/book.yaml:8", "SEC006"),
+    ("symlinked-chapter", {}, {"manuscript/ch.md": "SECRET"}, "manuscript/book.yaml:8",
+     "SEC006"),
+    ("cover-outside", _book("cover: ../../secret.png\n"), {}, "manuscript/book.yaml:9",
+     "SEC006"),
+    ("template-outside", _book("templates:\n  - SECRET\n"), {}, "manuscript/book.yaml:10",
+     "SEC006"),
+    ("css-import-absolute", _css("@import url(SECRET);\n"), {}, "styles/custom.css:2", "SEC006"),
+    ("css-import-remote", _css('@import "SERVER/x.css";\n'), {}, "styles/custom.css:2",
+     "SEC007"),
+    ("css-import-escaped", _css("@\\69mport url(SECRET);\n"), {}, "styles/custom.css:2",
+     "SEC006"),
+    ("css-url-climb", _css("body {\n  background: url(../../secret.png);\n}\n"), {},
+     "styles/custom.css:3", "SEC006"),
+    ("css-font-file-url", _css('@font-face { font-family: X; src: url("file://SECRET"); }\n'),
+     {}, "styles/custom.css:2", "SEC006"),
+    ("css-font-local", _css("@font-face { font-family: X; src: local(Arial); }\n"), {},
+     "styles/custom.css:2", "SEC008"),
+    ("symlinked-font", {}, {"styles/fonts/CharisSIL-Regular.ttf": "SECRET"},
+     "styles/fonts/CharisSIL-Regular.ttf:1", "SEC006"),
+    ("symlinked-styles", {}, {"styles": ".."}, "styles:1", "SEC006"),
+    ("dot-image", {**_chapter('![x](d.dot){alt="x"}\n'),
+                   "manuscript/d.dot": 'digraph {\n  a [image="SECRET"]\n}\n'}, {},
+     "manuscript/d.dot:2", "SEC010"),
+    ("dot-javascript-url", {**_chapter('![x](d.dot){alt="x"}\n'),
+                            "manuscript/d.dot": 'digraph {\n a [URL="javascript:alert(1)"]\n}\n'},
+     {}, "manuscript/d.dot:2", "SEC004"),
+    ("diagram-theme-image", {"styles/diagrams.yaml": "node:\n  image: SECRET\n"}, {},
+     "styles/diagrams.yaml:2", "SEC010"),
+    ("svg-script", {**_chapter('![x](p.svg){alt="x"}\n'),
+                    "manuscript/p.svg": SVG.format("<script>alert(1)</script>")}, {},
+     "manuscript/p.svg:1", "SEC001"),
+    ("svg-external-image", {**_chapter('![x](p.svg){alt="x"}\n'),
+                            "manuscript/p.svg": SVG.format('<image href="file://SECRET"/>')},
+     {}, "manuscript/p.svg:1", "SEC006"),
+]
+
+
+@pytest.fixture
+def canary(tmp_path) -> tuple[Path, str]:
+    token = secrets.token_hex(16)
+    secret = tmp_path / "secret.txt"
+    secret.write_text(f"canary {token}\n")
+    (tmp_path / "secret.png").write_text(f"canary {token}\n")
+    return secret, token
+
+
+def make_project(root: Path, files: dict[str, str], links: dict[str, str],
+                 substitute) -> Path:
+    base = {"manuscript/book.yaml": BOOK, "manuscript/ch.md": CHAPTER}
+    for name, text in {**base, **files}.items():
+        if name in links:
+            continue
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(substitute(text))
+    for name, target in links.items():
+        link = root / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.exists() and not link.is_symlink() and link.is_dir():
+            continue
+        link.unlink(missing_ok=True)
+        link.symlink_to(substitute(target))
+    return root
+
+
+def artifact_bytes(build: Path) -> list[bytes]:
+    """Every file under build/, and every member of every EPUB in it."""
+    blobs = []
+    for path in build.rglob("*") if build.is_dir() else []:
+        if path.is_file():
+            blobs.append(path.read_bytes())
+            if path.suffix == ".epub":
+                with zipfile.ZipFile(path) as archive:
+                    blobs.extend(archive.read(name) for name in archive.namelist())
+    return blobs
+
+
+@pytest.mark.parametrize(("files", "links", "where", "code"),
+                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_hostile_input_is_refused(tmp_path, canary, canary_server, files, links, where, code):
+    secret, token = canary
+
+    def substitute(text: str) -> str:
+        return text.replace("SECRET", str(secret)).replace("SERVER", canary_server.url)
+
+    project = make_project(tmp_path / "book", files, links, substitute)
+    result = CliRunner().invoke(main, ["build", str(project), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # no traceback
+    assert f"{where}:" in result.stderr, result.stderr
+    assert code in result.stderr
+    assert not any(token.encode() in blob for blob in artifact_bytes(project / "build"))
+    assert canary_server.requests == []
+
+
+def test_there_are_at_least_thirty_cases():
+    assert len(CASES) >= 30
+
+
+def test_fetcher_refuses_attachment_with_the_file_named(tmp_path, canary):
+    """The WeasyPrint door itself: `rel=attachment` to a file outside stops the PDF."""
+    secret, _token = canary
+    project = tmp_path / "book"
+    (project / "manuscript").mkdir(parents=True)
+    (project / "manuscript" / "ch.md").write_text(f"Attach {secret}\n")
+    weasyprint = load_weasyprint()
+    page = f'<html><body><a rel="attachment" href="{secret.as_uri()}">x</a></body></html>'
+    with pytest.raises(ResourceRefused) as refused, refusals_as_errors(project):
+        weasyprint.HTML(string=page, url_fetcher=confined_fetcher([project])).write_pdf()
+    assert "manuscript/ch.md:1:" in str(refused.value)
+    assert "outside the project" in str(refused.value)
+
+
+def test_fetcher_refuses_the_network(canary_server, tmp_path):
+    weasyprint = load_weasyprint()
+    page = f'<html><body><img src="{canary_server.url}/x.png"></body></html>'
+    with pytest.raises(ResourceRefused, match="SEC007"), refusals_as_errors(tmp_path):
+        weasyprint.HTML(string=page, url_fetcher=confined_fetcher([tmp_path])).write_pdf()
+    assert canary_server.requests == []
+
+
+def test_raw_html_is_never_rendered(tmp_path):
+    """A harmless raw tag is only a warning, and reaches the book as text, not markup."""
+    project = make_project(tmp_path / "book", _chapter("Press <kbd>Enter</kbd> now.\n"), {},
+                           lambda text: text)
+    result = CliRunner().invoke(main, ["build", str(project), "-j", "1", "--format", "epub"])
+    assert result.exit_code == 0, result.output
+    assert "manuscript/ch.md:5:" in result.stderr and "SEC002" in result.stderr
+    with zipfile.ZipFile(project / "build" / "full" / "hostile.epub") as archive:
+        chapter = archive.read("EPUB/chapter-01.xhtml").decode()
+    assert "&lt;kbd&gt;Enter&lt;/kbd&gt;" in chapter and "<kbd>" not in chapter
+
+
+def test_allow_remote_downloads_once_and_embeds(tmp_path):
+    """--allow-remote: one request per URL, the image packaged, never hot-linked."""
+    png = (Path(__file__).parents[1] / "src/publish/theme/fonts/LICENSES.md").read_bytes()
+    png = b"\x89PNG\r\n\x1a\n" + png  # a PNG signature is all the check needs
+    server = CanaryServer()
+    server.RequestHandlerClass = type("Png", (CanaryHandler,), {
+        "do_GET": lambda self: (self.server.requests.append(self.path), self.send_response(200),
+                                self.end_headers(), self.wfile.write(png))})
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"{server.url}/pictures/chart.png"
+        project = make_project(tmp_path / "book", _chapter(f'![A chart]({url}){{alt="A chart"}}\n'),
+                               {}, lambda text: text)
+        for _ in range(2):
+            result = CliRunner().invoke(main, ["build", str(project), "-j", "1", "--format",
+                                               "epub", "--allow-remote"])
+            assert result.exit_code == 0, result.output
+        refused = CliRunner().invoke(main, ["build", str(project), "-j", "1"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert server.requests == ["/pictures/chart.png"]
+    assert refused.exit_code == 1 and "SEC007" in refused.stderr
+    cached = list((project / "build" / ".cache" / "remote").iterdir())
+    assert [p.read_bytes() for p in cached] == [png]
+    with zipfile.ZipFile(project / "build" / "full" / "hostile.epub") as archive:
+        names = archive.namelist()
+        packaged = [n for n in names if n.startswith("EPUB/images/remote-")]
+        assert [archive.read(n) for n in packaged] == [png]
+        text = b"".join(archive.read(n) for n in names if n.endswith((".xhtml", ".opf")))
+    assert b"127.0.0.1" not in text
+
+
+def test_symlink_inside_the_project_is_fine(tmp_path):
+    """Confinement follows symlinks: one that stays inside the project is allowed."""
+    project = make_project(tmp_path / "book", _chapter('![x](alias.svg){alt="A square"}\n'),
+                           {}, lambda text: text)
+    (project / "manuscript" / "real.svg").write_text(SVG.format('<rect width="5" height="5"/>'))
+    os.symlink("real.svg", project / "manuscript" / "alias.svg")
+    result = CliRunner().invoke(main, ["build", str(project), "-j", "1", "--format", "epub"])
+    assert result.exit_code == 0, result.output
