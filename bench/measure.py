@@ -23,7 +23,11 @@ SAMPLE_SECONDS = 0.02
 
 def descendants(pid: int) -> list[int]:
     children = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return []  # the process has just exited
+    for task in tasks:
         try:
             children += [int(c) for c in (task / "children").read_text().split()]
         except OSError:

@@ -14,8 +14,13 @@ EPUBS = [("full", "ml-product-lifecycle.epub"), ("sample", "ml-product-lifecycle
 
 
 def ace_report(command: list[str], epub: Path, out: Path, env: dict) -> dict:
-    subprocess.run([*command, "--silent", "--force", "--outdir", str(out), str(epub)],
-                   env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [*command, "--silent", "--force", "--outdir", str(out), str(epub)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
@@ -23,12 +28,17 @@ def ace_report(command: list[str], epub: Path, out: Path, env: dict) -> dict:
 def test_ace_reports_no_violations(bundled_build, tmp_path, ace_env, edition, name):
     command = ace_command()
     if command is None:
-        pytest.skip("DAISY Ace cannot run here: Chromium (apt-get install chromium) or "
-                    "node_modules/.bin/ace-cli (npm ci with PUPPETEER_SKIP_DOWNLOAD=1) is missing"
-                    " -- ACCESSIBILITY IS NOT VALIDATED")
+        pytest.skip(
+            "DAISY Ace cannot run here: Chromium (apt-get install chromium) or "
+            "node_modules/.bin/ace-cli (npm ci with PUPPETEER_SKIP_DOWNLOAD=1) is missing"
+            " -- ACCESSIBILITY IS NOT VALIDATED"
+        )
     report = ace_report(command, bundled_build / edition / name, tmp_path / "ace", ace_env)
-    violations = [(a["earl:testSubject"]["url"], t["earl:test"]["dct:title"])
-                  for a in report["assertions"] for t in a["assertions"]]
+    violations = [
+        (a["earl:testSubject"]["url"], t["earl:test"]["dct:title"])
+        for a in report["assertions"]
+        for t in a["assertions"]
+    ]
     assert violations == []
     assert report["earl:result"]["earl:outcome"] == "pass"
 
@@ -40,7 +50,10 @@ def test_metadata_claims_only_what_the_book_backs(bundled_build):
     summary = metas["schema:accessibilitySummary"]
     assert "every figure has a long description" in summary
     assert "Ace" not in summary  # the build does not run Ace: only the tests do
-    features = {m.text for m in package.iterfind(".//opf:meta[@property]", NS)
-                if m.get("property") == "schema:accessibilityFeature"}
+    features = {
+        m.text
+        for m in package.iterfind(".//opf:meta[@property]", NS)
+        if m.get("property") == "schema:accessibilityFeature"
+    }
     assert {"alternativeText", "longDescription"} <= features
     assert package.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-US"

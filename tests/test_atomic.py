@@ -28,14 +28,21 @@ ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
 
 def run_build(project: Path) -> subprocess.Popen:
     # A session of its own, so the kill reaches the worker processes too (as Ctrl-C would).
-    return subprocess.Popen([str(PUBLISH), "build", str(project), "-q"], env=ENV,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [str(PUBLISH), "build", str(project), "-q"],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def snapshot(build: Path) -> dict[str, bytes]:
-    return {p.relative_to(build).as_posix(): p.read_bytes() for p in build.rglob("*")
-            if p.is_file() and ".cache" not in p.parts and p.name != ".lock"}
+    return {
+        p.relative_to(build).as_posix(): p.read_bytes()
+        for p in build.rglob("*")
+        if p.is_file() and ".cache" not in p.parts and p.name != ".lock"
+    }
 
 
 def edit_manuscript(project: Path) -> None:
@@ -73,7 +80,7 @@ def test_killed_rebuild_leaves_complete_artifacts(versions, tmp_path, delay):
     assert set(complete) == set(old)
     torn = [name for name, data in complete.items() if data not in (old[name], new[name])]
     assert torn == []
-    for name, data in complete.items():
+    for name in complete:
         if name.endswith(".epub"):
             with zipfile.ZipFile(project / "build" / name) as archive:
                 assert archive.testzip() is None

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, NS, REPO, copy_project, epub_files, epubcheck, opf, pdf_text
 from lxml import etree
 from pypdf import PdfReader
 
+from conftest import FIXTURES, NS, REPO, copy_project, epub_files, epubcheck, opf, pdf_text
 from publish.cli import main
 from publish.config import load_book
 
@@ -69,9 +69,15 @@ def test_opf_metadata_is_complete(bundled_build):
     assert dc("rights") == [book.rights]
     properties = {m.get("property"): m.text for m in metadata.findall("opf:meta", NS)}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", properties["dcterms:modified"])
-    for required in ("schema:accessMode", "schema:accessModeSufficient",
-                     "schema:accessibilityFeature", "schema:accessibilityHazard",
-                     "schema:accessibilitySummary", "dcterms:conformsTo", "a11y:certifiedBy"):
+    for required in (
+        "schema:accessMode",
+        "schema:accessModeSufficient",
+        "schema:accessibilityFeature",
+        "schema:accessibilityHazard",
+        "schema:accessibilitySummary",
+        "dcterms:conformsTo",
+        "a11y:certifiedBy",
+    ):
         assert properties.get(required), required
 
 
@@ -81,8 +87,10 @@ def nav_entries(epub: Path) -> list[tuple[str, str]]:
     nav_href = package.find("opf:manifest/opf:item[@properties='nav']", NS).get("href")
     nav = etree.fromstring(files[f"EPUB/{nav_href}"])
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
-    return [(a.get("href"), " ".join(a.itertext()).strip())
-            for a in toc.findall("x:ol/x:li/x:a", NS) + toc.findall("x:ol/x:li/x:span", NS)]
+    return [
+        (a.get("href"), " ".join(a.itertext()).strip())
+        for a in toc.findall("x:ol/x:li/x:a", NS) + toc.findall("x:ol/x:li/x:span", NS)
+    ]
 
 
 def test_nav_lists_every_chapter_in_order(bundled_build):
@@ -109,11 +117,13 @@ def test_every_document_declares_its_language(bundled_build):
 
 
 def test_chapter_text_is_in_epub_and_pdf(bundled_build):
-    epub_text = words(" ".join(
-        " ".join(etree.fromstring(data).itertext())
-        for name, data in epub_files(bundled_build / EPUBS[0]).items()
-        if name.endswith(".xhtml")
-    ))
+    epub_text = words(
+        " ".join(
+            " ".join(etree.fromstring(data).itertext())
+            for name, data in epub_files(bundled_build / EPUBS[0]).items()
+            if name.endswith(".xhtml")
+        )
+    )
     pdf = words(pdf_text(bundled_build / f"full/{SLUG}.pdf")).replace("- ", "")
     for title in chapter_titles(REPO):
         assert title in epub_text
@@ -131,16 +141,18 @@ def test_pdf_has_metadata_title_page_and_numbers(bundled_build):
     assert reader.trailer["/Root"]["/Lang"] == book.language
     assert book.subtitle in words(reader.pages[1].extract_text())
     outline_titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert outline_titles[1:] [: len(chapter_titles(REPO))] == chapter_titles(REPO)
+    assert outline_titles[1:][: len(chapter_titles(REPO))] == chapter_titles(REPO)
 
 
 def test_manifest_lists_every_artifact_with_true_hashes(bundled_build):
     manifest = json.loads((bundled_build / "manifest.json").read_text())
     assert manifest["book"]["title"] == load_book(REPO).title
     listed = {entry["path"]: entry for entry in manifest["artifacts"]}
-    on_disk = {p.relative_to(bundled_build).as_posix() for p in bundled_build.rglob("*")
-               if p.is_file() and ".cache" not in p.parts and p.name not in
-               ("manifest.json", ".lock")}
+    on_disk = {
+        p.relative_to(bundled_build).as_posix()
+        for p in bundled_build.rglob("*")
+        if p.is_file() and ".cache" not in p.parts and p.name not in ("manifest.json", ".lock")
+    }
     assert set(listed) == on_disk
     for path, entry in listed.items():
         data = (bundled_build / path).read_bytes()
@@ -165,7 +177,9 @@ def test_missing_chapter_file_names_book_yaml_line(tmp_path):
     book_yaml.write_text(book_yaml.read_text().replace("two.md", "tow.md"))
     result = CliRunner().invoke(main, ["build", str(project)])
     assert result.exit_code == 1
-    line = next(i for i, text in enumerate(book_yaml.read_text().splitlines(), 1) if "tow.md" in text)
+    line = next(
+        i for i, text in enumerate(book_yaml.read_text().splitlines(), 1) if "tow.md" in text
+    )
     assert f"manuscript/book.yaml:{line}:" in result.output
     assert "tow.md" in result.output and "Traceback" not in result.output
     assert not (project / "build").exists()
@@ -179,3 +193,33 @@ def test_failed_build_leaves_previous_artifacts(tmp_path):
     chapter.write_text(chapter.read_text() + "\n::: exercise\nNever closed.\n")
     assert CliRunner().invoke(main, ["build", str(project)]).exit_code == 1
     assert before and all(p.read_bytes() == data for p, data in before.items())
+
+
+def test_authors_cover_is_used_and_labelled_for_the_sample(tmp_path):
+    from PIL import Image
+
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    Image.new("RGB", (400, 600), (10, 120, 40)).save(project / "manuscript" / "cover.png")
+    book_yaml = project / "manuscript" / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text() + "cover: cover.png\n")
+    assert (
+        CliRunner().invoke(main, ["build", str(project), "-q", "--format", "epub"]).exit_code == 0
+    )
+    covers = {}
+    for edition, name in (("full", "mini-book"), ("sample", "mini-book-sample")):
+        data = epub_files(project / "build" / edition / f"{name}.epub")["EPUB/images/cover.png"]
+        covers[edition] = Image.open(__import__("io").BytesIO(data)).convert("RGB")
+    assert covers["full"].size == (400, 600)
+    assert covers["full"].getpixel((200, 590)) == (10, 120, 40)
+    assert covers["sample"].getpixel((200, 300)) == (10, 120, 40)
+    assert covers["sample"].getpixel((2, 600 - 600 // 28 * 2)) != (10, 120, 40)
+
+
+def test_cover_must_be_an_image(tmp_path):
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    (project / "manuscript" / "cover.gif").write_bytes(b"GIF89a")
+    book_yaml = project / "manuscript" / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text() + "cover: cover.gif\n")
+    result = CliRunner().invoke(main, ["build", str(project)])
+    assert result.exit_code == 1 and "manuscript/book.yaml:" in result.output
+    assert "IMG002" in result.output

@@ -6,10 +6,10 @@ import re
 import subprocess
 
 from click.testing import CliRunner
-from conftest import FIXTURES, REPO, copy_project, epub_files
 from lxml import etree
 from pypdf import PdfReader
 
+from conftest import FIXTURES, REPO, copy_project, epub_files
 from publish.build import build
 from publish.cli import main
 
@@ -18,8 +18,11 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def chapter_documents(epub):
-    return {name: etree.fromstring(data) for name, data in epub_files(epub).items()
-            if re.search(r"EPUB/(chapter-\d+|answers)\.xhtml$", name)}
+    return {
+        name: etree.fromstring(data)
+        for name, data in epub_files(epub).items()
+        if re.search(r"EPUB/(chapter-\d+|answers)\.xhtml$", name)
+    }
 
 
 def test_bundled_figures_are_numbered_in_order_with_alt_and_description(bundled_build):
@@ -33,36 +36,63 @@ def test_bundled_figures_are_numbered_in_order_with_alt_and_description(bundled_
         assert image.get("src").endswith(".svg")
         assert len(image.get("alt", "").split()) >= 5
         described = image.get("aria-describedby")
-        details = next(d for d in documents.values()
-                       for d in d.iter(f"{XHTML}details") if d.get("id") == described)
+        details = next(
+            d
+            for d in documents.values()
+            for d in d.iter(f"{XHTML}details")
+            if d.get("id") == described
+        )
         assert len(" ".join(details.itertext()).split()) > 15
 
 
 def test_cross_references_link_to_their_figure(bundled_build):
     documents = chapter_documents(bundled_build / f"full/{SLUG}.epub")
-    ids = {el.get("id"): name.removeprefix("EPUB/") for name, root in documents.items()
-           for el in root.iter() if el.get("id")}
-    links = [a for root in documents.values() for a in root.iter(f"{XHTML}a")
-             if "xref" in (a.get("class") or "")]
+    ids = {
+        el.get("id"): name.removeprefix("EPUB/")
+        for name, root in documents.items()
+        for el in root.iter()
+        if el.get("id")
+    }
+    links = [
+        a
+        for root in documents.values()
+        for a in root.iter(f"{XHTML}a")
+        if "xref" in (a.get("class") or "")
+    ]
     assert len(links) >= 3
     for link in links:
-        target_file, _, fragment = link.get("href").rpartition("#")
+        _, _, fragment = link.get("href").rpartition("#")
         assert fragment in ids
         number = int(link.text.split()[-1])
-        figure = next(root for root in documents.values()
-                      for f in root.iter(f"{XHTML}figure") if f.get("id") == fragment)
+        figure = next(
+            root
+            for root in documents.values()
+            for f in root.iter(f"{XHTML}figure")
+            if f.get("id") == fragment
+        )
         assert figure is not None and number >= 1
 
 
 def test_svg_uses_the_theme_font_and_is_vector_in_pdf(bundled_build):
-    svgs = [data for name, data in epub_files(bundled_build / f"full/{SLUG}.epub").items()
-            if name.endswith(".svg")]
+    svgs = [
+        data
+        for name, data in epub_files(bundled_build / f"full/{SLUG}.epub").items()
+        if name.endswith(".svg")
+    ]
     assert svgs and all(b'font-family="Open Sans' in svg for svg in svgs)
-    fonts = subprocess.run(["pdffonts", str(bundled_build / f"full/{SLUG}.pdf")],
-                           capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(bundled_build / f"full/{SLUG}.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert re.search(r"Open-?Sans", fonts)
-    images = subprocess.run(["pdfimages", "-list", str(bundled_build / f"full/{SLUG}.pdf")],
-                            capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    images = subprocess.run(
+        ["pdfimages", "-list", str(bundled_build / f"full/{SLUG}.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()[2:]
     assert len(images) == 1, "only the cover is a raster image; diagrams stay vector"
 
 
@@ -76,9 +106,13 @@ def test_pdf_cross_reference_links_resolve_to_the_figure_page(bundled_build):
             annot = annot.get_object()
             dest = annot.get("/Dest")
             if dest is not None:
-                targets.append(reader.get_destination_page_number(
-                    reader.named_destinations[dest] if isinstance(dest, str) else
-                    type("D", (), {"page": dest[0]})()))
+                targets.append(
+                    reader.get_destination_page_number(
+                        reader.named_destinations[dest]
+                        if isinstance(dest, str)
+                        else type("D", (), {"page": dest[0]})()
+                    )
+                )
     assert page_of_figure in targets
 
 
@@ -115,7 +149,7 @@ def test_unknown_cross_reference_fails(tmp_path):
 def test_unsupported_image_type_is_refused(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     (project / "manuscript" / "pic.gif").write_bytes(b"GIF89a")
-    write_chapter(project, "# One\n\n![Cap.](pic.gif){alt=\"A picture\"}\n")
+    write_chapter(project, '# One\n\n![Cap.](pic.gif){alt="A picture"}\n')
     result = CliRunner().invoke(main, ["build", str(project)])
     assert result.exit_code == 1 and "IMG002" in result.output
 
@@ -129,6 +163,7 @@ def test_unchanged_diagrams_are_not_rendered_again(tmp_path):
     assert build(project, formats=("epub",)).graphviz_runs == 1
     theme = project / "styles" / "diagrams.yaml"
     theme.parent.mkdir(exist_ok=True)
-    theme.write_text((REPO / "src/publish/theme/diagrams.yaml").read_text()
-                     .replace("#e8f0f6", "#ffffff"))
+    theme.write_text(
+        (REPO / "src/publish/theme/diagrams.yaml").read_text().replace("#e8f0f6", "#ffffff")
+    )
     assert build(project, formats=("epub",)).graphviz_runs == 1

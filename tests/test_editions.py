@@ -8,11 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import NS, REPO, epub_files, opf, pdf_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from conftest import NS, REPO, epub_files, opf, pdf_text
 from publish.build import load_project
 from publish.compose import edition_markdown, number_book
 from publish.editions import SAMPLE, choose_editions, rounded_minutes, words_per_minute
@@ -174,9 +174,13 @@ def _paragraph(tag: str, size: int) -> str:
     return " ".join(f"{tag}w{i}" for i in range(size)) + ".\n\n"
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(chapters=st.lists(chapter, min_size=1, max_size=4),
-       minutes=st.floats(0.1, 6).map(lambda m: round(m, 2)))
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    chapters=st.lists(chapter, min_size=1, max_size=4),
+    minutes=st.floats(0.1, 6).map(lambda m: round(m, 2)),
+)
 def test_any_budget_cuts_on_a_heading_and_leaks_nothing(tmp_path_factory, chapters, minutes):
     root = tmp_path_factory.mktemp("generated")
     write_book(root, chapters, minutes)
@@ -194,7 +198,8 @@ def test_any_budget_cuts_on_a_heading_and_leaks_nothing(tmp_path_factory, chapte
     html = " ".join(" ".join(c.element.itertext()) for c in rendered.chapters)
     corpus = " ".join(normalise(html))
     left_out_text = [
-        line for unit in sample.left_out
+        line
+        for unit in sample.left_out
         for line in unit.chapter.text(unit.start, unit.end).splitlines()
         if line and not line.startswith("#")
     ]

@@ -7,13 +7,19 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import REPO
 
+from conftest import REPO
 from publish.build import load_project
 from publish.editions import FULL, SAMPLE, words_per_minute
 
-STAGES = ["Problem definition", "Data collection and preparation", "Model development",
-          "Evaluation", "Deployment", "Monitoring and iteration"]
+STAGES = [
+    "Problem definition",
+    "Data collection and preparation",
+    "Model development",
+    "Evaluation",
+    "Deployment",
+    "Monitoring and iteration",
+]
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +49,13 @@ def test_every_stage_has_example_callout_exercise_answer_and_cheatsheet(project)
 def test_every_figure_has_caption_alt_and_description(project):
     figures = [(c, i) for c in project.manuscript.chapters for i in c.scan.images]
     assert len(figures) >= 3
-    described = {div.attrs.get("for") for c in project.manuscript.chapters
-                 for div in c.scan.divs if "longdesc" in div.classes}
-    for chapter, image in figures:
+    described = {
+        div.attrs.get("for")
+        for c in project.manuscript.chapters
+        for div in c.scan.divs
+        if "longdesc" in div.classes
+    }
+    for _chapter, image in figures:
         assert image.src.startswith("diagrams/") and image.src.endswith(".dot")
         assert len(image.alt.split()) >= 4, "caption"
         assert len(image.attrs["alt"].split()) >= 8, "alt text says what the diagram shows"
@@ -59,7 +69,10 @@ def test_reading_time_and_sample_share(project):
     assert 8 <= full / wpm <= 16
     assert 2 <= sample / wpm <= 3.5
     assert {u.chapter.name for u in project.editions[SAMPLE].units} == {
-        "chapters/01-introduction.md", "chapters/02-problem-definition.md", "chapters/03-data.md"}
+        "chapters/01-introduction.md",
+        "chapters/02-problem-definition.md",
+        "chapters/03-data.md",
+    }
 
 
 def manuscript_text() -> str:
@@ -84,5 +97,9 @@ def test_spelling():
     assert shutil.which("hunspell"), "make test installs hunspell and hunspell-en-us"
     result = subprocess.run(
         ["hunspell", "-d", "en_US", "-p", str(REPO / "manuscript/wordlist.txt"), "-l"],
-        input=prose_only(manuscript_text()), capture_output=True, text=True, check=True)
+        input=prose_only(manuscript_text()),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert sorted(set(result.stdout.split())) == []

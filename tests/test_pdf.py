@@ -7,8 +7,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from publish.config import load_book
 from conftest import REPO
+from publish.config import load_book
 
 SLUG = "ml-product-lifecycle"
 PDFS = [f"full/{SLUG}.pdf", f"sample/{SLUG}-sample.pdf"]
@@ -28,9 +28,29 @@ def outline(reader, items=None, depth=0):
 def page_text_in_box(path, page: int, top: float, height: float) -> str:
     """Text inside a horizontal band of one page (points from the top)."""
     result = subprocess.run(
-        ["pdftotext", "-f", str(page), "-l", str(page), "-x", "0", "-y", str(int(top)),
-         "-W", "1000", "-H", str(int(height)), "-r", "72", str(path), "-"],
-        capture_output=True, text=True, check=True)
+        [
+            "pdftotext",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-x",
+            "0",
+            "-y",
+            str(int(top)),
+            "-W",
+            "1000",
+            "-H",
+            str(int(height)),
+            "-r",
+            "72",
+            str(path),
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout.strip()
 
 
@@ -68,7 +88,7 @@ def test_internal_links_resolve(bundled_build, name):
     for page in reader.pages:
         for annot in page.get("/Annots") or []:
             annot = annot.get_object()
-            if annot.get("/Subtype") != "/Link" or "/A" in annot and "/URI" in annot["/A"]:
+            if annot.get("/Subtype") != "/Link" or ("/A" in annot and "/URI" in annot["/A"]):
                 continue
             dest = annot.get("/Dest")
             if isinstance(dest, str):
@@ -82,8 +102,9 @@ def test_internal_links_resolve(bundled_build, name):
 @pytest.mark.parametrize("name", PDFS)
 def test_fonts_are_embedded_and_metadata_set(bundled_build, name):
     path = bundled_build / name
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                           check=True).stdout.splitlines()[2:]
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
     book = load_book(REPO)
     reader = PdfReader(path)

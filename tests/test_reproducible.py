@@ -15,15 +15,19 @@ EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 
 def build_in(project: Path, tz: str) -> Path:
     env = {**os.environ, "TZ": tz, "SOURCE_DATE_EPOCH": EPOCH}
-    subprocess.run([str(PUBLISH), "build", str(project), "-q"],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(PUBLISH), "build", str(project), "-q"], env=env, check=True, capture_output=True
+    )
     return project / "build"
 
 
 def artifacts(build: Path) -> dict[str, bytes]:
     """Every file a storefront would take: all but the cache and the lock."""
-    return {p.relative_to(build).as_posix(): p.read_bytes() for p in sorted(build.rglob("*"))
-            if p.is_file() and ".cache" not in p.parts and p.name != ".lock"}
+    return {
+        p.relative_to(build).as_posix(): p.read_bytes()
+        for p in sorted(build.rglob("*"))
+        if p.is_file() and ".cache" not in p.parts and p.name != ".lock"
+    }
 
 
 def test_two_builds_are_byte_identical(tmp_path):

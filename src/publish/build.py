@@ -13,7 +13,7 @@ from .cache import ArtifactCache, Hasher, Outcome, theme_fingerprint, tool_finge
 from .checks import check_manuscript
 from .compose import Numbering, edition_markdown, number_book
 from .config import BOOK_FILE, Book, load_book
-from .cover import generate_cover
+from .cover import edition_cover
 from .diagrams import load_diagram_theme, render_diagrams
 from .edition_context import EditionContext, build_time
 from .editions import EDITIONS, FULL, SAMPLE, Edition, choose_editions
@@ -203,9 +203,9 @@ class _Rendering:
         book = self.project.book
         rendered = render_edition(name, parts, self.project.numbering, book.labels, self.resources)
         self.pandoc_findings[name] = pandoc_findings(parts, rendered.warnings)
-        cover = generate_cover(book.title, book.subtitle, book.authors,
-                               "Free sample" if name == SAMPLE else "", book.course,
-                               self.project.theme.fonts_dir())
+        label = "Free sample" if name == SAMPLE else ""
+        cover = edition_cover(book, label, self.project.theme.fonts_dir(),
+                              self.project.root / MANUSCRIPT_DIR)
         self.contexts[name] = EditionContext(book, name, rendered, self.project.theme,
                                              self.project.root, self.built_at, cover)
 

@@ -7,6 +7,7 @@ tools can rely on it; each finding carries a hint on how to fix it.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .urlpolicy import is_remote
 
 KNOWN_DIVS = {"why-it-matters", "exercise", "answer", "cheatsheet", "longdesc", "callout",
               "call-to-action", "field"}
+COVER_TYPES = {".png", ".jpg", ".jpeg"}
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".dot"}
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.I)
 SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
@@ -156,7 +158,7 @@ def check_book_files(manuscript: Manuscript) -> list[Finding]:
     findings: list[Finding] = []
     named = [(f"templates[{i}]", name) for i, name in enumerate(book.templates)]
     if book.cover:
-        named.append(("cover", book.cover))
+        findings += _check_cover(manuscript, where)
     for key, name in named:
         if is_remote(name) or refused_path(name, manuscript.root, [manuscript.project]):
             continue  # never read: check_confinement reports it
@@ -170,6 +172,21 @@ def check_book_files(manuscript: Manuscript) -> list[Finding]:
                                         "in chapters:", FIXES["CFG006"]))
     findings += _placeholders(manuscript.root / "book.yaml", where)
     return findings
+
+
+def _check_cover(manuscript: Manuscript, where: str) -> list[Finding]:
+    """The cover is an image: it must exist and be a PNG or JPEG (never read as text)."""
+    book = manuscript.book
+    line = book.line_of("cover")
+    if is_remote(book.cover) or refused_path(book.cover, manuscript.root, [manuscript.project]):
+        return []  # check_confinement reports it
+    if Path(book.cover).suffix.lower() not in COVER_TYPES:
+        return [Finding(where, line, 1, ERROR, "IMG002", f"cover '{book.cover}' is not PNG or "
+                        "JPEG", "give the cover as a .png or .jpg file")]
+    if not (manuscript.root / book.cover).is_file():
+        return [Finding(where, line, 1, ERROR, "MS001", f"file not found: {book.cover}",
+                        "paths are relative to manuscript/")]
+    return []
 
 
 def _placeholders(path: Path, where: str) -> list[Finding]:
@@ -188,10 +205,11 @@ def _check_headings(chapter: Chapter, add) -> None:
     headings = chapter.scan.headings
     top = [h for h in headings if h.level == 1]
     if len(top) != 1 or (headings and headings[0].level != 1):
-        line = top[1].line if len(top) > 1 else (headings[0].line if headings else chapter.body_start)
+        first = headings[0].line if headings else chapter.body_start
+        line = top[1].line if len(top) > 1 else first
         add(line, 1, ERROR, "MS005", "a chapter needs exactly one level-1 heading, at its top",
             "start the file with '# Title' and use '##' below it")
-    for before, after in zip(headings, headings[1:]):
+    for before, after in itertools.pairwise(headings):
         if after.level > before.level + 1:
             add(after.line, 1, WARNING, "MS006",
                 f"heading level {after.level} follows level {before.level}",

@@ -52,8 +52,9 @@ def unit_markdown(unit: Unit, numbering: Numbering) -> str:
     """A unit's source with answers removed and exercises numbered."""
     chapter = unit.chapter
     answers = chapter.in_divs({"answer"})
-    exercise_starts = {start: n for (name, start), n in numbering.exercises.items()
-                       if name == chapter.name}
+    exercise_starts = {
+        start: n for (name, start), n in numbering.exercises.items() if name == chapter.name
+    }
     out = []
     for number in range(unit.start, unit.end + 1):
         if number in answers:
@@ -65,8 +66,9 @@ def unit_markdown(unit: Unit, numbering: Numbering) -> str:
     return "".join(out)
 
 
-def edition_markdown(manuscript: Manuscript, edition: Edition, numbering: Numbering,
-                     extras: dict[str, int]) -> list[tuple[Chapter | None, str]]:
+def edition_markdown(
+    manuscript: Manuscript, edition: Edition, numbering: Numbering, extras: dict[str, int]
+) -> list[tuple[Chapter | None, str]]:
     """(chapter, Markdown) per chapter of the edition, generated parts last."""
     parts: list[tuple[Chapter | None, str]] = []
     for chapter in manuscript.chapters:
@@ -98,8 +100,9 @@ def _plural(count: int, word: str) -> str:
     return f"1 {word}" if count == 1 else f"{count} {word}s"
 
 
-def teaser_markdown(manuscript: Manuscript, edition: Edition, numbering: Numbering,
-                    extras: dict[str, int]) -> str:
+def teaser_markdown(
+    manuscript: Manuscript, edition: Edition, numbering: Numbering, extras: dict[str, int]
+) -> str:
     """The sample's closing part: what the full edition goes on to give."""
     wpm = words_per_minute(manuscript)
     remaining_words = sum(u.words for u in edition.left_out) + numbering.answer_words
@@ -119,7 +122,9 @@ def teaser_markdown(manuscript: Manuscript, edition: Edition, numbering: Numberi
         out.extend(f"- {gain}\n" for gain in gains)
     cta = manuscript.book.sample.call_to_action if manuscript.book.sample else None
     if cta:
-        out.append(f"\n::: call-to-action\n{cta.text}\n\n[{_link_text(manuscript)}]({cta.url})\n:::\n")
+        out.append(
+            f"\n::: call-to-action\n{cta.text}\n\n[{_link_text(manuscript)}]({cta.url})\n:::\n"
+        )
     return "".join(out)
 
 
@@ -131,8 +136,9 @@ def _plain_title(text: str) -> str:
     return re.sub(r"[*_`]", "", text)
 
 
-def _full_edition_gains(manuscript: Manuscript, edition: Edition, numbering: Numbering,
-                        extras: dict[str, int]) -> list[str]:
+def _full_edition_gains(
+    manuscript: Manuscript, edition: Edition, numbering: Numbering, extras: dict[str, int]
+) -> list[str]:
     shown_figures = {
         image.ident
         for unit in edition.units
@@ -147,7 +153,11 @@ def _full_edition_gains(manuscript: Manuscript, edition: Edition, numbering: Num
         gains.append(f"model answers to all {_plural(len(numbering.exercises), 'exercise')}")
     if extras.get("cheatsheets"):
         count = extras["cheatsheets"]
-        sheets = "a one-page printable cheatsheet" if count == 1 else f"{count} one-page printable cheatsheets"
+        sheets = (
+            "a one-page printable cheatsheet"
+            if count == 1
+            else f"{count} one-page printable cheatsheets"
+        )
         gains.append(f"{sheets} (A4 and US Letter)")
     if extras.get("templates"):
         gains.append(f"{_plural(extras['templates'], 'fillable template')} (PDF form and Word)")

@@ -275,7 +275,11 @@ def describe_schema(kind=Book, prefix: str = "") -> list[tuple[str, str]]:
             continue
         rows.append((prefix + f.name, f.metadata["doc"]))
         inner = typing.get_type_hints(kind)[f.name]
-        for arg in (inner, *typing.get_args(inner), *sum(map(typing.get_args, typing.get_args(inner)), ())):
+        for arg in (
+            inner,
+            *typing.get_args(inner),
+            *sum(map(typing.get_args, typing.get_args(inner)), ()),
+        ):
             if dataclasses.is_dataclass(arg):
                 rows.extend(describe_schema(arg, prefix + f.name + "."))
                 break

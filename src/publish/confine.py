@@ -38,8 +38,10 @@ def check_confinement(manuscript) -> list[Finding]:
     for path, shown in _image_sources(manuscript, ".dot"):
         findings += check_diagram(path.read_text(encoding="utf-8", errors="replace"), shown)
     for path, shown in _image_sources(manuscript, ".svg"):
-        findings += [Finding(shown, line, 1, ERROR, code, message, SVG_HINT)
-                     for line, code, message in svg_problems(path.read_bytes())]
+        findings += [
+            Finding(shown, line, 1, ERROR, code, message, SVG_HINT)
+            for line, code, message in svg_problems(path.read_bytes())
+        ]
     return findings
 
 
@@ -62,15 +64,18 @@ def svg_problems(data: bytes) -> list[tuple[int, str, str]]:
         for name, value in element.attrib.items():
             name = etree.QName(name).localname
             if name.lower().startswith("on") or (
-                    name in ("href", "src") and not value.startswith(("#", "data:image/"))):
-                problems.append((element.sourceline, "SEC006",
-                                 f"{name}='{value[:60]}' in an SVG is refused"))
+                name in ("href", "src") and not value.startswith(("#", "data:image/"))
+            ):
+                problems.append(
+                    (element.sourceline, "SEC006", f"{name}='{value[:60]}' in an SVG is refused")
+                )
     return problems
 
 
 def outside(shown: str, line: int, what: str) -> Finding:
-    return Finding(shown, line, 1, ERROR, "SEC006", f"'{what}' is outside the project",
-                   OUTSIDE_HINT)
+    return Finding(
+        shown, line, 1, ERROR, "SEC006", f"'{what}' is outside the project", OUTSIDE_HINT
+    )
 
 
 def refused_path(value: str, base: Path, roots: list[Path]) -> bool:
@@ -88,8 +93,17 @@ def check_book_paths(book, project: Path) -> list[Finding]:
     for key, value in named:
         line = book.line_of(key)
         if is_remote(value):
-            findings.append(Finding("manuscript/book.yaml", line, 1, ERROR, "SEC007",
-                                    f"'{value}' is remote", OUTSIDE_HINT))
+            findings.append(
+                Finding(
+                    "manuscript/book.yaml",
+                    line,
+                    1,
+                    ERROR,
+                    "SEC007",
+                    f"'{value}' is remote",
+                    OUTSIDE_HINT,
+                )
+            )
         elif refused_path(value, project / "manuscript", [project]):
             findings.append(outside("manuscript/book.yaml", line, value))
     return findings
@@ -114,8 +128,9 @@ def check_styles(project: Path) -> list[Finding]:
         if not is_inside(path, [project]):
             findings.append(outside(shown, 1, os.readlink(path) if path.is_symlink() else shown))
         elif path.suffix == ".css" and path.is_file():
-            findings += check_stylesheet(path.read_text(encoding="utf-8"), path.parent, shown,
-                                         [project, DEFAULT_THEME])
+            findings += check_stylesheet(
+                path.read_text(encoding="utf-8"), path.parent, shown, [project, DEFAULT_THEME]
+            )
         elif path.name == "diagrams.yaml" and path.is_file():
             findings += check_diagram_theme(path.read_text(encoding="utf-8"), shown)
     return findings
@@ -130,18 +145,30 @@ def check_stylesheet(css: str, base: Path, shown: str, roots: list[Path]) -> lis
 
     for kind, value, line in css_references(css):
         if kind == "local":
-            refuse(line, "SEC008", f"local({value}) uses a font of this machine",
-                   "put the font file in styles/fonts/ and use url(fonts/NAME)")
+            refuse(
+                line,
+                "SEC008",
+                f"local({value}) uses a font of this machine",
+                "put the font file in styles/fonts/ and use url(fonts/NAME)",
+            )
         elif is_remote(value):
-            refuse(line, "SEC007", f"'{value}' is remote: stylesheets fetch nothing",
-                   "copy the file into styles/")
+            refuse(
+                line,
+                "SEC007",
+                f"'{value}' is remote: stylesheets fetch nothing",
+                "copy the file into styles/",
+            )
         elif kind == "url" and url_scheme(value) == "data":
             continue
         elif refused_path(value, base, roots):
             refuse(line, "SEC006", f"'{value}' is outside the project", OUTSIDE_HINT)
         elif kind == "import":
-            refuse(line, "SEC008", f"@import '{value}' is not supported",
-                   "paste its rules into styles/custom.css")
+            refuse(
+                line,
+                "SEC008",
+                f"@import '{value}' is not supported",
+                "paste its rules into styles/custom.css",
+            )
     return findings
 
 
@@ -151,14 +178,31 @@ def check_diagram(text: str, shown: str) -> list[Finding]:
     for number, line in enumerate(text.splitlines(), 1):
         reads = DOT_READS_FILE.search(line)
         if reads:
-            findings.append(Finding(shown, number, reads.start() + 1, ERROR, "SEC010",
-                                    f"'{reads.group(0).strip(' =')}' makes Graphviz read a file",
-                                    "draw the diagram with nodes and edges only"))
+            findings.append(
+                Finding(
+                    shown,
+                    number,
+                    reads.start() + 1,
+                    ERROR,
+                    "SEC010",
+                    f"'{reads.group(0).strip(' =')}' makes Graphviz read a file",
+                    "draw the diagram with nodes and edges only",
+                )
+            )
         for link in DOT_LINK.finditer(line):
             scheme = refused_link_scheme(link.group(2))
             if scheme:
-                findings.append(Finding(shown, number, link.start() + 1, ERROR, "SEC004",
-                                        f"'{scheme}:' in {link.group(1)}= is refused", SCHEME_HINT))
+                findings.append(
+                    Finding(
+                        shown,
+                        number,
+                        link.start() + 1,
+                        ERROR,
+                        "SEC004",
+                        f"'{scheme}:' in {link.group(1)}= is refused",
+                        SCHEME_HINT,
+                    )
+                )
     return findings
 
 
@@ -168,9 +212,17 @@ def check_diagram_theme(text: str, shown: str) -> list[Finding]:
     for number, line in enumerate(text.splitlines(), 1):
         key = DIAGRAM_THEME_KEY.match(line)
         if key:
-            findings.append(Finding(shown, number, 1, ERROR, "SEC010",
-                                    f"'{key.group(1)}' makes Graphviz read a file",
-                                    "remove it from diagrams.yaml"))
+            findings.append(
+                Finding(
+                    shown,
+                    number,
+                    1,
+                    ERROR,
+                    "SEC010",
+                    f"'{key.group(1)}' makes Graphviz read a file",
+                    "remove it from diagrams.yaml",
+                )
+            )
     return findings
 
 
@@ -180,8 +232,12 @@ def _image_sources(manuscript, suffix: str) -> list[tuple[Path, str]]:
     for chapter in manuscript.chapters:
         for image in chapter.scan.images:
             path = manuscript.root / image.src
-            if (image.src.lower().endswith(suffix) and url_scheme(image.src) is None
-                    and is_inside(path, [manuscript.project]) and path.is_file()):
+            if (
+                image.src.lower().endswith(suffix)
+                and url_scheme(image.src) is None
+                and is_inside(path, [manuscript.project])
+                and path.is_file()
+            ):
                 found[path] = f"manuscript/{image.src}"
     return sorted(found.items())
 
@@ -190,8 +246,12 @@ def locate_reference(url: str, project: Path) -> tuple[str, int]:
     """(file, line) of the project source that names `url` (or its file name)."""
     path = unquote(urlsplit(url).path) if url.startswith("file:") else url
     needles = [n for n in (url, path, PurePosixPath(path).name) if n]
-    sources = [p for p in sorted((project / "manuscript").rglob("*.md"))
-               + sorted((project / PROJECT_STYLES).rglob("*.css")) if is_inside(p, [project])]
+    sources = [
+        p
+        for p in sorted((project / "manuscript").rglob("*.md"))
+        + sorted((project / PROJECT_STYLES).rglob("*.css"))
+        if is_inside(p, [project])
+    ]
     for needle in needles:
         for source in sources:
             lines = source.read_text(encoding="utf-8", errors="replace").splitlines()

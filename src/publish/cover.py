@@ -22,16 +22,18 @@ def _font(fonts_dir: Path, name: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(fonts_dir / name), size)
 
 
-def _draw_lines(draw: ImageDraw.ImageDraw, lines: list[str], font, top: int, fill,
-                spacing: float = 1.2) -> int:
+def _draw_lines(
+    draw: ImageDraw.ImageDraw, lines: list[str], font, top: int, fill, spacing: float = 1.2
+) -> int:
     for line in lines:
         draw.text((140, top), line, font=font, fill=fill)
         top += int(font.size * spacing)
     return top
 
 
-def generate_cover(title: str, subtitle: str, authors: list[str], label: str,
-                   course: str, fonts_dir: Path) -> bytes:
+def generate_cover(
+    title: str, subtitle: str, authors: list[str], label: str, course: str, fonts_dir: Path
+) -> bytes:
     """A 1600 x 2400 PNG: course, title, subtitle, edition label and authors."""
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
@@ -58,3 +60,26 @@ def generate_cover(title: str, subtitle: str, authors: list[str], label: str,
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def label_cover(path: Path, label: str, fonts_dir: Path) -> bytes:
+    """The author's cover as PNG, with the edition's label in a band across its foot."""
+    with Image.open(path) as source:
+        image = source.convert("RGB")
+    if label:
+        draw = ImageDraw.Draw(image)
+        size = max(12, image.height // 28)
+        font = _font(fonts_dir, "OpenSans-Bold.ttf", size)
+        top = image.height - size * 3
+        draw.rectangle((0, top, image.width, top + size * 2), fill=ACCENT)
+        draw.text((size, top + size // 2), label.upper(), font=font, fill=BACKGROUND)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def edition_cover(book, label: str, fonts_dir: Path, manuscript_root: Path) -> bytes:
+    """The cover every format of an edition shares: the book's own, or a generated one."""
+    if book.cover:
+        return label_cover(manuscript_root / book.cover, label, fonts_dir)
+    return generate_cover(book.title, book.subtitle, book.authors, label, book.course, fonts_dir)

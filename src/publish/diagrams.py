@@ -90,8 +90,9 @@ def clean_svg(svg: str) -> str:
     return SVG_COMMENT.sub("", SVG_PROLOGUE.sub("", svg, count=1))
 
 
-def render_diagrams(sources: dict[str, Path], theme: DiagramTheme, cache_dir: Path,
-                    shown_names: dict[str, str]) -> tuple[dict[str, Path], int]:
+def render_diagrams(
+    sources: dict[str, Path], theme: DiagramTheme, cache_dir: Path, shown_names: dict[str, str]
+) -> tuple[dict[str, Path], int]:
     """SVG files for each DOT source (by key), and how many Graphviz runs it took.
 
     Uncached diagrams render concurrently, one `dot` process each.
@@ -107,8 +108,13 @@ def render_diagrams(sources: dict[str, Path], theme: DiagramTheme, cache_dir: Pa
         results[name] = target
         if not target.exists():
             command = ["dot", "-Tsvg", *theme.arguments()]
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, env=env)
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
             pending.append((name, target, process, source))
     findings = []
     for name, target, process, source in pending:
@@ -118,8 +124,16 @@ def render_diagrams(sources: dict[str, Path], theme: DiagramTheme, cache_dir: Pa
             found = DOT_ERROR_LINE.search(message)
             line = int(found.group(1)) if found else 1
             text = message.replace("<stdin>:", "").replace("Error:", "").strip()
-            findings.append(Finding(shown_names[name], line, 1, ERROR, "DIA001",
-                                    f"Graphviz cannot read this diagram: {text}"))
+            findings.append(
+                Finding(
+                    shown_names[name],
+                    line,
+                    1,
+                    ERROR,
+                    "DIA001",
+                    f"Graphviz cannot read this diagram: {text}",
+                )
+            )
             continue
         write_atomic(target, clean_svg(out.decode("utf-8")).encode("utf-8"))
     if findings:

@@ -24,7 +24,9 @@ class Finding:
     hint: str = ""
 
     def format(self) -> str:
-        text = f"{self.path}:{self.line}:{self.col}: {self.level.upper()} {self.code} {self.message}"
+        text = (
+            f"{self.path}:{self.line}:{self.col}: {self.level.upper()} {self.code} {self.message}"
+        )
         hint = self.hint or default_hint(self.code)
         if hint:
             text += f" ({hint})"

@@ -87,8 +87,15 @@ def read_text(path: Path, name: str, line: int, findings: list[Finding], where: 
     """A UTF-8 text file, or None with a finding pointing at whoever named it."""
     if not path.is_file():
         findings.append(
-            Finding(where, line, 1, ERROR, "MS001", f"file not found: {name}",
-                    "check the spelling; paths are relative to manuscript/")
+            Finding(
+                where,
+                line,
+                1,
+                ERROR,
+                "MS001",
+                f"file not found: {name}",
+                "check the spelling; paths are relative to manuscript/",
+            )
         )
         return None
     try:
@@ -97,8 +104,15 @@ def read_text(path: Path, name: str, line: int, findings: list[Finding], where: 
         before = exc.object[: exc.start]  # point at the first byte that is not UTF-8
         line, col = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
         findings.append(
-            Finding(f"{MANUSCRIPT_DIR}/{name}", line, col, ERROR, "MS002",
-                    "file is not UTF-8 text", "save it as UTF-8")
+            Finding(
+                f"{MANUSCRIPT_DIR}/{name}",
+                line,
+                col,
+                ERROR,
+                "MS002",
+                "file is not UTF-8 text",
+                "save it as UTF-8",
+            )
         )
         return None
 
@@ -116,25 +130,43 @@ def split_front_matter(text: str, name: str, findings: list[Finding]) -> tuple[d
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = mark.line + 2 if mark else 1
-                findings.append(Finding(name, line, 1, ERROR, "MS003",
-                                        f"invalid front matter: {getattr(exc, 'problem', exc)}"))
+                findings.append(
+                    Finding(
+                        name,
+                        line,
+                        1,
+                        ERROR,
+                        "MS003",
+                        f"invalid front matter: {getattr(exc, 'problem', exc)}",
+                    )
+                )
                 return {}, index + 2
             if not isinstance(data, dict):
-                findings.append(Finding(name, 2, 1, ERROR, "MS003",
-                                        "front matter must be a mapping of keys"))
+                findings.append(
+                    Finding(name, 2, 1, ERROR, "MS003", "front matter must be a mapping of keys")
+                )
                 return {}, index + 2
             return data, index + 2
     findings.append(Finding(name, 1, 1, ERROR, "MS003", "front matter has no closing '---'"))
     return {}, 1
 
 
-def read_chapter(root: Path, name: str, book: Book, index: int,
-                 findings: list[Finding]) -> Chapter | None:
+def read_chapter(
+    root: Path, name: str, book: Book, index: int, findings: list[Finding]
+) -> Chapter | None:
     line = book.line_of(f"chapters[{index}]")
     if not is_inside(root / name, [root.parent]):  # never read a file outside the project
-        findings.append(Finding(f"{MANUSCRIPT_DIR}/book.yaml", line, 1, ERROR, "SEC006",
-                                f"chapter '{name}' is outside the project",
-                                "keep chapters under manuscript/, as real files, not symlinks"))
+        findings.append(
+            Finding(
+                f"{MANUSCRIPT_DIR}/book.yaml",
+                line,
+                1,
+                ERROR,
+                "SEC006",
+                f"chapter '{name}' is outside the project",
+                "keep chapters under manuscript/, as real files, not symlinks",
+            )
+        )
         return None
     text = read_text(root / name, name, line, findings, f"{MANUSCRIPT_DIR}/book.yaml")
     if text is None:
@@ -144,7 +176,7 @@ def read_chapter(root: Path, name: str, book: Book, index: int,
     _check_front_matter(front, shown, findings)
     lines = text.splitlines(keepends=True)
     chapter = Chapter(name, root / name, lines, body_start, front)
-    chapter.scan = scan(lines[body_start - 1:], body_start)
+    chapter.scan = scan(lines[body_start - 1 :], body_start)
     if "title" in front and not _has_title_heading(lines, body_start):
         title = Heading(1, str(front["title"]), "", [], {}, body_start)
         chapter.scan.headings.insert(0, title)
@@ -154,16 +186,27 @@ def read_chapter(root: Path, name: str, book: Book, index: int,
 
 
 def _has_title_heading(lines: list[str], body_start: int) -> bool:
-    return any(line.startswith("# ") for line in lines[body_start - 1:])
+    return any(line.startswith("# ") for line in lines[body_start - 1 :])
 
 
 def _check_front_matter(front: dict, name: str, findings: list[Finding]) -> None:
     for key in front:
         if key not in FRONT_MATTER_KEYS:
-            findings.append(Finding(name, 2, 1, ERROR, "MS004", f"unknown front matter key '{key}'",
-                                    "known keys: " + ", ".join(sorted(FRONT_MATTER_KEYS))))
+            findings.append(
+                Finding(
+                    name,
+                    2,
+                    1,
+                    ERROR,
+                    "MS004",
+                    f"unknown front matter key '{key}'",
+                    "known keys: " + ", ".join(sorted(FRONT_MATTER_KEYS)),
+                )
+            )
     if "sample" in front and front["sample"] not in SAMPLE_MARKS:
-        findings.append(Finding(name, 2, 1, ERROR, "MS004", "front matter 'sample' must be in or out"))
+        findings.append(
+            Finding(name, 2, 1, ERROR, "MS004", "front matter 'sample' must be in or out")
+        )
 
 
 def _split_units(chapter: Chapter) -> list[Unit]:
@@ -185,8 +228,11 @@ def _split_units(chapter: Chapter) -> list[Unit]:
     if units:
         skipped = chapter.in_divs({"answer", "longdesc"})
         for unit in units:
-            unit.words -= sum(chapter.scan.words_by_line.get(n, 0)
-                              for n in range(unit.start, unit.end + 1) if n in skipped)
+            unit.words -= sum(
+                chapter.scan.words_by_line.get(n, 0)
+                for n in range(unit.start, unit.end + 1)
+                if n in skipped
+            )
     return units
 
 

@@ -22,8 +22,12 @@ from .urlpolicy import REMOTE_SCHEMES, is_remote
 REMOTE_DIR = "remote"
 MAX_BYTES = 20 * 1024 * 1024
 TIMEOUT_SECONDS = 30
-SIGNATURES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",),
-              ".jpeg": (b"\xff\xd8\xff",), ".svg": (b"<svg", b"<?xml", b"<!--")}
+SIGNATURES = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".svg": (b"<svg", b"<?xml", b"<!--"),
+}
 
 
 class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
@@ -84,9 +88,17 @@ def fetch_remote_images(chapters, cache: Path) -> dict[str, Path]:
             try:
                 found[image.src] = fetch_remote_image(image.src, cache)
             except (OSError, ValueError) as exc:
-                findings.append(Finding(f"manuscript/{chapter.name}", image.line, image.col, ERROR,
-                                        "SEC009", f"cannot download '{image.src}': {exc}",
-                                        "check the URL, or copy the image into manuscript/"))
+                findings.append(
+                    Finding(
+                        f"manuscript/{chapter.name}",
+                        image.line,
+                        image.col,
+                        ERROR,
+                        "SEC009",
+                        f"cannot download '{image.src}': {exc}",
+                        "check the URL, or copy the image into manuscript/",
+                    )
+                )
     if findings:
         raise FindingsError(findings)
     return found

@@ -33,11 +33,48 @@ SECURITY_CODES = {
     "SEC010": "a Graphviz attribute that reads files (image, shapefile, fontpath, ...)",
     "IMG005": "an image written as a reference ![alt][ref]; write ![alt](path)",
 }
-DANGEROUS_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "link",
-                  "style", "meta", "base", "form", "portal", "noscript", "template", "svg", "math"}
-URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "data", "poster", "background",
-                  "cite", "longdesc", "usemap", "manifest", "ping", "lowsrc", "dynsrc",
-                  "codebase", "archive", "classid", "profile", "icon", "xlink:href"}
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "link",
+    "style",
+    "meta",
+    "base",
+    "form",
+    "portal",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "srcset",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "background",
+    "cite",
+    "longdesc",
+    "usemap",
+    "manifest",
+    "ping",
+    "lowsrc",
+    "dynsrc",
+    "codebase",
+    "archive",
+    "classid",
+    "profile",
+    "icon",
+    "xlink:href",
+}
 TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)([^<>]*)(>?)")
 HTML_ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 ATTRIBUTE_BLOCK = re.compile(r"\{([^{}]*=[^{}]*)\}")
@@ -91,8 +128,9 @@ def css_references(css: str) -> list[tuple[str, str, int]]:
     found: list[tuple[str, str, int]] = []
     for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
-            target = next((t for t in rule.prelude if t.type in ("url", "string", "function")),
-                          None)
+            target = next(
+                (t for t in rule.prelude if t.type in ("url", "string", "function")), None
+            )
             value = _token_url(target) if target is not None else ""
             found.append(("import", value or "", rule.source_line))
             continue
@@ -122,8 +160,9 @@ def _walk_tokens(tokens, found: list[tuple[str, str, int]]) -> None:
             elif name == "local":
                 found.append(("local", tinycss2.serialize(token.arguments), token.source_line))
             elif name in ("image", "image-set", "-webkit-image-set", "cross-fade"):
-                found.extend(("url", t.value, t.source_line)
-                             for t in token.arguments if t.type == "string")
+                found.extend(
+                    ("url", t.value, t.source_line) for t in token.arguments if t.type == "string"
+                )
             _walk_tokens(token.arguments, found)
         elif token.type in ("() block", "[] block", "{} block"):
             _walk_tokens(token.content, found)
@@ -131,7 +170,7 @@ def _walk_tokens(tokens, found: list[tuple[str, str, int]]) -> None:
 
 def prose_lines(chapter) -> Iterator[tuple[int, str]]:
     """(line number, text) of a chapter's body outside code, code spans blanked out."""
-    for number, raw in enumerate(chapter.lines[chapter.body_start - 1:], chapter.body_start):
+    for number, raw in enumerate(chapter.lines[chapter.body_start - 1 :], chapter.body_start):
         if number in chapter.scan.code_lines:
             continue
         yield number, CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw.rstrip("\n"))
@@ -157,9 +196,14 @@ def check_chapter(chapter, add: Report, allow_remote: bool) -> None:
     if not allow_remote:
         for image in chapter.scan.images:
             if is_remote(image.src):
-                add(image.line, image.col, ERROR, "SEC007",
+                add(
+                    image.line,
+                    image.col,
+                    ERROR,
+                    "SEC007",
                     f"remote image '{image.src}' is not downloaded",
-                    "copy it into manuscript/, or build with --allow-remote to download it once")
+                    "copy it into manuscript/, or build with --allow-remote to download it once",
+                )
 
 
 def _check_link(target: str, line: int, col: int, add: Report) -> None:
@@ -171,17 +215,35 @@ def _check_link(target: str, line: int, col: int, add: Report) -> None:
 def _check_raw_html(text: str, number: int, add: Report) -> str | None:
     """Report raw HTML on a line; the tag name when a tag is left open at its end."""
     if "<!--" in text:
-        add(number, text.index("<!--") + 1, WARNING, "SEC002",
-            "an HTML comment is not hidden: it shows as text", "delete it")
+        add(
+            number,
+            text.index("<!--") + 1,
+            WARNING,
+            "SEC002",
+            "an HTML comment is not hidden: it shows as text",
+            "delete it",
+        )
     open_tag = None
     for match in TAG.finditer(text):
         name = match.group(1).lower()
         if name in DANGEROUS_TAGS:
-            add(number, match.start() + 1, ERROR, "SEC001", f"raw <{name}> is refused",
-                "books run no scripts and embed nothing from outside; " + RAW_HINT)
+            add(
+                number,
+                match.start() + 1,
+                ERROR,
+                "SEC001",
+                f"raw <{name}> is refused",
+                "books run no scripts and embed nothing from outside; " + RAW_HINT,
+            )
         else:
-            add(number, match.start() + 1, WARNING, "SEC002",
-                f"raw <{name}> is not rendered: it shows as text", RAW_HINT)
+            add(
+                number,
+                match.start() + 1,
+                WARNING,
+                "SEC002",
+                f"raw <{name}> is not rendered: it shows as text",
+                RAW_HINT,
+            )
         _check_html_attributes(match.group(2), number, match.start(2) + 1, add)
         open_tag = None if match.group(3) else name
     return open_tag
@@ -191,7 +253,7 @@ def _check_tag_continuation(tag: str, text: str, number: int, add: Report) -> st
     """Attributes of a raw tag that goes on over several lines."""
     end = text.find(">")
     _check_html_attributes(text if end < 0 else text[:end], number, 1, add)
-    return tag if end < 0 else _check_raw_html(text[end + 1:], number, add)
+    return tag if end < 0 else _check_raw_html(text[end + 1 :], number, add)
 
 
 def _check_html_attributes(text: str, number: int, col: int, add: Report) -> None:
@@ -216,9 +278,14 @@ def _check_image_references(chapter, references: dict[str, tuple[str, int]], add
         for match in IMAGE_REFERENCE.finditer(text):
             label = (match.group(2) or match.group(1)).lower()
             if label in references:
-                add(number, match.start() + 1, ERROR, "IMG005",
+                add(
+                    number,
+                    match.start() + 1,
+                    ERROR,
+                    "IMG005",
                     "images must be written inline, not as references",
-                    f"write ![alt]({references[label][0]}) so the build can check the file")
+                    f"write ![alt]({references[label][0]}) so the build can check the file",
+                )
 
 
 def check_rendered(parts, packaged: set[str]) -> None:
@@ -260,7 +327,14 @@ def _locate(chapters, problem: tuple[str, str, str]) -> Finding:
     for chapter in chapters:
         for number, text in enumerate(chapter.lines, 1):
             if key and key in normalize_url(text):
-                return Finding(f"manuscript/{chapter.name}", number, 1, ERROR, code, message,
-                               SECURITY_FIXES[code])
+                return Finding(
+                    f"manuscript/{chapter.name}",
+                    number,
+                    1,
+                    ERROR,
+                    code,
+                    message,
+                    SECURITY_FIXES[code],
+                )
     name = f"manuscript/{chapters[0].name}" if len(chapters) == 1 else "manuscript"
     return Finding(name, 1, 1, ERROR, code, message, SECURITY_FIXES[code])

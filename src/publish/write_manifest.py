@@ -35,13 +35,31 @@ class Artifact:
 
 def describe(path: Path, out: Path, edition: str, fmt: str, **details) -> Artifact:
     data = path.read_bytes()
-    return Artifact(path.relative_to(out).as_posix(), edition, fmt, len(data),
-                    hashlib.sha256(data).hexdigest(), **details)
+    return Artifact(
+        path.relative_to(out).as_posix(),
+        edition,
+        fmt,
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+        **details,
+    )
 
 
 def _book_metadata(book: Book) -> dict:
-    keys = ("title", "subtitle", "course", "slug", "authors", "language", "publisher", "date",
-            "rights", "description", "subjects", "identifiers")
+    keys = (
+        "title",
+        "subtitle",
+        "course",
+        "slug",
+        "authors",
+        "language",
+        "publisher",
+        "date",
+        "rights",
+        "description",
+        "subjects",
+        "identifiers",
+    )
     return {key: getattr(book, key) for key in keys if getattr(book, key)}
 
 
@@ -62,7 +80,11 @@ def write_manifest(out: Path, book: Book, artifacts: list[Artifact], built_at: s
         except (ValueError, AttributeError):
             previous = []
         for entry in previous:
-            if isinstance(entry, dict) and entry.get("path") not in entries and _still_valid(entry, out):
+            if (
+                isinstance(entry, dict)
+                and entry.get("path") not in entries
+                and _still_valid(entry, out)
+            ):
                 entries[entry["path"]] = entry
     manifest = {
         "generator": f"publish {__version__}",

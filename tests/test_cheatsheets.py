@@ -1,0 +1,119 @@
+"""Cheatsheets: one page in A4 and US Letter, print-ready, tightened or refused."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from conftest import FIXTURES, copy_project
+from publish.build import load_project
+from publish.cli import main
+from publish.edition_context import build_time
+from publish.theme import DEFAULT_THEME
+from publish.write_cheatsheets import LAYOUTS, render_cheatsheets
+
+SHEETS = "full/cheatsheets"
+PAGE_SIZES = {"a4": (595, 842), "letter": (612, 792)}
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_bundled_cheatsheet_is_one_page_of_the_right_size(bundled_build, paper):
+    reader = PdfReader(bundled_build / SHEETS / f"ml-lifecycle-cheatsheet-{paper}.pdf")
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == PAGE_SIZES[paper]
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_bundled_cheatsheet_embeds_every_font(bundled_build, paper):
+    path = bundled_build / SHEETS / f"ml-lifecycle-cheatsheet-{paper}.pdf"
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = listing.stdout.splitlines()[2:]
+    assert rows, "the cheatsheet uses no fonts at all"
+    for row in rows:
+        assert re.search(r"\byes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+$", row), row
+
+
+def test_bundled_cheatsheet_has_the_blocks_text(bundled_build):
+    reader = PdfReader(bundled_build / SHEETS / "ml-lifecycle-cheatsheet-a4.pdf")
+    text = reader.pages[0].extract_text()
+    assert len(re.findall(r"\w+", text)) >= 200
+    assert "ML Product Lifecycle: The PM's Cheatsheet" in text
+    for title in ("PROBLEM DEFINITION", "DATA", "MONITORING"):
+        assert title in text
+    assert "From The ML Product Development Lifecycle" in text
+
+
+def test_previews_are_600_pixels_wide(bundled_build):
+    from PIL import Image
+
+    for paper in PAGE_SIZES:
+        with Image.open(bundled_build / SHEETS / f"ml-lifecycle-cheatsheet-{paper}.png") as image:
+            assert image.width == 600
+            assert image.height > image.width
+
+
+def test_manifest_lists_cheatsheets_in_the_full_edition_only(bundled_build):
+    manifest = json.loads((bundled_build / "manifest.json").read_text())
+    sheets = [a for a in manifest["artifacts"] if "cheatsheets/" in a["path"]]
+    assert {(a["format"], a["paper"]) for a in sheets} == {
+        ("pdf", "a4"),
+        ("pdf", "letter"),
+        ("png", "a4"),
+        ("png", "letter"),
+    }
+    assert all(a["edition"] == "full" for a in sheets)
+    assert all(a["pages"] == 1 for a in sheets if a["format"] == "pdf")
+    assert not (bundled_build / "sample" / "cheatsheets").exists()
+
+
+def test_far_too_long_cheatsheet_fails_the_build(tmp_path):
+    project = copy_project(FIXTURES / "cheatsheet-overflow", tmp_path / "book")
+    result = CliRunner().invoke(main, ["build", str(project), "-q"])
+    assert result.exit_code == 1
+    assert "cheatsheet 'everything'" in result.output
+    assert re.search(r"about \d+% of a page too long", result.output)
+    assert not (project / "build" / SHEETS).exists()
+
+
+def test_slightly_too_long_cheatsheet_is_tightened_to_one_page(tmp_path):
+    project = copy_project(FIXTURES / "cheatsheet-tight", tmp_path / "book")
+    result = CliRunner().invoke(main, ["build", str(project), "-q"])
+    assert result.exit_code == 0, result.output
+    for paper in PAGE_SIZES:
+        assert len(PdfReader(project / "build" / SHEETS / f"field-notes-{paper}.pdf").pages) == 1
+
+
+def test_tightening_stays_within_the_legible_floor(tmp_path):
+    project = load_project(copy_project(FIXTURES / "cheatsheet-tight", tmp_path / "book"))
+    roots = [project.root, DEFAULT_THEME]
+    sheets = render_cheatsheets(project.manuscript, project.theme, roots, tmp_path, build_time())
+    assert all(sheet.attempts > 1 for sheet in sheets)
+    assert all(LAYOUTS[-1].font_pt <= s.layout.font_pt < LAYOUTS[0].font_pt for s in sheets)
+
+
+def test_sample_only_build_writes_no_cheatsheets(tmp_path):
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    book_yaml = project / "manuscript" / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text() + "cheatsheets:\n  - name: mini\n    title: Mini\n")
+    (project / "manuscript" / "one.md").write_text(
+        (project / "manuscript" / "one.md").read_text()
+        + '\n::: {.cheatsheet title="Mini"}\n- A point.\n:::\n'
+    )
+    result = CliRunner().invoke(main, ["build", str(project), "--edition", "sample", "-q"])
+    assert result.exit_code == 0, result.output
+    assert not list((project / "build").rglob("cheatsheets"))
+
+
+def test_cheatsheet_naming_an_unknown_chapter_points_at_book_yaml(tmp_path):
+    project = copy_project(FIXTURES / "cheatsheet-tight", tmp_path / "book")
+    book_yaml = project / "manuscript" / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text() + "    chapters: [missing.md]\n")
+    result = CliRunner().invoke(main, ["build", str(project), "-q"])
+    assert result.exit_code == 1
+    assert re.search(r"manuscript/book\.yaml:\d+:1: ERROR CHS001 .*missing\.md", result.output)
