@@ -110,10 +110,12 @@ def test_sample_only_build_writes_no_cheatsheets(tmp_path):
     assert not list((project / "build").rglob("cheatsheets"))
 
 
-def test_cheatsheet_naming_an_unknown_chapter_points_at_book_yaml(tmp_path):
-    project = copy_project(FIXTURES / "cheatsheet-tight", tmp_path / "book")
+def test_cheatsheet_without_blocks_points_at_book_yaml(tmp_path):
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
     book_yaml = project / "manuscript" / "book.yaml"
-    book_yaml.write_text(book_yaml.read_text() + "    chapters: [missing.md]\n")
+    book_yaml.write_text(
+        book_yaml.read_text() + "cheatsheets:\n  - name: empty\n    title: Empty\n"
+    )
     result = CliRunner().invoke(main, ["build", str(project), "-q"])
     assert result.exit_code == 1
-    assert re.search(r"manuscript/book\.yaml:\d+:1: ERROR CHS001 .*missing\.md", result.output)
+    assert re.search(r"manuscript/book\.yaml:\d+:1: ERROR CHS001 cheatsheet 'empty'", result.output)

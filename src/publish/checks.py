@@ -59,12 +59,12 @@ CODES = {
 }
 
 # How to fix each finding: the hint shown when a finding carries none of its own,
-# and the "fix" column of the codes table in docs/authoring.md.
+# and the "fix" column of the codes table in README.md.
 FIXES = {
     "CFG000": "run the command in the project folder, or `publish init DIR` to start a book",
     "CFG001": "remove the key or fix its spelling; `publish check` lists the known keys",
     "CFG002": "give the value the type the key needs: text, number, list or mapping",
-    "CFG003": "add the key; docs/authoring.md describes every key",
+    "CFG003": "add the key; README.md describes every key",
     "CFG004": "check the indentation and quoting on this line and the one above",
     "CFG005": "use one of the allowed values the message names",
     "CFG006": "list the chapter under `chapters:` too, or fix the file name",

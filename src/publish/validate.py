@@ -50,7 +50,7 @@ def check_project(root: Path, strict: bool = False) -> CheckResult:
 
 
 def codes_table() -> str:
-    """The Markdown table of finding codes in docs/authoring.md (a test keeps them equal)."""
+    """The Markdown table of finding codes in README.md (a test keeps them equal)."""
     rows = ["| Code | Meaning | How to fix |", "|---|---|---|"]
     rows += [
         f"| `{code}` | {CODES[code]} | {FIXES[code]} |"

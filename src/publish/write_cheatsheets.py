@@ -69,10 +69,8 @@ LAYOUTS = (
 
 @dataclass
 class Block:
-    """One `::: {.cheatsheet title="..."}` block, in the chapter it comes from."""
+    """One `::: {.cheatsheet title="..."}` block's title and Markdown."""
 
-    chapter: str
-    line: int
     title: str
     markdown: str
 
@@ -90,15 +88,6 @@ def gather_blocks(manuscript: Manuscript, spec: CheatsheetSpec, index: int) -> l
     """The spec's blocks in book order; an error pointing at book.yaml if it has none."""
     book = manuscript.book
     wanted = spec.chapters if spec.chapters is not None else book.chapters
-    unknown = [name for name in wanted if name not in book.chapters]
-    if unknown:
-        _fail(
-            book,
-            index,
-            f"cheatsheet '{spec.name}' names chapters that are not in the "
-            f"book: {', '.join(unknown)}",
-            "use paths exactly as listed under chapters:",
-        )
     blocks = []
     for chapter in manuscript.chapters:
         if chapter.name not in wanted:
@@ -106,22 +95,15 @@ def gather_blocks(manuscript: Manuscript, spec: CheatsheetSpec, index: int) -> l
         for div in sorted(chapter.scan.divs, key=lambda d: d.start):
             if "cheatsheet" in div.classes and div.end:
                 body = chapter.text(div.start + 1, div.end - 1) if div.end > div.start + 1 else ""
-                blocks.append(Block(chapter.name, div.start, div.attrs.get("title", ""), body))
+                blocks.append(Block(div.attrs.get("title", ""), body))
     if not blocks:
-        _fail(
-            book,
-            index,
-            f"cheatsheet '{spec.name}' has no cheatsheet blocks to gather",
-            'add a `::: {.cheatsheet title="..."}` block to a chapter',
-        )
+        line = book.line_of(f"cheatsheets[{index}]")
+        hint = 'add a `::: {.cheatsheet title="..."}` block to a chapter it gathers'
+        message = f"cheatsheet '{spec.name}' has no cheatsheet blocks to gather"
+        finding = Finding(BOOK_FILE.as_posix(), line, 1, ERROR, "CHS001", message, hint)
+        # Not a FindingsError: the editions are already written when cheatsheets are made.
+        raise PublishError(finding.format())
     return blocks
-
-
-def _fail(book: Book, index: int, message: str, hint: str) -> None:
-    line = book.line_of(f"cheatsheets[{index}]")
-    raise PublishError(
-        Finding(BOOK_FILE.as_posix(), line, 1, ERROR, "CHS001", message, hint).format()
-    )
 
 
 def render_blocks(blocks: list[Block]) -> list[lxml.html.HtmlElement]:
