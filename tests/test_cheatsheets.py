@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import FIXTURES, copy_project
-from publish.build import load_project
+from publish.build import build, load_project
 from publish.cli import main
 from publish.edition_context import build_time
 from publish.theme import DEFAULT_THEME
@@ -119,3 +119,20 @@ def test_cheatsheet_without_blocks_points_at_book_yaml(tmp_path):
     result = CliRunner().invoke(main, ["build", str(project), "-q"])
     assert result.exit_code == 1
     assert re.search(r"manuscript/book\.yaml:\d+:1: ERROR CHS001 cheatsheet 'empty'", result.output)
+
+
+def test_a_small_diagram_in_a_block_is_drawn(tmp_path):
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    manuscript = project / "manuscript"
+    book_yaml = manuscript / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text() + "cheatsheets:\n  - name: mini\n    title: Mini\n")
+    chapter = manuscript / "one.md"
+    chapter.write_text(
+        chapter.read_text() + '\n::: {.cheatsheet title="Flow"}\n- A goes to B.\n\n'
+        '![The flow.](diagrams/flow.dot){alt="A to B"}\n:::\n'
+    )
+    result = build(project)
+    assert not [f for f in result.findings if "flow.dot" in f.message]
+    text = PdfReader(project / "build" / SHEETS / "mini-a4.pdf").pages[0].extract_text()
+    assert "The flow." in text
+    assert re.search(r"^A$", text, re.M) and re.search(r"^B$", text, re.M), text

@@ -79,15 +79,23 @@ def load_project(root: Path, strict: bool = False, allow_remote: bool = False) -
         findings = [_as_error(f) for f in findings]
     if any(f.level == ERROR for f in findings):
         raise FindingsError(findings)
-    return Project(root, book, manuscript, load_theme(root), findings,
-                   choose_editions(manuscript), number_book(manuscript))
+    return Project(
+        root,
+        book,
+        manuscript,
+        load_theme(root),
+        findings,
+        choose_editions(manuscript),
+        number_book(manuscript),
+    )
 
 
 def _as_error(finding: Finding) -> Finding:
     if finding.level != WARNING:
         return finding
-    return Finding(finding.path, finding.line, finding.col, ERROR, finding.code,
-                   finding.message, finding.hint)
+    return Finding(
+        finding.path, finding.line, finding.col, ERROR, finding.code, finding.message, finding.hint
+    )
 
 
 def collect_resources(project: Project, cache: Path) -> tuple[dict[str, Resource], int]:
@@ -119,9 +127,16 @@ def _extras(book: Book) -> dict[str, int]:
     return {"cheatsheets": len(book.cheatsheets), "templates": len(book.templates)}
 
 
-def build(root: Path, out: Path | None = None, editions: tuple[str, ...] = EDITIONS,
-          formats: tuple[str, ...] = FORMATS, strict: bool = False, report=None,
-          jobs: int | None = None, allow_remote: bool = False) -> BuildResult:
+def build(
+    root: Path,
+    out: Path | None = None,
+    editions: tuple[str, ...] = EDITIONS,
+    formats: tuple[str, ...] = FORMATS,
+    strict: bool = False,
+    report=None,
+    jobs: int | None = None,
+    allow_remote: bool = False,
+) -> BuildResult:
     """Build the requested editions and formats of the project at `root`.
 
     Artifacts whose inputs are unchanged are reused from the cache untouched; the
@@ -138,8 +153,9 @@ def build(root: Path, out: Path | None = None, editions: tuple[str, ...] = EDITI
         return _build_locked(project, out, editions, formats, report, jobs, started)
 
 
-def _build_locked(project: Project, out: Path, editions, formats, report, jobs,
-                  started: float) -> BuildResult:
+def _build_locked(
+    project: Project, out: Path, editions, formats, report, jobs, started: float
+) -> BuildResult:
     """What `build` does once it holds the output folder's lock."""
     result = BuildResult(out, findings=list(project.findings))
     report("rendering diagrams")
@@ -148,16 +164,22 @@ def _build_locked(project: Project, out: Path, editions, formats, report, jobs,
     if SAMPLE in editions and SAMPLE not in project.editions:
         report("no sample declared in book.yaml: skipping the sample edition")
     built_at = build_time()
-    sources = {name: edition_markdown(project.manuscript, project.editions[name],
-                                      project.numbering, _extras(project.book))
-               for name in wanted}
+    sources = {
+        name: edition_markdown(
+            project.manuscript, project.editions[name], project.numbering, _extras(project.book)
+        )
+        for name in wanted
+    }
     rendering = _Rendering(project, out, resources, built_at, report)
     tasks = _plan(rendering, sources, formats)
     cache = ArtifactCache(out, out / CACHE_DIR)
     outcomes = {task.name: cache.reuse(task.name, task.key) for task in tasks}
     stale = [task for task in tasks if outcomes[task.name] is None]
-    rendering.render(_editions_to_render(stale), sources,
-                     needs_weasyprint=any(not task.name.endswith("-epub") for task in stale))
+    rendering.render(
+        _editions_to_render(stale),
+        sources,
+        needs_weasyprint=any(not task.name.endswith("-epub") for task in stale),
+    )
     for task, outcome in zip(stale, run_tasks(stale, jobs or default_jobs()), strict=True):
         cache.store(task.name, task.key, outcome)
         outcomes[task.name] = outcome
@@ -177,8 +199,9 @@ class _Rendering:
     rendered editions in memory instead of receiving them pickled.
     """
 
-    def __init__(self, project: Project, out: Path, resources: dict[str, Resource], built_at,
-                 report) -> None:
+    def __init__(
+        self, project: Project, out: Path, resources: dict[str, Resource], built_at, report
+    ) -> None:
         self.project = project
         self.out = out
         self.resources = resources
@@ -204,22 +227,26 @@ class _Rendering:
         rendered = render_edition(name, parts, self.project.numbering, book.labels, self.resources)
         self.pandoc_findings[name] = pandoc_findings(parts, rendered.warnings)
         label = "Free sample" if name == SAMPLE else ""
-        cover = edition_cover(book, label, self.project.theme.fonts_dir(),
-                              self.project.root / MANUSCRIPT_DIR)
-        self.contexts[name] = EditionContext(book, name, rendered, self.project.theme,
-                                             self.project.root, self.built_at, cover)
+        cover = edition_cover(
+            book, label, self.project.theme.fonts_dir(), self.project.root / MANUSCRIPT_DIR
+        )
+        self.contexts[name] = EditionContext(
+            book, name, rendered, self.project.theme, self.project.root, self.built_at, cover
+        )
 
     def edition_task(self, name: str, fmt: str) -> Outcome:
         # Refusals become errors here, in the worker: a BaseException would kill it.
         with capture_weasyprint() as records, refusals_as_errors(self.project.root):
-            artifacts = _write_edition(self.contexts[name], self.out, (fmt,), self.roots,
-                                       self.report)
+            artifacts = _write_edition(
+                self.contexts[name], self.out, (fmt,), self.roots, self.report
+            )
         return Outcome(artifacts, self.pandoc_findings[name] + self._findings(records))
 
     def printables_task(self) -> Outcome:
         with capture_weasyprint() as records, refusals_as_errors(self.project.root):
-            artifacts = write_full_extras(self.project, self.out, self.roots, self.built_at,
-                                          self.report)
+            artifacts = write_full_extras(
+                self.project, self.out, self.roots, self.built_at, self.report
+            )
         return Outcome(artifacts, self._findings(records))
 
     def _findings(self, records) -> list[Finding]:
@@ -233,14 +260,25 @@ def _plan(rendering: _Rendering, sources: dict, formats: tuple[str, ...]) -> lis
         key = _edition_key(rendering, name, parts)
         size = sum(len(text) for _, text in parts)
         for fmt in formats:
-            tasks.append(Task(f"{name}-{fmt}", Hasher().add(fmt, key).hexdigest(),
-                              functools.partial(rendering.edition_task, name, fmt),
-                              size * PDF_COST if fmt == "pdf" else size))
+            tasks.append(
+                Task(
+                    f"{name}-{fmt}",
+                    Hasher().add(fmt, key).hexdigest(),
+                    functools.partial(rendering.edition_task, name, fmt),
+                    size * PDF_COST if fmt == "pdf" else size,
+                )
+            )
     book = rendering.project.book
     if FULL in sources and (book.cheatsheets or book.templates):
         count = 2 * len(book.cheatsheets) + len(book.templates)
-        tasks.append(Task(PRINTABLES, _printables_key(rendering), rendering.printables_task,
-                          count * PRINTABLE_COST))
+        tasks.append(
+            Task(
+                PRINTABLES,
+                _printables_key(rendering),
+                rendering.printables_task,
+                count * PRINTABLE_COST,
+            )
+        )
     return tasks
 
 
@@ -268,8 +306,12 @@ def _edition_key(rendering: _Rendering, name: str, parts: list) -> str:
     hasher.add("figures", json.dumps(project.numbering.figures, sort_keys=True))
     hasher.add("answers", json.dumps(sorted(project.numbering.answers)))
     edition = project.editions[name]
-    images = {resource_name(image.src) for unit in edition.units
-              for image in unit.chapter.scan.images if unit.start <= image.line <= unit.end}
+    images = {
+        resource_name(image.src)
+        for unit in edition.units
+        for image in unit.chapter.scan.images
+        if unit.start <= image.line <= unit.end
+    }
     for image in sorted(images & rendering.resources.keys()):
         hasher.add_file(image, rendering.resources[image].path)
     return hasher.hexdigest()
@@ -288,8 +330,9 @@ def _printables_key(rendering: _Rendering) -> str:
     return hasher.hexdigest()
 
 
-def write_full_extras(project: Project, out: Path, roots: list[Path], built_at,
-                      report) -> list[Artifact]:
+def write_full_extras(
+    project: Project, out: Path, roots: list[Path], built_at, report
+) -> list[Artifact]:
     """The paid edition's printables: cheatsheets and fillable templates.
 
     Everything is rendered before anything is written, so a cheatsheet that
@@ -297,8 +340,7 @@ def write_full_extras(project: Project, out: Path, roots: list[Path], built_at,
     """
     if project.book.cheatsheets:
         report("fitting the cheatsheets on one page")
-    sheets = render_cheatsheets(project.manuscript, project.theme, roots, out / CACHE_DIR,
-                                built_at)
+    sheets = render_cheatsheets(project.manuscript, project.theme, roots, out / CACHE_DIR, built_at)
     if project.book.templates:
         report("rendering the fillable templates")
     templates = render_templates(project.manuscript, project.theme, roots, built_at)
@@ -329,6 +371,9 @@ def _write_edition(context: EditionContext, out: Path, formats, roots, report) -
         report(f"writing {context.edition}/{stem}.pdf")
         path = folder / f"{stem}.pdf"
         pages = write_pdf(context, path, roots)
-        artifacts.append(describe(path, out, context.edition, "pdf", pages=pages,
-                                  paper=context.book.paper, **details))
+        artifacts.append(
+            describe(
+                path, out, context.edition, "pdf", pages=pages, paper=context.book.paper, **details
+            )
+        )
     return artifacts

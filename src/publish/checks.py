@@ -19,8 +19,16 @@ from .remote import remote_suffix
 from .security import SECURITY_CODES, SECURITY_FIXES, check_chapter
 from .urlpolicy import is_remote
 
-KNOWN_DIVS = {"why-it-matters", "exercise", "answer", "cheatsheet", "longdesc", "callout",
-              "call-to-action", "field"}
+KNOWN_DIVS = {
+    "why-it-matters",
+    "exercise",
+    "answer",
+    "cheatsheet",
+    "longdesc",
+    "callout",
+    "call-to-action",
+    "field",
+}
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".dot"}
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.I)
@@ -110,12 +118,24 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
         check_chapter(chapter, add, allow_remote)
         for ref in chapter.scan.xrefs:
             if ref.target not in figure_ids:
-                add(ref.line, ref.col, ERROR, "REF001", f"unknown figure '@{ref.target}'",
-                    "give the figure this id: ![Caption](file){#" + ref.target + "}")
+                add(
+                    ref.line,
+                    ref.col,
+                    ERROR,
+                    "REF001",
+                    f"unknown figure '@{ref.target}'",
+                    "give the figure this id: ![Caption](file){#" + ref.target + "}",
+                )
         for link in chapter.scan.links:
             if link.target.startswith("#") and link.target[1:] not in heading_ids | figure_ids:
-                add(link.line, link.col, WARNING, "REF002", f"no heading has id '{link.target}'",
-                    "add {#id} to the heading you mean")
+                add(
+                    link.line,
+                    link.col,
+                    WARNING,
+                    "REF002",
+                    f"no heading has id '{link.target}'",
+                    "add {#id} to the heading you mean",
+                )
     return findings
 
 
@@ -167,9 +187,17 @@ def check_book_files(manuscript: Manuscript) -> list[Finding]:
         for position, name in enumerate(sheet.chapters or []):
             if name not in book.chapters:
                 line = book.line_of(f"cheatsheets[{index}].chapters[{position}]")
-                findings.append(Finding(where, line, 1, ERROR, "CFG006",
-                                        f"cheatsheet '{sheet.name}' names '{name}', which is not "
-                                        "in chapters:", FIXES["CFG006"]))
+                findings.append(
+                    Finding(
+                        where,
+                        line,
+                        1,
+                        ERROR,
+                        "CFG006",
+                        f"cheatsheet '{sheet.name}' names '{name}', which is not in chapters:",
+                        FIXES["CFG006"],
+                    )
+                )
     findings += _placeholders(manuscript.root / "book.yaml", where)
     return findings
 
@@ -181,11 +209,29 @@ def _check_cover(manuscript: Manuscript, where: str) -> list[Finding]:
     if is_remote(book.cover) or refused_path(book.cover, manuscript.root, [manuscript.project]):
         return []  # check_confinement reports it
     if Path(book.cover).suffix.lower() not in COVER_TYPES:
-        return [Finding(where, line, 1, ERROR, "IMG002", f"cover '{book.cover}' is not PNG or "
-                        "JPEG", "give the cover as a .png or .jpg file")]
+        return [
+            Finding(
+                where,
+                line,
+                1,
+                ERROR,
+                "IMG002",
+                f"cover '{book.cover}' is not PNG or JPEG",
+                "give the cover as a .png or .jpg file",
+            )
+        ]
     if not (manuscript.root / book.cover).is_file():
-        return [Finding(where, line, 1, ERROR, "MS001", f"file not found: {book.cover}",
-                        "paths are relative to manuscript/")]
+        return [
+            Finding(
+                where,
+                line,
+                1,
+                ERROR,
+                "MS001",
+                f"file not found: {book.cover}",
+                "paths are relative to manuscript/",
+            )
+        ]
     return []
 
 
@@ -196,8 +242,17 @@ def _placeholders(path: Path, where: str) -> list[Finding]:
     for number, line in enumerate(lines, 1):
         found = PLACEHOLDER.search(line)
         if found and not line.lstrip().startswith("#"):  # comments may explain placeholders
-            findings.append(Finding(where, number, found.start() + 1, WARNING, "CFG007",
-                                    "placeholder still here: " + line.strip(), FIXES["CFG007"]))
+            findings.append(
+                Finding(
+                    where,
+                    number,
+                    found.start() + 1,
+                    WARNING,
+                    "CFG007",
+                    "placeholder still here: " + line.strip(),
+                    FIXES["CFG007"],
+                )
+            )
     return findings
 
 
@@ -207,16 +262,33 @@ def _check_headings(chapter: Chapter, add) -> None:
     if len(top) != 1 or (headings and headings[0].level != 1):
         first = headings[0].line if headings else chapter.body_start
         line = top[1].line if len(top) > 1 else first
-        add(line, 1, ERROR, "MS005", "a chapter needs exactly one level-1 heading, at its top",
-            "start the file with '# Title' and use '##' below it")
+        add(
+            line,
+            1,
+            ERROR,
+            "MS005",
+            "a chapter needs exactly one level-1 heading, at its top",
+            "start the file with '# Title' and use '##' below it",
+        )
     for before, after in itertools.pairwise(headings):
         if after.level > before.level + 1:
-            add(after.line, 1, WARNING, "MS006",
+            add(
+                after.line,
+                1,
+                WARNING,
+                "MS006",
                 f"heading level {after.level} follows level {before.level}",
-                f"use {'#' * (before.level + 1)} here")
+                f"use {'#' * (before.level + 1)} here",
+            )
         if after.attrs.get("sample", "in") not in ("in", "out"):
-            add(after.line, 1, ERROR, "MS004", "sample= must be 'in' or 'out'",
-                "write {sample=in} or {sample=out} after the heading")
+            add(
+                after.line,
+                1,
+                ERROR,
+                "MS004",
+                "sample= must be 'in' or 'out'",
+                "write {sample=in} or {sample=out} after the heading",
+            )
 
 
 def _check_answers(chapter: Chapter, add) -> None:
@@ -225,8 +297,14 @@ def _check_answers(chapter: Chapter, add) -> None:
     for div in sorted(chapter.scan.divs, key=lambda d: d.start):
         seen_exercise = seen_exercise or "exercise" in div.classes
         if "answer" in div.classes and not seen_exercise:
-            add(div.start, 1, ERROR, "REF003", "answer has no exercise before it in this chapter",
-                FIXES["REF003"])
+            add(
+                div.start,
+                1,
+                ERROR,
+                "REF003",
+                "answer has no exercise before it in this chapter",
+                FIXES["REF003"],
+            )
 
 
 def _check_divs(chapter: Chapter, add) -> None:
@@ -238,11 +316,23 @@ def _check_divs(chapter: Chapter, add) -> None:
     for div in chapter.scan.divs:
         unknown = [c for c in div.classes if c not in KNOWN_DIVS]
         if unknown or not div.classes:
-            add(div.start, 1, WARNING, "MS008", f"unknown div class '{' '.join(unknown)}'",
-                "known classes: " + ", ".join(sorted(KNOWN_DIVS)))
+            add(
+                div.start,
+                1,
+                WARNING,
+                "MS008",
+                f"unknown div class '{' '.join(unknown)}'",
+                "known classes: " + ", ".join(sorted(KNOWN_DIVS)),
+            )
         if div.headings_inside:
-            add(div.headings_inside[0], 1, ERROR, "MS009", "a heading inside a fenced div",
-                "close the div before the heading")
+            add(
+                div.headings_inside[0],
+                1,
+                ERROR,
+                "MS009",
+                "a heading inside a fenced div",
+                "close the div before the heading",
+            )
 
 
 def _check_images(chapter: Chapter, project: Path, add) -> None:
@@ -251,32 +341,68 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
         src = image.src
         if is_remote(src):  # security.py refuses it unless --allow-remote
             if remote_suffix(src) not in IMAGE_TYPES - {".dot"}:
-                add(image.line, image.col, ERROR, "IMG002", f"remote image '{src}' is not a "
-                    "PNG, JPEG or SVG file", "use a URL that ends in .png, .jpg or .svg")
+                add(
+                    image.line,
+                    image.col,
+                    ERROR,
+                    "IMG002",
+                    f"remote image '{src}' is not a PNG, JPEG or SVG file",
+                    "use a URL that ends in .png, .jpg or .svg",
+                )
             _check_alt(image, add)
             continue
         if SCHEME.match(src) or src.startswith("/"):
-            add(image.line, image.col, ERROR, "IMG004", f"image '{src}' is outside the project",
-                "copy it into manuscript/ and use a relative path")
+            add(
+                image.line,
+                image.col,
+                ERROR,
+                "IMG004",
+                f"image '{src}' is outside the project",
+                "copy it into manuscript/ and use a relative path",
+            )
             continue
         path = root / src
         suffix = Path(src).suffix.lower()
         if suffix not in IMAGE_TYPES:
-            add(image.line, image.col, ERROR, "IMG002", f"image type '{suffix or src}' is not "
-                "supported", "use SVG, PNG, JPEG, or a Graphviz .dot file")
+            add(
+                image.line,
+                image.col,
+                ERROR,
+                "IMG002",
+                f"image type '{suffix or src}' is not supported",
+                "use SVG, PNG, JPEG, or a Graphviz .dot file",
+            )
         elif not is_inside(path, [project]):
-            add(image.line, image.col, ERROR, "IMG004", f"image '{src}' is outside the project",
-                "copy it into manuscript/ and use a relative path")
+            add(
+                image.line,
+                image.col,
+                ERROR,
+                "IMG004",
+                f"image '{src}' is outside the project",
+                "copy it into manuscript/ and use a relative path",
+            )
         elif not path.is_file():
-            add(image.line, image.col, ERROR, "IMG001", f"image not found: {src}",
-                _closest_file(root, src) or "paths are relative to manuscript/")
+            add(
+                image.line,
+                image.col,
+                ERROR,
+                "IMG001",
+                f"image not found: {src}",
+                _closest_file(root, src) or "paths are relative to manuscript/",
+            )
         _check_alt(image, add)
 
 
 def _check_alt(image, add) -> None:
     if not image.attrs.get("alt", "").strip() and not (not image.is_figure and image.alt):
-        add(image.line, image.col, ERROR, "IMG003", "figure has no text alternative",
-            'add alt="what the image shows" to its {...} attributes')
+        add(
+            image.line,
+            image.col,
+            ERROR,
+            "IMG003",
+            "figure has no text alternative",
+            'add alt="what the image shows" to its {...} attributes',
+        )
 
 
 def _closest_file(root: Path, src: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,16 @@ class EditionContext:
     @property
     def has_long_descriptions(self) -> bool:
         return any(c.element.find_class("longdesc") for c in self.rendered.chapters)
+
+    def colophon_items(self) -> str:
+        """The colophon's facts as `<dt>`/`<dd>` pairs, the same in the EPUB and the PDF."""
+        rows = [
+            ("Edition", self.edition_label),
+            ("Identifier", self.identifier),
+            ("Published", self.publication_date),
+            ("Built", self.built_at.strftime("%Y-%m-%d")),
+        ]
+        return "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
 
     @property
     def publication_date(self) -> str:

@@ -85,20 +85,31 @@ def run_pandoc(markdown: str) -> tuple[str, list[str]]:
     with tempfile.TemporaryDirectory(prefix="publish-pandoc-") as folder:
         log = Path(folder) / "log.json"
         try:
-            html = pypandoc.convert_text(markdown, "html5", format=PANDOC_FORMAT, sandbox=True,
-                                         extra_args=[*PANDOC_ARGS, "--quiet", f"--log={log}"])
+            html = pypandoc.convert_text(
+                markdown,
+                "html5",
+                format=PANDOC_FORMAT,
+                sandbox=True,
+                extra_args=[*PANDOC_ARGS, "--quiet", f"--log={log}"],
+            )
         except RuntimeError as exc:
             raise PublishError(f"pandoc failed: {exc}") from None
         entries = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else []
     warnings = [
         (f"line {entry['line']}: " if entry.get("line") else "") + entry.get("pretty", "")
-        for entry in entries if entry.get("verbosity") == "WARNING"
+        for entry in entries
+        if entry.get("verbosity") == "WARNING"
     ]
     return html, warnings
 
 
-def render_edition(name: str, parts: list[tuple[Chapter | None, str]], numbering: Numbering,
-                   labels: dict[str, str], resources: dict[str, Resource]) -> RenderedEdition:
+def render_edition(
+    name: str,
+    parts: list[tuple[Chapter | None, str]],
+    numbering: Numbering,
+    labels: dict[str, str],
+    resources: dict[str, Resource],
+) -> RenderedEdition:
     """One pandoc run for the whole edition, then the book's own structure on top."""
     markdown = "\n\n".join(_point_images(text) for _, text in parts)
     html, warnings = run_pandoc(markdown)
@@ -106,18 +117,29 @@ def render_edition(name: str, parts: list[tuple[Chapter | None, str]], numbering
     footnotes = _take_footnotes(root)
     sections = [child for child in root if child.tag == "section" and "level1" in child.classes]
     if len(sections) != len(parts):
-        raise PublishError(f"expected {len(parts)} chapters from pandoc, got {len(sections)}: "
-                           "every chapter must start with one level-1 heading")
-    check_rendered([*zip(sections, (source for source, _ in parts), strict=True),
-                    *((note, None) for note in footnotes.values())], set(resources))
+        raise PublishError(
+            f"expected {len(parts)} chapters from pandoc, got {len(sections)}: "
+            "every chapter must start with one level-1 heading"
+        )
+    check_rendered(
+        [
+            *zip(sections, (source for source, _ in parts), strict=True),
+            *((note, None) for note in footnotes.values()),
+        ],
+        set(resources),
+    )
     chapters = []
     for index, ((source, _text), section) in enumerate(zip(parts, sections, strict=True), 1):
         kind = _kind(section)
         file_name = {"answers": "answers.xhtml", "teaser": "what-comes-next.xhtml"}.get(
-            kind, f"chapter-{index:02d}.xhtml")
+            kind, f"chapter-{index:02d}.xhtml"
+        )
         heading = section.find("h1")
-        chapters.append(RenderedChapter(section.get("id"), heading.text_content().strip(),
-                                        file_name, kind, source, section))
+        chapters.append(
+            RenderedChapter(
+                section.get("id"), heading.text_content().strip(), file_name, kind, source, section
+            )
+        )
     edition = RenderedEdition(name, chapters, footnotes, {}, warnings)
     shape = _Shaper(edition, numbering, labels, resources)
     for chapter in chapters:
@@ -132,8 +154,11 @@ def _kind(section: HtmlElement) -> str:
 def _point_images(markdown: str) -> str:
     """Point image references at their packaged names before pandoc sees them."""
     return IMAGE.sub(
-        lambda m: m.group(0).replace(f"]({m.group(2)}", f"]({resource_name(m.group(2))}", 1)
-        if is_remote(m.group(2)) or not re.match(r"^[a-z]+:", m.group(2)) else m.group(0),
+        lambda m: (
+            m.group(0).replace(f"]({m.group(2)}", f"]({resource_name(m.group(2))}", 1)
+            if is_remote(m.group(2)) or not re.match(r"^[a-z]+:", m.group(2))
+            else m.group(0)
+        ),
         markdown,
     )
 
@@ -156,8 +181,13 @@ def _element(tag: str, text: str = "", **attrs) -> HtmlElement:
 class _Shaper:
     """Turns pandoc's generic HTML into the book's figures, callouts and exercises."""
 
-    def __init__(self, edition: RenderedEdition, numbering: Numbering, labels: dict[str, str],
-                 resources: dict[str, Resource]):
+    def __init__(
+        self,
+        edition: RenderedEdition,
+        numbering: Numbering,
+        labels: dict[str, str],
+        resources: dict[str, Resource],
+    ):
         self.edition = edition
         self.numbering = numbering
         self.labels = labels
@@ -197,8 +227,9 @@ class _Shaper:
         figure.set("id", ident)
         caption = figure.find("figcaption")
         if number and caption is not None:
-            prefix = _element("span", f"{self.label('figure', 'Figure')} {number}. ",
-                              class_="figure-number")
+            prefix = _element(
+                "span", f"{self.label('figure', 'Figure')} {number}. ", class_="figure-number"
+            )
             prefix.tail = caption.text
             caption.text = None
             caption.insert(0, prefix)
@@ -206,8 +237,9 @@ class _Shaper:
             if (div.get("data-for") or div.get("for")) == source_id:
                 self.long_description(figure, div, ident, number)
 
-    def long_description(self, figure: HtmlElement, div: HtmlElement, ident: str,
-                         number: int | None) -> None:
+    def long_description(
+        self, figure: HtmlElement, div: HtmlElement, ident: str, number: int | None
+    ) -> None:
         details = _element("details", class_="longdesc", id=f"{ident}-desc")
         summary = _element("summary", f"Description of {self.label('figure', 'Figure')} {number}")
         details.append(summary)
@@ -260,8 +292,11 @@ class _Shaper:
         self._labelled(div, "exercise", name)
         if self.edition.name == "full" and int(number) in self.numbering.answers:
             link = _element("p", class_="answer-link")
-            link.append(_element("a", self.label("see-answer", "See the model answer"),
-                                 href=f"#answer-{number}"))
+            link.append(
+                _element(
+                    "a", self.label("see-answer", "See the model answer"), href=f"#answer-{number}"
+                )
+            )
             div.append(link)
 
     def answers(self, element: HtmlElement) -> None:
@@ -269,8 +304,13 @@ class _Shaper:
             ident = section.get("id") or ""
             if ident.startswith("answer-"):
                 back = _element("p", class_="back-link")
-                back.append(_element("a", self.label("back", "Back to the exercise"),
-                                     href=f"#exercise-{ident.removeprefix('answer-')}"))
+                back.append(
+                    _element(
+                        "a",
+                        self.label("back", "Back to the exercise"),
+                        href=f"#exercise-{ident.removeprefix('answer-')}",
+                    )
+                )
                 section.append(back)
 
     def image(self, image: HtmlElement) -> None:

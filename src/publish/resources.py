@@ -67,7 +67,13 @@ def refusals_as_errors(project: Path) -> Iterator[None]:
         url = getattr(exc, "url", "")
         shown, line = locate_reference(url, project)
         where = unquote(urlsplit(url).path) if url.startswith("file:") else url
-        finding = Finding(shown, line, 1, ERROR, getattr(exc, "code", "SEC006"),
-                          f"'{where}' {getattr(exc, 'reason', exc)}",
-                          "keep every file the book uses inside the project")
+        finding = Finding(
+            shown,
+            line,
+            1,
+            ERROR,
+            getattr(exc, "code", "SEC006"),
+            f"'{where}' {getattr(exc, 'reason', exc)}",
+            "keep every file the book uses inside the project",
+        )
         raise ResourceRefused(finding.format()) from None

@@ -29,6 +29,11 @@ class Theme:
                 return candidate
         return DEFAULT_THEME / name
 
+    def stylesheet(self, name: str) -> str:
+        """A theme stylesheet with the theme's `@font-face` rules (fonts.css) before it."""
+        fonts = self.file("fonts.css").read_text(encoding="utf-8")
+        return fonts + "\n" + self.file(name).read_text(encoding="utf-8")
+
     def extra_css(self) -> str:
         """The project's `custom.css`, laid over both the EPUB and the print styles."""
         if self.project_dir is None:

@@ -9,7 +9,9 @@ floor; past that floor the build stops and says how much is too long.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from .editions import FULL
 from .errors import ERROR, Finding, PublishError
 from .fsutil import write_atomic
 from .manuscript import Manuscript
+from .markdown_scan import IMAGE
 from .printables import file_urls_for_fonts, pdf_metadata, png_preview, remove_stale
 from .render_html import run_pandoc
 from .resources import confined_fetcher, load_weasyprint
@@ -106,10 +109,10 @@ def gather_blocks(manuscript: Manuscript, spec: CheatsheetSpec, index: int) -> l
     return blocks
 
 
-def render_blocks(blocks: list[Block]) -> list[lxml.html.HtmlElement]:
+def render_blocks(blocks: list[Block], images: ImageFiles) -> list[lxml.html.HtmlElement]:
     """Every block's HTML from one pandoc run, each wrapped in its own div."""
     markdown = "\n\n".join(
-        f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{b.markdown}\n:::::::::"
+        f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{images.point(b.markdown)}\n:::::::::"
         for n, b in enumerate(blocks)
     )
     html_text, _warnings = run_pandoc(markdown)
@@ -141,23 +144,39 @@ def sheet_html(
     )
 
 
-def point_images(
-    bodies: list[lxml.html.HtmlElement], manuscript: Manuscript, theme: Theme, cache: Path
-) -> None:
-    """Images as file URLs; DOT diagrams as the SVG the edition build already cached."""
-    diagram_theme = None
-    for body in bodies:
-        for image in body.iter("img"):
-            source = manuscript.root / image.get("src", "")
-            if source.suffix == ".dot":
-                if diagram_theme is None:
-                    diagram_theme = load_diagram_theme(
-                        theme.file("diagrams.yaml"), theme.fonts_dir()
-                    )
-                    version = graphviz_version()
-                key = diagram_key(source.read_bytes(), diagram_theme, version)
-                source = cache / "diagrams" / f"{key}.svg"
-            image.set("src", source.resolve().as_uri())
+class ImageFiles:
+    """Where a block's images live: DOT diagrams as the SVG the edition build cached."""
+
+    def __init__(self, manuscript: Manuscript, theme: Theme, cache: Path):
+        self.root = manuscript.root
+        self.theme = theme
+        self.cache = cache / "diagrams"
+
+    def point(self, markdown: str) -> str:
+        """The Markdown with every local image pointing at a file URL, before pandoc sees it."""
+
+        def replace(match) -> str:
+            src = match.group(2)
+            if re.match(r"^[a-z][\w+.-]*:", src):
+                return match.group(0)
+            return match.group(0).replace(f"]({src}", f"]({self.url(src)}", 1)
+
+        return IMAGE.sub(replace, markdown)
+
+    def url(self, src: str) -> str:
+        source = self.root / src
+        if source.suffix == ".dot":
+            key = diagram_key(source.read_bytes(), self.diagram_theme, self.graphviz)
+            source = self.cache / f"{key}.svg"
+        return source.resolve().as_uri()
+
+    @functools.cached_property
+    def diagram_theme(self):
+        return load_diagram_theme(self.theme.file("diagrams.yaml"), self.theme.fonts_dir())
+
+    @functools.cached_property
+    def graphviz(self) -> str:
+        return graphviz_version()
 
 
 def fit_one_page(
@@ -238,8 +257,7 @@ def render_cheatsheets(
     everything = [block for blocks in gathered for block in blocks]
     if not everything:
         return []
-    bodies = render_blocks(everything)
-    point_images(bodies, manuscript, theme, cache)
+    bodies = render_blocks(everything, ImageFiles(manuscript, theme, cache))
     css = file_urls_for_fonts(theme.file(STYLESHEET).read_text(encoding="utf-8"), theme)
     sheets, start = [], 0
     for spec, blocks in zip(book.cheatsheets, gathered, strict=True):

@@ -17,15 +17,22 @@ from .render_html import RenderedChapter
 
 CSS_NAME = "styles/book.css"
 FONT_URL = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)['\"]?\s*\)")
-MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-               ".jpeg": "image/jpeg", ".ttf": "font/ttf", ".otf": "font/otf",
-               ".woff": "font/woff", ".woff2": "font/woff2"}
+MEDIA_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
 
 
-def _xhtml(context: EditionContext, file_name: str, title: str, body: str,
-           uid: str) -> epub.EpubHtml:
-    item = epub.EpubHtml(uid=uid, file_name=file_name, title=title,
-                         lang=context.book.language)
+def _xhtml(
+    context: EditionContext, file_name: str, title: str, body: str, uid: str
+) -> epub.EpubHtml:
+    item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=context.book.language)
     item.content = body
     item.add_link(href=CSS_NAME, rel="stylesheet", type="text/css")
     return item
@@ -34,8 +41,10 @@ def _xhtml(context: EditionContext, file_name: str, title: str, body: str,
 def _title_page(context: EditionContext) -> str:
     book = context.book
     esc = html.escape
-    parts = [f'<section class="titlepage" epub:type="titlepage" role="doc-introduction"'
-             f' aria-label="Title page"><h1 class="title">{esc(book.title)}</h1>']
+    parts = [
+        f'<section class="titlepage" epub:type="titlepage" role="doc-introduction"'
+        f' aria-label="Title page"><h1 class="title">{esc(book.title)}</h1>'
+    ]
     if book.subtitle:
         parts.append(f'<p class="subtitle">{esc(book.subtitle)}</p>')
     parts.append(f'<p class="authors">{esc(", ".join(book.authors))}</p>')
@@ -51,17 +60,13 @@ def _title_page(context: EditionContext) -> str:
 def _copyright_page(context: EditionContext) -> str:
     book = context.book
     esc = html.escape
-    rows = [
-        ("Edition", context.edition_label),
-        ("Identifier", context.identifier),
-        ("Published", context.publication_date),
-        ("Built", context.built_at.strftime("%Y-%m-%d")),
-    ]
-    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    items = context.colophon_items()
     rights = f"<p>{esc(book.rights)}</p>" if book.rights else ""
-    return (f'<section class="colophon" epub:type="colophon" role="doc-colophon"'
-            f' aria-label="Copyright">'
-            f"<h1>Copyright</h1>{rights}<dl>{items}</dl></section>")
+    return (
+        f'<section class="colophon" epub:type="colophon" role="doc-colophon"'
+        f' aria-label="Copyright">'
+        f"<h1>Copyright</h1>{rights}<dl>{items}</dl></section>"
+    )
 
 
 def _chapter_body(chapter: RenderedChapter, context: EditionContext) -> str:
@@ -90,15 +95,17 @@ def _attach_notes(element, context: EditionContext) -> None:
     refs = [a for a in element.find_class("footnote-ref")]
     if not refs:
         return
-    notes = lxml.html.Element("section", {"class": "footnotes", "role": "doc-endnotes",
-                                          "aria-label": "Notes"})
+    notes = lxml.html.Element(
+        "section", {"class": "footnotes", "role": "doc-endnotes", "aria-label": "Notes"}
+    )
     for ref in refs:
         ref.set("epub:type", "noteref")
         note = context.rendered.footnotes.get(ref.get("href", "").lstrip("#"))
         if note is None:
             continue
-        aside = lxml.html.Element("aside", {"id": note.get("id"), "epub:type": "footnote",
-                                            "role": "doc-footnote"})
+        aside = lxml.html.Element(
+            "aside", {"id": note.get("id"), "epub:type": "footnote", "role": "doc-footnote"}
+        )
         for child in _copy(note):
             aside.append(child)
         notes.append(aside)
@@ -106,14 +113,26 @@ def _attach_notes(element, context: EditionContext) -> None:
 
 
 def _add_theme(book: epub.EpubBook, context: EditionContext) -> None:
-    css = context.theme.file("epub.css").read_text(encoding="utf-8")
+    css = context.theme.stylesheet("epub.css")
     css += "\n" + context.theme.extra_css()
-    book.add_item(epub.EpubItem(uid="css", file_name=CSS_NAME, media_type="text/css",
-                                content=css.replace("url(fonts/", "url(../fonts/").encode()))
+    book.add_item(
+        epub.EpubItem(
+            uid="css",
+            file_name=CSS_NAME,
+            media_type="text/css",
+            content=css.replace("url(fonts/", "url(../fonts/").encode(),
+        )
+    )
     for index, name in enumerate(sorted(set(FONT_URL.findall(css)))):
         path = context.theme.file(name)
-        book.add_item(epub.EpubItem(uid=f"font-{index}", file_name=name,
-                                    media_type=MEDIA_TYPES[path.suffix], content=path.read_bytes()))
+        book.add_item(
+            epub.EpubItem(
+                uid=f"font-{index}",
+                file_name=name,
+                media_type=MEDIA_TYPES[path.suffix],
+                content=path.read_bytes(),
+            )
+        )
 
 
 def _add_metadata(book: epub.EpubBook, context: EditionContext) -> None:
@@ -123,8 +142,12 @@ def _add_metadata(book: epub.EpubBook, context: EditionContext) -> None:
     book.set_language(meta.language)
     for author in meta.authors:
         book.add_author(author)
-    for name, value in (("publisher", meta.publisher), ("description", meta.description),
-                        ("rights", meta.rights), ("date", context.publication_date)):
+    for name, value in (
+        ("publisher", meta.publisher),
+        ("description", meta.description),
+        ("rights", meta.rights),
+        ("date", context.publication_date),
+    ):
         if value:
             book.add_metadata("DC", name, value)
     for subject in meta.subjects:
@@ -136,8 +159,12 @@ def _add_metadata(book: epub.EpubBook, context: EditionContext) -> None:
 def accessibility_metadata(context: EditionContext) -> list[tuple[str, str]]:
     """EPUB Accessibility 1.1 claims, each made only when the book backs it."""
     visual = context.has_images
-    features = ["structuralNavigation", "tableOfContents", "readingOrder",
-                "displayTransformability"]
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ]
     if visual:
         features.append("alternativeText")
     if context.has_long_descriptions:
@@ -177,19 +204,31 @@ def build_epub(context: EditionContext) -> bytes:
     book.set_cover("images/cover.png", context.cover_png, create_page=True)
     _add_theme(book, context)
     title_page = _xhtml(context, "titlepage.xhtml", "Title page", _title_page(context), "titlepage")
-    colophon = _xhtml(context, "copyright.xhtml", "Copyright", _copyright_page(context), "copyright")
+    colophon = _xhtml(
+        context, "copyright.xhtml", "Copyright", _copyright_page(context), "copyright"
+    )
     items = [title_page, colophon]
     chapters = []
     for chapter in context.rendered.chapters:
-        item = _xhtml(context, chapter.file_name, chapter.title,
-                      _chapter_body(chapter, context), chapter.file_name.split(".")[0])
+        item = _xhtml(
+            context,
+            chapter.file_name,
+            chapter.title,
+            _chapter_body(chapter, context),
+            chapter.file_name.split(".")[0],
+        )
         chapters.append(item)
     for item in items + chapters:
         book.add_item(item)
     for name, resource in sorted(context.rendered.resources.items()):
-        book.add_item(epub.EpubItem(uid=re.sub(r"\W", "-", name), file_name=name,
-                                    media_type=resource.media_type,
-                                    content=resource.path.read_bytes()))
+        book.add_item(
+            epub.EpubItem(
+                uid=re.sub(r"\W", "-", name),
+                file_name=name,
+                media_type=resource.media_type,
+                content=resource.path.read_bytes(),
+            )
+        )
     book.toc = _toc(context, chapters)
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav()
@@ -203,9 +242,17 @@ def build_epub(context: EditionContext) -> bytes:
     ]
     buffer = io.BytesIO()
     # No page list: ebooklib would list every element with an epub:type as a "page".
-    writer = _Writer(buffer, book, {"mtime": context.built_at.replace(tzinfo=None),
-                                    "epub3_landmark": True, "epub3_pages": False,
-                                    "play_order": {"enabled": False}, "raise_exceptions": True})
+    writer = _Writer(
+        buffer,
+        book,
+        {
+            "mtime": context.built_at.replace(tzinfo=None),
+            "epub3_landmark": True,
+            "epub3_pages": False,
+            "play_order": {"enabled": False},
+            "raise_exceptions": True,
+        },
+    )
     writer.process()
     writer.write()
     return repack(buffer.getvalue(), context.built_at.timetuple()[:6])
@@ -224,7 +271,8 @@ def _toc(context: EditionContext, chapters: list[epub.EpubHtml]):
     for chapter, item in zip(context.rendered.chapters, chapters, strict=True):
         sections = [
             epub.Link(f"{item.file_name}#{ident}", text, f"{item.id}-{ident}")
-            for level, ident, text in chapter.headings if level == 2 and ident
+            for level, ident, text in chapter.headings
+            if level == 2 and ident
         ]
         link = epub.Link(item.file_name, chapter.title, item.id)
         toc.append((epub.Section(chapter.title, item.file_name), sections) if sections else link)

@@ -24,17 +24,22 @@ FONT_URL = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)['\"]?\s*\)")
 def _head(context: EditionContext) -> str:
     book = context.book
     esc = html.escape
-    css = context.theme.file("print.css").read_text(encoding="utf-8")
+    css = context.theme.stylesheet("print.css")
     css += f"\n@page {{ size: {PAPER[book.paper]}; }}\n" + context.theme.extra_css()
     css = theme_font_urls(css, context.theme)
-    metas = [("author", ", ".join(book.authors)), ("description", book.description),
-             ("keywords", ", ".join(book.subjects)),
-             ("dcterms.created", context.built_at.isoformat()),
-             ("dcterms.modified", context.built_at.isoformat()),
-             ("generator", "publish")]
+    metas = [
+        ("author", ", ".join(book.authors)),
+        ("description", book.description),
+        ("keywords", ", ".join(book.subjects)),
+        ("dcterms.created", context.built_at.isoformat()),
+        ("dcterms.modified", context.built_at.isoformat()),
+        ("generator", "publish"),
+    ]
     meta = "".join(f'<meta name="{k}" content="{esc(v)}">' for k, v in metas if v)
-    return (f'<head><meta charset="utf-8"><title>{esc(context.title)}</title>{meta}'
-            f'<style>{css}</style></head>')
+    return (
+        f'<head><meta charset="utf-8"><title>{esc(context.title)}</title>{meta}'
+        f"<style>{css}</style></head>"
+    )
 
 
 def theme_font_urls(css: str, theme) -> str:
@@ -46,23 +51,23 @@ def _front_matter(context: EditionContext) -> str:
     book = context.book
     esc = html.escape
     cover = base64.b64encode(context.cover_png).decode()
-    parts = [f'<section class="cover"><img src="data:image/png;base64,{cover}" '
-             f'alt="Cover of {esc(context.title)}"></section>',
-             f'<section class="titlepage"><p class="book-title">{esc(book.title)}</p>']
+    parts = [
+        f'<section class="cover"><img src="data:image/png;base64,{cover}" '
+        f'alt="Cover of {esc(context.title)}"></section>',
+        f'<section class="titlepage"><p class="book-title">{esc(book.title)}</p>',
+    ]
     if book.subtitle:
         parts.append(f'<p class="subtitle">{esc(book.subtitle)}</p>')
     parts.append(f'<p class="authors">{esc(", ".join(book.authors))}</p>')
     if book.course:
         parts.append(f'<p class="course">A lesson in the course {esc(book.course)}</p>')
-    parts.append(f'<p class="edition">{esc(context.edition_label)} · '
-                 f'{esc(context.publication_date)}</p>')
+    parts.append(
+        f'<p class="edition">{esc(context.edition_label)} · {esc(context.publication_date)}</p>'
+    )
     if book.publisher:
         parts.append(f'<p class="publisher">{esc(book.publisher)}</p>')
     parts.append("</section>")
-    rows = [("Edition", context.edition_label), ("Identifier", context.identifier),
-            ("Published", context.publication_date),
-            ("Built", context.built_at.strftime("%Y-%m-%d"))]
-    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    items = context.colophon_items()
     rights = f"<p>{esc(book.rights)}</p>" if book.rights else ""
     parts.append(f'<section class="colophon">{rights}<dl>{items}</dl></section>')
     return "".join(parts)
@@ -73,10 +78,13 @@ def _toc(context: EditionContext) -> str:
     for chapter in context.rendered.chapters:
         for level, ident, text in chapter.headings:
             if level <= 2 and ident:
-                entries.append(f'<li class="toc-level{level}"><a href="#{ident}">'
-                               f"{html.escape(text)}</a></li>")
-    return (f'<nav class="toc" role="doc-toc" aria-label="Contents"><h1 class="toc-title">'
-            f'Contents</h1><ol>{"".join(entries)}</ol></nav>')
+                entries.append(
+                    f'<li class="toc-level{level}"><a href="#{ident}">{html.escape(text)}</a></li>'
+                )
+    return (
+        f'<nav class="toc" role="doc-toc" aria-label="Contents"><h1 class="toc-title">'
+        f"Contents</h1><ol>{''.join(entries)}</ol></nav>"
+    )
 
 
 def _chapter_html(context: EditionContext, chapter) -> str:
@@ -105,18 +113,21 @@ def _chapter_html(context: EditionContext, chapter) -> str:
 def pdf_html(context: EditionContext) -> str:
     chapters = "".join(_chapter_html(context, c) for c in context.rendered.chapters)
     body_class = f"edition-{context.edition} paper-{context.book.paper}"
-    return (f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
-            f'{_head(context)}<body class="{body_class}" data-title="{html.escape(context.book.title)}">'
-            f"{_front_matter(context)}"
-            f"{_toc(context)}<main>{chapters}</main></body></html>")
+    title = html.escape(context.book.title)
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
+        f'{_head(context)}<body class="{body_class}" data-title="{title}">'
+        f"{_front_matter(context)}"
+        f"{_toc(context)}<main>{chapters}</main></body></html>"
+    )
 
 
 def build_pdf(context: EditionContext, roots: list[Path]) -> tuple[bytes, int]:
     """The PDF's bytes and its page count."""
     weasyprint = load_weasyprint()
-    document = weasyprint.HTML(string=pdf_html(context), base_url=str(context.project),
-                               url_fetcher=confined_fetcher(roots)).render(
-        pdf_variant="pdf/ua-1")
+    document = weasyprint.HTML(
+        string=pdf_html(context), base_url=str(context.project), url_fetcher=confined_fetcher(roots)
+    ).render(pdf_variant="pdf/ua-1")
     first_chapter = context.rendered.chapters[0].ident
     body_start = next(i for i, page in enumerate(document.pages) if first_chapter in page.anchors)
     data = document.write_pdf(pdf_variant="pdf/ua-1")
