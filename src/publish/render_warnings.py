@@ -81,22 +81,21 @@ def weasyprint_findings(
 ) -> list[Finding]:
     """REN002 findings, each on the stylesheet line it came from when that is known.
 
-    The PDF's stylesheet is the theme's print.css, one `@page` line, then the
-    project's styles/custom.css (see write_pdf._head), so a line number says which.
+    The PDF's stylesheet is the theme's fonts.css, its print.css, one `@page` line,
+    then the project's styles/custom.css (see write_pdf._head), so a line number
+    says which file it came from.
     """
-    print_css = theme.file("print.css")
-    custom_css = (theme.project_dir / "custom.css") if theme.project_dir else None
-    print_lines = print_css.read_text(encoding="utf-8").count("\n") + 1
+    segments = _print_stylesheet_segments(theme)
+    print_css = segments[1][0]
     findings = set()
     for record in records:
         message = record.getMessage()
         path, line, col = print_css, 1, 1
         position = CSS_POSITION.search(message)
         if position:
-            line, col = int(position.group(1)), int(position.group(2))
             message = CSS_POSITION.sub("", message, count=1)
-            if custom_css is not None and line > print_lines + 1:
-                path, line = custom_css, line - print_lines - 1
+            path, line = _segment_of(segments, int(position.group(1)))
+            col = int(position.group(2))
         else:
             line = _line_naming(print_css, QUOTED_NAME.search(message))
         hint = FONT_HINT if "cannot be loaded" in message else ""
@@ -106,6 +105,26 @@ def weasyprint_findings(
             )
         )
     return sorted(findings)
+
+
+def _print_stylesheet_segments(theme: Theme) -> list[tuple[Path, int]]:
+    """(file, lines it fills) in the order write_pdf._head joins them."""
+    fonts_css, print_css = theme.file("fonts.css"), theme.file("print.css")
+    segments = [
+        (fonts_css, fonts_css.read_text(encoding="utf-8").count("\n") + 1),
+        (print_css, print_css.read_text(encoding="utf-8").count("\n") + 2),
+    ]
+    if theme.project_dir is not None:
+        segments.append((theme.project_dir / "custom.css", 10**9))
+    return segments
+
+
+def _segment_of(segments: list[tuple[Path, int]], line: int) -> tuple[Path, int]:
+    for path, length in segments:
+        if line <= length:
+            return path, line
+        line -= length
+    return segments[-1][0], line
 
 
 def _line_naming(css: Path, name: re.Match | None) -> int:
