@@ -140,3 +140,38 @@ def test_paper_size_follows_book_yaml(bundled_build):
     reader = PdfReader(bundled_build / PDFS[0])
     width, height = (float(v) for v in reader.pages[3].mediabox[2:])
     assert (round(width), round(height)) == (595, 842)
+
+
+def test_rendered_chapter_opening_has_a_clean_head_margin(bundled_build, tmp_path):
+    """Render pages with pdftoppm: a chapter's first page has an empty head margin, a later
+    page has ink there (its running header)."""
+    from PIL import Image, ImageOps
+
+    path = bundled_build / PDFS[0]
+    texts = [page.extract_text() for page in PdfReader(path).pages]
+    first = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Stage 1: Problem"))
+    later = next(i for i in range(first + 1, len(texts)) if texts[i].strip() and i % 2 == 1)
+    inked = {}
+    for page in (first + 1, later + 1):
+        stem = tmp_path / f"page-{page}"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "72",
+                "-gray",
+                "-png",
+                "-singlefile",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                str(path),
+                str(stem),
+            ],
+            check=True,
+        )
+        with Image.open(f"{stem}.png") as image:
+            head = ImageOps.invert(image.convert("L")).crop((0, 0, image.width, 60))
+            inked[page] = head.getbbox() is not None
+    assert inked == {first + 1: False, later + 1: True}
