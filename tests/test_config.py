@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from conftest import FIXTURES, copy_project
@@ -54,3 +56,12 @@ def test_empty_book_yaml(tmp_path):
     result = check(tmp_path, "")
     assert result.exit_code == 1
     assert [f["code"] for f in parsed(result.output)] == ["CFG002"]
+
+
+def test_readme_documents_every_book_yaml_key():
+    from publish.config import describe_schema
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for key, doc in describe_schema():
+        assert doc, key
+        assert f"`{key.split('.')[-1]}`" in readme, key

@@ -268,19 +268,24 @@ def _check_values(book: Book | None, root, name: str, lines: dict[str, int]) -> 
 
 
 def describe_schema(kind=Book, prefix: str = "") -> list[tuple[str, str]]:
-    """(key, documentation) pairs for every field, for the README and `--help`."""
+    """(key, documentation) for every field, nested ones dotted; a test keeps the README in step."""
     rows = []
     for f in dataclasses.fields(kind):
         if f.name == "lines":
             continue
         rows.append((prefix + f.name, f.metadata["doc"]))
-        inner = typing.get_type_hints(kind)[f.name]
-        for arg in (
-            inner,
-            *typing.get_args(inner),
-            *sum(map(typing.get_args, typing.get_args(inner)), ()),
-        ):
-            if dataclasses.is_dataclass(arg):
-                rows.extend(describe_schema(arg, prefix + f.name + "."))
-                break
+        nested = _dataclass_inside(typing.get_type_hints(kind)[f.name])
+        if nested is not None:
+            rows.extend(describe_schema(nested, f"{prefix}{f.name}."))
     return rows
+
+
+def _dataclass_inside(hint):
+    """The dataclass a field holds, through `X | None` and `list[X]`."""
+    if dataclasses.is_dataclass(hint):
+        return hint
+    for arg in typing.get_args(hint):
+        found = _dataclass_inside(arg)
+        if found is not None:
+            return found
+    return None

@@ -38,10 +38,6 @@ def words_per_minute(manuscript: Manuscript) -> int:
     return sample.words_per_minute if sample else DEFAULT_WPM
 
 
-def minutes(words: int, wpm: int) -> float:
-    return words / wpm
-
-
 def rounded_minutes(words: int, wpm: int) -> int:
     """Whole minutes as a reader would be told them: at least 1 for any text."""
     return max(1, math.floor(words / wpm + 0.5)) if words else 0
