@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, copy_project
-from publish.fsutil import TEMP_PREFIX
+from publish.fsutil import TEMP_PREFIX, staging_dir
 
 PUBLISH = Path(sys.executable).parent / "publish"
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
@@ -76,7 +76,8 @@ def test_killed_rebuild_leaves_complete_artifacts(versions, tmp_path, delay):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     left = snapshot(project / "build")
-    complete = {name: data for name, data in left.items() if TEMP_PREFIX not in name}
+    assert not [name for name in left if TEMP_PREFIX in name], "temporaries are staged outside"
+    complete = left
     assert set(complete) == set(old)
     torn = [name for name, data in complete.items() if data not in (old[name], new[name])]
     assert torn == []
@@ -84,10 +85,11 @@ def test_killed_rebuild_leaves_complete_artifacts(versions, tmp_path, delay):
         if name.endswith(".epub"):
             with zipfile.ZipFile(project / "build" / name) as archive:
                 assert archive.testzip() is None
-    # A temporary file can outlive a kill only mid-write; the next build sweeps it first.
+    # A temporary file can outlive a kill only in the staging folder; the next build sweeps it.
     assert run_build(project).wait() == 0
     assert snapshot(project / "build") == new
     assert not [p for p in (project / "build").rglob(f"{TEMP_PREFIX}*")]
+    assert not staging_dir(project / "build").exists()
 
 
 def test_second_build_waits_for_the_lock(tmp_path):

@@ -18,7 +18,7 @@ from .diagrams import load_diagram_theme, render_diagrams
 from .edition_context import EditionContext, build_time
 from .editions import EDITIONS, FULL, SAMPLE, Edition, choose_editions
 from .errors import ERROR, WARNING, Finding, FindingsError, PublishError
-from .fsutil import sweep_temporary_files
+from .fsutil import remove_staging, stage_beside, sweep_temporary_files
 from .lock import build_lock
 from .manuscript import MANUSCRIPT_DIR, Manuscript, read_manuscript
 from .parallel import Task, default_jobs, run_tasks
@@ -149,8 +149,12 @@ def build(
     project = load_project(root, strict, allow_remote)
     out = (out or project.root / "build").resolve()
     with build_lock(out):
+        stage_beside(out)
         sweep_temporary_files(out)  # inside the lock: never another build's files
-        return _build_locked(project, out, editions, formats, report, jobs, started)
+        try:
+            return _build_locked(project, out, editions, formats, report, jobs, started)
+        finally:
+            remove_staging(out)
 
 
 def _build_locked(
