@@ -20,8 +20,9 @@ PREVIEW_WIDTH = 600
 
 def file_urls_for_fonts(css: str, theme: Theme) -> str:
     """Point `url(fonts/...)` at the theme's font files, wherever the stylesheet came from."""
-    fonts = theme.fonts_dir()
-    return FONT_URL.sub(lambda m: f'url("{(fonts / m.group(1)).resolve().as_uri()}")', css)
+    return FONT_URL.sub(
+        lambda m: f'url("{theme.file("fonts/" + m.group(1)).resolve().as_uri()}")', css
+    )
 
 
 def pdf_metadata(book: Book, built_at: dt.datetime) -> str:

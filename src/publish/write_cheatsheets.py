@@ -258,7 +258,7 @@ def render_cheatsheets(
     if not everything:
         return []
     bodies = render_blocks(everything, ImageFiles(manuscript, theme, cache))
-    css = file_urls_for_fonts(theme.file(STYLESHEET).read_text(encoding="utf-8"), theme)
+    css = file_urls_for_fonts(theme.stylesheet(STYLESHEET), theme)
     sheets, start = [], 0
     for spec, blocks in zip(book.cheatsheets, gathered, strict=True):
         page_html = sheet_html(book, spec, blocks, bodies[start : start + len(blocks)], built_at)

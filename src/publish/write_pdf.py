@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import re
 from pathlib import Path
 
 import lxml.html
@@ -14,11 +13,11 @@ from pypdf.constants import PageLabelStyle
 
 from .edition_context import EditionContext
 from .fsutil import write_atomic
+from .printables import file_urls_for_fonts
 from .render_html import footnote_body
 from .resources import confined_fetcher, load_weasyprint
 
 PAPER = {"a4": "A4", "letter": "letter"}
-FONT_URL = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)['\"]?\s*\)")
 
 
 def _head(context: EditionContext) -> str:
@@ -26,7 +25,7 @@ def _head(context: EditionContext) -> str:
     esc = html.escape
     css = context.theme.stylesheet("print.css")
     css += f"\n@page {{ size: {PAPER[book.paper]}; }}\n" + context.theme.extra_css()
-    css = theme_font_urls(css, context.theme)
+    css = file_urls_for_fonts(css, context.theme)
     metas = [
         ("author", ", ".join(book.authors)),
         ("description", book.description),
@@ -40,11 +39,6 @@ def _head(context: EditionContext) -> str:
         f'<head><meta charset="utf-8"><title>{esc(context.title)}</title>{meta}'
         f"<style>{css}</style></head>"
     )
-
-
-def theme_font_urls(css: str, theme) -> str:
-    """Point `url(fonts/...)` at the theme's font files: the HTML's base is the project."""
-    return FONT_URL.sub(lambda m: f'url("{theme.file(m.group(1)).resolve().as_uri()}")', css)
 
 
 def _front_matter(context: EditionContext) -> str:

@@ -191,7 +191,7 @@ def render_templates(
     if not templates:
         return []
     book = manuscript.book
-    css = file_urls_for_fonts(theme.file(STYLESHEET).read_text(encoding="utf-8"), theme)
+    css = file_urls_for_fonts(theme.stylesheet(STYLESHEET), theme)
     css += f"\n@page {{ size: {PAPERS[book.paper]}; }}\n"
     rendered = []
     for template, body in zip(templates, render_bodies(templates), strict=True):
