@@ -2,7 +2,9 @@
 
 For each size: (a) the floor: the direct tool calls our outputs need, run one
 after another (dot per diagram; per edition pandoc md->epub, pandoc md->html and
-weasyprint html->pdf); (b) a cold build; (c) a rebuild with nothing changed; (d) a
+weasyprint html->pdf; per cheatsheet pandoc md->html, then weasyprint and
+pdftoppm per paper size; per template pandoc md->html, weasyprint, pandoc
+md->docx); (b) a cold build; (c) a rebuild with nothing changed; (d) a
 rebuild after editing the last chapter (past the sample cut); and WeasyPrint alone
 on the full edition's print HTML, the reference for memory. Every sample is a
 fresh child process (bench/measure.py); the table shows medians and ratios to the
@@ -78,6 +80,58 @@ def floor_commands(project: Path, work: Path) -> list[list[str]]:
         commands.append([*common, "-s", "-t", "html5", "-o", str(work / f"{name}.html")])
         commands.append(
             [WEASYPRINT, "-s", str(css), str(work / f"{name}.html"), str(work / f"{name}.pdf")]
+        )
+    return commands + printable_commands(project, work, pandoc)
+
+
+def printable_commands(project: Path, work: Path, pandoc: str) -> list[list[str]]:
+    """Cheatsheets (HTML once, a PDF and a preview per paper size) and templates (PDF, DOCX)."""
+    from publish.build import load_project
+    from publish.template_source import read_templates
+    from publish.write_cheatsheets import gather_blocks
+
+    loaded = load_project(project)
+    theme = Path(__import__("publish").__file__).parent / "theme"
+    commands = []
+    for index, spec in enumerate(loaded.book.cheatsheets):
+        source = work / f"{spec.name}.md"
+        blocks = gather_blocks(loaded.manuscript, spec, index)
+        source.write_text("\n\n".join(f"## {b.title}\n\n{b.markdown}" for b in blocks))
+        html = work / f"{spec.name}.html"
+        commands.append([pandoc, str(source), *FLOOR_PANDOC_ARGS, "-s", "-o", str(html)])
+        for paper in ("a4", "letter"):
+            pdf = work / f"{spec.name}-{paper}.pdf"
+            stylesheet = [str(theme / "cheatsheet.css")]
+            commands.append([WEASYPRINT, "-s", *stylesheet, str(html), str(pdf)])
+            commands.append(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-singlefile",
+                    "-scale-to-x",
+                    "600",
+                    "-scale-to-y",
+                    "-1",
+                    str(pdf),
+                    str(pdf.with_suffix("")),
+                ]
+            )
+    for template in read_templates(loaded.manuscript):
+        source = work / f"{template.stem}.md"
+        source.write_text(template.body)
+        html = work / f"{template.stem}.html"
+        commands.append([pandoc, str(source), *FLOOR_PANDOC_ARGS, "-s", "-o", str(html)])
+        commands.append(
+            [
+                WEASYPRINT,
+                "-s",
+                str(theme / "template.css"),
+                str(html),
+                str(work / f"{template.stem}.pdf"),
+            ]
+        )
+        commands.append(
+            [pandoc, str(source), *FLOOR_PANDOC_ARGS, "-o", str(work / f"{template.stem}.docx")]
         )
     return commands
 

@@ -8,6 +8,8 @@ from a build elsewhere); a torn write would match neither.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -106,3 +108,22 @@ def test_second_build_waits_for_the_lock(tmp_path):
         assert waiting.poll() is None
     assert waiting.wait() == 0
     assert (project / "build" / "manifest.json").is_file()
+
+
+def test_a_failing_task_leaves_the_last_good_build_intact(tmp_path):
+    """Editions render fine but the cheatsheet overflows: nothing of the new build lands."""
+    project = copy_project(FIXTURES / "cheatsheet-tight", tmp_path / "book")
+    assert run_build(project).wait() == 0
+    before = snapshot(project / "build")
+    notes = project / "manuscript" / "notes.md"
+    overflow = (FIXTURES / "cheatsheet-overflow" / "manuscript" / "notes.md").read_text()
+    notes.write_text(overflow)
+    failed = run_build(project)
+    assert failed.wait() == 1
+    assert b"does not fit one page" in failed.stderr.read()
+    assert snapshot(project / "build") == before
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    for entry in manifest["artifacts"]:
+        data = (project / "build" / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    assert not staging_dir(project / "build").exists()

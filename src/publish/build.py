@@ -18,7 +18,7 @@ from .diagrams import load_diagram_theme, render_diagrams
 from .edition_context import EditionContext, build_time
 from .editions import EDITIONS, FULL, SAMPLE, Edition, choose_editions
 from .errors import ERROR, WARNING, Finding, FindingsError, PublishError
-from .fsutil import remove_staging, stage_beside, sweep_temporary_files
+from .fsutil import commit_staged, remove_staging, stage_beside, sweep_temporary_files
 from .lock import build_lock
 from .manuscript import MANUSCRIPT_DIR, Manuscript, read_manuscript
 from .parallel import Task, default_jobs, run_tasks
@@ -30,7 +30,7 @@ from .theme import DEFAULT_THEME, Theme, load_theme
 from .urlpolicy import is_remote
 from .write_cheatsheets import render_cheatsheets, write_cheatsheets
 from .write_epub import MEDIA_TYPES, write_epub
-from .write_manifest import Artifact, describe, write_manifest
+from .write_manifest import MANIFEST, Artifact, describe, write_manifest
 from .write_templates import render_templates, write_templates
 
 FORMATS = ("epub", "pdf")
@@ -192,6 +192,7 @@ def _build_locked(
         result.findings.extend(f for f in outcomes[task.name].findings if f not in result.findings)
     cache.write_report()
     write_manifest(out, project.book, result.artifacts, built_at.isoformat())
+    commit_staged(out, last=MANIFEST)  # only now, every task done, do new artifacts land
     result.seconds = time.monotonic() - started
     return result
 
@@ -370,7 +371,7 @@ def _write_edition(context: EditionContext, out: Path, formats, roots, report) -
         write_epub(context, path)
         artifacts.append(describe(path, out, context.edition, "epub", **details))
     if "pdf" in formats:
-        from .write_pdf import write_pdf  # here: pypdf's import would slow every no-op rebuild
+        from .write_pdf import write_pdf  # here: its imports would slow every no-op rebuild
 
         report(f"writing {context.edition}/{stem}.pdf")
         path = folder / f"{stem}.pdf"

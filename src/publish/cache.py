@@ -28,7 +28,7 @@ from .write_manifest import Artifact
 RECORDS_DIR = "artifacts"
 LAST_BUILD = "last-build.json"
 # The libraries whose versions change the bytes we write.
-RENDERERS = ("pypandoc_binary", "weasyprint", "pydyf", "pypdf", "ebooklib", "lxml", "pillow")
+RENDERERS = ("pypandoc_binary", "weasyprint", "pydyf", "ebooklib", "lxml", "pillow")
 
 
 class Hasher:

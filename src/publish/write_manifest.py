@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Book
-from .fsutil import write_atomic
+from .fsutil import write_atomic, written_bytes
 
 MANIFEST = "manifest.json"
 
@@ -34,7 +34,7 @@ class Artifact:
 
 
 def describe(path: Path, out: Path, edition: str, fmt: str, **details) -> Artifact:
-    data = path.read_bytes()
+    data = written_bytes(path)
     return Artifact(
         path.relative_to(out).as_posix(),
         edition,
