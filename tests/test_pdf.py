@@ -175,3 +175,17 @@ def test_rendered_chapter_opening_has_a_clean_head_margin(bundled_build, tmp_pat
             head = ImageOps.invert(image.convert("L")).crop((0, 0, image.width, 60))
             inked[page] = head.getbbox() is not None
     assert inked == {first + 1: False, later + 1: True}
+
+
+def test_every_pdf_uses_the_theme_fonts_only(bundled_build):
+    """A font the theme names but WeasyPrint cannot load falls back to a system font,
+    silently: every PDF the build makes must embed only the theme's families."""
+    theme_families = ("Charis-SIL", "Open-Sans", "JetBrains-Mono")
+    pdfs = sorted(bundled_build.rglob("*.pdf"))
+    assert len(pdfs) >= 6
+    for path in pdfs:
+        listing = subprocess.run(
+            ["pdffonts", str(path)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
+        names = [line.split()[0].split("+", 1)[-1] for line in listing]
+        assert names and all(name.startswith(theme_families) for name in names), (path, names)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .config import Book
 from .errors import PublishError
+from .resources import confined_fetcher, load_weasyprint
 from .theme import Theme
 
 FONT_URL = re.compile(r"url\(\s*['\"]?fonts/([^'\")]+)['\"]?\s*\)")
@@ -77,3 +78,15 @@ def remove_stale(folder: Path, kept: list[Path], suffixes: tuple[str, ...]) -> N
     for path in folder.iterdir():
         if path.suffix in suffixes and path.resolve() not in keep:
             path.unlink()
+
+
+def render_document(page_html: str, css: str, roots: list[Path], **options):
+    """Lay out a printable with its stylesheet; one font configuration for both, or
+    WeasyPrint ignores the stylesheet's @font-face rules and falls back to system fonts."""
+    weasyprint = load_weasyprint()
+    fonts = weasyprint.text.fonts.FontConfiguration()
+    fetcher = confined_fetcher(roots)
+    stylesheet = weasyprint.CSS(string=css, url_fetcher=fetcher, font_config=fonts)
+    return weasyprint.HTML(string=page_html, url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], font_config=fonts, **options
+    )

@@ -24,9 +24,14 @@ from .errors import ERROR, Finding, PublishError
 from .fsutil import write_atomic
 from .manuscript import Manuscript
 from .markdown_scan import IMAGE
-from .printables import file_urls_for_fonts, pdf_metadata, png_preview, remove_stale
+from .printables import (
+    file_urls_for_fonts,
+    pdf_metadata,
+    png_preview,
+    remove_stale,
+    render_document,
+)
 from .render_html import run_pandoc
-from .resources import confined_fetcher, load_weasyprint
 from .theme import Theme
 from .write_manifest import Artifact, describe
 
@@ -59,8 +64,11 @@ class Layout:
         )
 
 
-# 7 pt is the smallest size that stays readable on a printed page at arm's length.
+# The first step is roomy, for a sheet read from the wall; 7 pt is the smallest size
+# that stays readable on a printed page at arm's length.
 LAYOUTS = (
+    Layout(10.5, 1.36, 3, 7, 14),
+    Layout(9.75, 1.34, 3, 6.5, 13),
     Layout(9.0, 1.32, 3, 6, 12),
     Layout(8.5, 1.28, 3, 5, 11),
     Layout(8.0, 1.25, 3, 5, 10),
@@ -226,12 +234,7 @@ def _how_much(excess: float) -> str:
 
 
 def _render(page_html: str, css: str, roots: list[Path]):
-    weasyprint = load_weasyprint()
-    fetcher = confined_fetcher(roots)
-    stylesheet = weasyprint.CSS(string=css, url_fetcher=fetcher)
-    return weasyprint.HTML(string=page_html, url_fetcher=fetcher).render(
-        stylesheets=[stylesheet], pdf_variant="pdf/ua-1"
-    )
+    return render_document(page_html, css, roots, pdf_variant="pdf/ua-1")
 
 
 def overflow(paged, endless) -> float:

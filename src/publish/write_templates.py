@@ -23,9 +23,8 @@ from .errors import PublishError
 from .fsutil import write_atomic
 from .manuscript import Manuscript
 from .markdown_scan import MARKUP
-from .printables import file_urls_for_fonts, pdf_metadata, remove_stale
+from .printables import file_urls_for_fonts, pdf_metadata, remove_stale, render_document
 from .render_html import run_pandoc
-from .resources import confined_fetcher, load_weasyprint
 from .template_docx import build_docx
 from .template_source import (
     BLANK,
@@ -168,12 +167,7 @@ def form_html(book: Book, template: Template, body, built_at: dt.datetime) -> st
 
 def render_form(page_html: str, css: str, roots: list[Path], template: Template):
     """The PDF form's bytes and page count; an error past the two-page limit."""
-    weasyprint = load_weasyprint()
-    fetcher = confined_fetcher(roots)
-    stylesheet = weasyprint.CSS(string=css, url_fetcher=fetcher)
-    document = weasyprint.HTML(string=page_html, url_fetcher=fetcher).render(
-        stylesheets=[stylesheet], pdf_forms=True
-    )
+    document = render_document(page_html, css, roots, pdf_forms=True)
     pages = len(document.pages)
     if pages > MAX_PAGES:
         raise PublishError(
