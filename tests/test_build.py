@@ -223,3 +223,21 @@ def test_cover_must_be_an_image(tmp_path):
     result = CliRunner().invoke(main, ["build", str(project)])
     assert result.exit_code == 1 and "manuscript/book.yaml:" in result.output
     assert "IMG002" in result.output
+
+
+def test_verbose_build_reports_each_task_and_a_summary(tmp_path):
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    result = CliRunner().invoke(main, ["build", str(project), "-v", "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    tasks = re.findall(r"\] \[(\d)/(\d)\] (\S+) done", result.output)
+    assert sorted(name for _, _, name in tasks) == [
+        "full-epub",
+        "full-pdf",
+        "sample-epub",
+        "sample-pdf",
+    ]
+    assert {total for _, total, _ in tasks} == {"4"}
+    assert re.search(r"full/mini-book\.pdf\s+[\d.]+ KB\s+\d+ pages", result.output)
+    assert "publish: built 4 file(s)" in result.output
+    again = CliRunner().invoke(main, ["build", str(project), "-v"])
+    assert "reusing 4 unchanged artifact set(s) from the cache" in again.output

@@ -184,7 +184,10 @@ def _build_locked(
         sources,
         needs_weasyprint=any(not task.name.endswith("-epub") for task in stale),
     )
-    for task, outcome in zip(stale, run_tasks(stale, jobs or default_jobs()), strict=True):
+    if len(stale) < len(tasks):
+        report(f"reusing {len(tasks) - len(stale)} unchanged artifact set(s) from the cache")
+    outcomes_run = run_tasks(stale, jobs or default_jobs(), report)
+    for task, outcome in zip(stale, outcomes_run, strict=True):
         cache.store(task.name, task.key, outcome)
         outcomes[task.name] = outcome
     for task in tasks:

@@ -62,12 +62,15 @@ def _shown_folder(folder: Path) -> str:
         return f"{folder}/"
 
 
+def _pages(count: int | None) -> str:
+    if not count:
+        return ""
+    return "1 page" if count == 1 else f"{count} pages"
+
+
 def build_summary(result: BuildResult) -> list[str]:
     """The artifacts with their sizes and page counts, then the totals and time taken."""
-    rows = [
-        (a.path, human_size(a.bytes), f"{a.pages} pages" if a.pages else "")
-        for a in result.artifacts
-    ]
+    rows = [(a.path, human_size(a.bytes), _pages(a.pages)) for a in result.artifacts]
     width = max((len(path) for path, _, _ in rows), default=0)
     lines = [f"  {path.ljust(width)}  {size:>8}  {pages}".rstrip() for path, size, pages in rows]
     warnings = sum(1 for f in result.findings if f.level != ERROR)

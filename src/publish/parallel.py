@@ -33,22 +33,32 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def run_tasks(tasks: list[Task], jobs: int) -> list[Outcome]:
-    """Every task's outcome, in the order given."""
+def run_tasks(
+    tasks: list[Task], jobs: int, progress: Callable[[str], None] | None = None
+) -> list[Outcome]:
+    """Every task's outcome, in the order given; `progress` hears of each one finished."""
     order = sorted(range(len(tasks)), key=lambda i: -tasks[i].cost)
     if jobs <= 1 or len(tasks) <= 1:
-        outcomes = [tasks[i].run() for i in order]
-    else:
-        outcomes = _run_forked(tasks, order, min(jobs, len(tasks)))
-    by_index = dict(zip(order, outcomes, strict=True))
+        finished = ((i, tasks[i].run()) for i in order)
+        return _collect(tasks, finished, progress)
+    return _run_forked(tasks, order, min(jobs, len(tasks)), progress)
+
+
+def _collect(tasks: list[Task], finished, progress) -> list[Outcome]:
+    """Outcomes as they arrive, told as `[done/total]`; returned in the tasks' order."""
+    by_index = {}
+    for done, (index, outcome) in enumerate(finished, 1):
+        by_index[index] = outcome
+        if progress is not None:
+            progress(f"[{done}/{len(tasks)}] {tasks[index].name} done")
     return [by_index[i] for i in range(len(tasks))]
 
 
-def _run_pending(index: int) -> Outcome:
-    return _pending[index].run()
+def _run_pending(index: int) -> tuple[int, Outcome]:
+    return index, _pending[index].run()
 
 
-def _run_forked(tasks: list[Task], order: list[int], workers: int) -> list[Outcome]:
+def _run_forked(tasks: list[Task], order: list[int], workers: int, progress) -> list[Outcome]:
     global _pending
     _pending = tasks
     # Frozen objects are left alone by the collector, so workers don't copy the
@@ -56,7 +66,8 @@ def _run_forked(tasks: list[Task], order: list[int], workers: int) -> list[Outco
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run_pending, order, chunksize=1)
+            finished = pool.imap_unordered(_run_pending, order, chunksize=1)
+            return _collect(tasks, finished, progress)
     finally:
         gc.unfreeze()
         _pending = []
