@@ -116,9 +116,12 @@ def test_cheatsheet_without_blocks_points_at_book_yaml(tmp_path):
     book_yaml.write_text(
         book_yaml.read_text() + "cheatsheets:\n  - name: empty\n    title: Empty\n"
     )
-    result = CliRunner().invoke(main, ["build", str(project), "-q"])
-    assert result.exit_code == 1
-    assert re.search(r"manuscript/book\.yaml:\d+:1: ERROR CHS001 cheatsheet 'empty'", result.output)
+    for command in ("check", "build"):
+        result = CliRunner().invoke(main, [command, str(project)])
+        assert result.exit_code == 1
+        pattern = r"manuscript/book\.yaml:\d+:1: ERROR CHS001 cheatsheet 'empty'"
+        assert re.search(pattern, result.output)
+    assert not (project / "build" / "full").exists(), "found before anything is rendered"
 
 
 def test_a_small_diagram_in_a_block_is_drawn(tmp_path):

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, copy_project
-from publish.checks import CODES, FIXES
 from publish.cli import main
+from publish.codes import CODES, FIXES
 from publish.validate import codes_table
 
 BOOK = "manuscript/book.yaml"

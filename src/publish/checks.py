@@ -11,93 +11,20 @@ import itertools
 import re
 from pathlib import Path
 
+from .codes import FIXES, KNOWN_DIVS
 from .confine import check_confinement, refused_path
 from .errors import ERROR, WARNING, Finding
 from .fsutil import is_inside
 from .manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
 from .remote import remote_suffix
-from .security import SECURITY_CODES, SECURITY_FIXES, check_chapter
+from .security import check_chapter
 from .urlpolicy import is_remote
 
-KNOWN_DIVS = {
-    "why-it-matters",
-    "exercise",
-    "answer",
-    "cheatsheet",
-    "longdesc",
-    "callout",
-    "call-to-action",
-    "field",
-}
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".dot"}
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.I)
 SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
 PLACEHOLDER = re.compile(r"CHANGE[ -]ME")
-
-CODES = {
-    "CFG000": "book.yaml is missing",
-    "CFG001": "unknown key in book.yaml",
-    "CFG002": "a value in book.yaml has the wrong type",
-    "CFG003": "a required key is missing from book.yaml",
-    "CFG004": "book.yaml is not valid YAML",
-    "CFG005": "a value in book.yaml is not allowed",
-    "MS001": "a file named by the manuscript does not exist",
-    "MS002": "a file is not UTF-8 text",
-    "MS003": "front matter is not valid YAML",
-    "MS004": "unknown or invalid front matter key",
-    "MS005": "a chapter has no level-1 heading, or more than one",
-    "MS006": "a heading level is skipped",
-    "MS007": "a fenced div is not closed, or closes nothing",
-    "MS008": "a fenced div has an unknown class",
-    "MS009": "a heading sits inside a fenced div",
-    "IMG001": "an image file does not exist",
-    "IMG002": "an image type is not supported",
-    "IMG003": "a figure has no text alternative",
-    "IMG004": "an image lies outside the project",
-    "REF001": "a cross-reference names an unknown figure",
-    "REF002": "an internal link names an unknown id",
-    "REF003": "an answer has no exercise before it",
-    "DIA001": "Graphviz cannot read a diagram",
-    "CFG006": "a cheatsheet names a chapter the book does not list",
-    "CFG007": "a placeholder from `publish init` is still in book.yaml",
-    "REN001": "pandoc warned while rendering a chapter",
-    "REN002": "WeasyPrint warned while making the PDF (CSS it ignored, a font it could not load)",
-    **SECURITY_CODES,
-}
-
-# How to fix each finding: the hint shown when a finding carries none of its own,
-# and the "fix" column of the codes table in README.md.
-FIXES = {
-    "CFG000": "run the command in the project folder, or `publish init DIR` to start a book",
-    "CFG001": "remove the key or fix its spelling; `publish check` lists the known keys",
-    "CFG002": "give the value the type the key needs: text, number, list or mapping",
-    "CFG003": "add the key; README.md describes every key",
-    "CFG004": "check the indentation and quoting on this line and the one above",
-    "CFG005": "use one of the allowed values the message names",
-    "CFG006": "list the chapter under `chapters:` too, or fix the file name",
-    "CFG007": "replace the CHANGE ME value with your own",
-    "MS001": "check the spelling; paths are relative to manuscript/",
-    "MS002": "save the file as UTF-8",
-    "MS003": "front matter is YAML between two '---' lines at the top of the file",
-    "MS004": "known front matter keys: sample (in or out) and title",
-    "MS005": "start the file with '# Title' and use '##' below it",
-    "MS006": "go down one heading level at a time",
-    "MS007": "every '::: class' line needs a matching ':::' line",
-    "MS008": "use a known class: " + ", ".join(sorted(KNOWN_DIVS)),
-    "MS009": "close the div before the heading",
-    "IMG001": "check the spelling; paths are relative to manuscript/",
-    "IMG002": "use SVG, PNG, JPEG, or a Graphviz .dot file",
-    "IMG003": 'add alt="what the image shows" to its {...} attributes',
-    "IMG004": "copy the image into manuscript/ and use a relative path",
-    "REF001": "give the figure this id: ![Caption](file){#fig:name}",
-    "REF002": "link to a heading's id: its {#id}, or the id pandoc derives from its text",
-    "REF003": "put the ::: answer block right after its ::: exercise block",
-    "DIA001": "fix the DOT syntax on that line; `dot -Tsvg FILE` shows the same error",
-    "REN001": "fix the Markdown pandoc names; the message says what it did instead",
-    "REN002": "fix or remove the CSS rule; WeasyPrint skips what it cannot use",
-    **SECURITY_FIXES,
-}
 
 
 def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list[Finding]:
@@ -183,6 +110,7 @@ def check_book_files(manuscript: Manuscript) -> list[Finding]:
         if is_remote(name) or refused_path(name, manuscript.root, [manuscript.project]):
             continue  # never read: check_confinement reports it
         read_text(manuscript.root / name, name, book.line_of(key), findings, where)
+    findings += _check_cheatsheet_blocks(manuscript, where)
     for index, sheet in enumerate(book.cheatsheets):
         for position, name in enumerate(sheet.chapters or []):
             if name not in book.chapters:
@@ -199,6 +127,26 @@ def check_book_files(manuscript: Manuscript) -> list[Finding]:
                     )
                 )
     findings += _placeholders(manuscript.root / "book.yaml", where)
+    return findings
+
+
+def _check_cheatsheet_blocks(manuscript: Manuscript, where: str) -> list[Finding]:
+    """A cheatsheet must gather at least one block, or there is nothing to print."""
+    book = manuscript.book
+    findings = []
+    for index, sheet in enumerate(book.cheatsheets):
+        wanted = sheet.chapters if sheet.chapters is not None else book.chapters
+        blocks = [
+            div
+            for chapter in manuscript.chapters
+            if chapter.name in wanted
+            for div in chapter.scan.divs
+            if "cheatsheet" in div.classes
+        ]
+        if not blocks:
+            line = book.line_of(f"cheatsheets[{index}]")
+            message = f"cheatsheet '{sheet.name}' has no cheatsheet blocks to gather"
+            findings.append(Finding(where, line, 1, ERROR, "CHS001", message, FIXES["CHS001"]))
     return findings
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from .codes import FIXES
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -35,8 +37,6 @@ class Finding:
 
 def default_hint(code: str) -> str:
     """The code's general fix, so every finding says what to do even without its own hint."""
-    from .checks import FIXES  # imported late: checks imports this module
-
     return FIXES.get(code, "")
 
 

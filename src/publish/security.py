@@ -16,23 +16,11 @@ from collections.abc import Callable, Iterator
 
 import tinycss2
 
+from .codes import FIXES
 from .errors import ERROR, WARNING, Finding, FindingsError
 from .markdown_scan import parse_attributes
 from .urlpolicy import is_remote, normalize_url, refused_link_scheme
 
-SECURITY_CODES = {
-    "SEC001": "raw HTML that could run code or pull content in (script, iframe, object, ...)",
-    "SEC002": "raw HTML is not rendered: it shows as text",
-    "SEC003": "an event-handler attribute (onclick=...)",
-    "SEC004": "a link or source uses a scheme other than https, http, mailto or internal",
-    "SEC005": "rel=attachment would embed a file in the PDF",
-    "SEC006": "a file the build would read lies outside the project",
-    "SEC007": "a remote resource, fetched only with --allow-remote",
-    "SEC008": "a stylesheet construct the build cannot package (@import, local())",
-    "SEC009": "a remote resource could not be downloaded",
-    "SEC010": "a Graphviz attribute that reads files (image, shapefile, fontpath, ...)",
-    "IMG005": "an image written as a reference ![alt][ref]; write ![alt](path)",
-}
 DANGEROUS_TAGS = {
     "script",
     "iframe",
@@ -81,19 +69,6 @@ ATTRIBUTE_BLOCK = re.compile(r"\{([^{}]*=[^{}]*)\}")
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[((?:[^\]\\]|\\.)+)\]:\s*(\S+)")
 IMAGE_REFERENCE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\](?:\[((?:[^\]\\]|\\.)*)\])?(?![(\[])")
-SECURITY_FIXES = {
-    "SEC001": "remove it: books run no scripts and embed nothing from outside",
-    "SEC002": "write it in Markdown; pandoc attributes {#id .class} cover most needs",
-    "SEC003": "remove the attribute: books run no scripts",
-    "SEC004": "links may use https:, http:, mailto: or point inside the book (#id)",
-    "SEC005": "link to the file on the web instead",
-    "SEC006": "copy the file into the project and use a relative path",
-    "SEC007": "copy it into the project, or build with --allow-remote to download images once",
-    "SEC008": "paste imported rules into styles/custom.css; ship fonts in styles/fonts/",
-    "SEC009": "check the URL, or copy the image into manuscript/",
-    "SEC010": "draw the diagram with nodes and edges only",
-    "IMG005": "write ![alt](path) so the build can check the file",
-}
 RAW_HINT = "write it in Markdown; pandoc attributes {#id .class} cover most needs"
 SCHEME_HINT = "links may use https:, http:, mailto: or point inside the book (#id)"
 
@@ -334,7 +309,7 @@ def _locate(chapters, problem: tuple[str, str, str]) -> Finding:
                     ERROR,
                     code,
                     message,
-                    SECURITY_FIXES[code],
+                    FIXES[code],
                 )
     name = f"manuscript/{chapters[0].name}" if len(chapters) == 1 else "manuscript"
-    return Finding(name, 1, 1, ERROR, code, message, SECURITY_FIXES[code])
+    return Finding(name, 1, 1, ERROR, code, message, FIXES[code])

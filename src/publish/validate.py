@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import load_project
-from .checks import CODES, FIXES
+from .codes import CODES, FIXES
 from .errors import ERROR, Finding, FindingsError
 
 

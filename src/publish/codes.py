@@ -1,0 +1,112 @@
+"""Every finding's stable code: what it means and how to fix it.
+
+Authors and tools rely on these codes; the README's table is generated from
+this module and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+KNOWN_DIVS = {
+    "why-it-matters",
+    "exercise",
+    "answer",
+    "cheatsheet",
+    "longdesc",
+    "callout",
+    "call-to-action",
+    "field",
+}
+
+SECURITY_CODES = {
+    "SEC001": "raw HTML that could run code or pull content in (script, iframe, object, ...)",
+    "SEC002": "raw HTML is not rendered: it shows as text",
+    "SEC003": "an event-handler attribute (onclick=...)",
+    "SEC004": "a link or source uses a scheme other than https, http, mailto or internal",
+    "SEC005": "rel=attachment would embed a file in the PDF",
+    "SEC006": "a file the build would read lies outside the project",
+    "SEC007": "a remote resource, fetched only with --allow-remote",
+    "SEC008": "a stylesheet construct the build cannot package (@import, local())",
+    "SEC009": "a remote resource could not be downloaded",
+    "SEC010": "a Graphviz attribute that reads files (image, shapefile, fontpath, ...)",
+    "IMG005": "an image written as a reference ![alt][ref]; write ![alt](path)",
+}
+
+SECURITY_FIXES = {
+    "SEC001": "remove it: books run no scripts and embed nothing from outside",
+    "SEC002": "write it in Markdown; pandoc attributes {#id .class} cover most needs",
+    "SEC003": "remove the attribute: books run no scripts",
+    "SEC004": "links may use https:, http:, mailto: or point inside the book (#id)",
+    "SEC005": "link to the file on the web instead",
+    "SEC006": "copy the file into the project and use a relative path",
+    "SEC007": "copy it into the project, or build with --allow-remote to download images once",
+    "SEC008": "paste imported rules into styles/custom.css; ship fonts in styles/fonts/",
+    "SEC009": "check the URL, or copy the image into manuscript/",
+    "SEC010": "draw the diagram with nodes and edges only",
+    "IMG005": "write ![alt](path) so the build can check the file",
+}
+
+CODES = {
+    "CFG000": "book.yaml is missing",
+    "CFG001": "unknown key in book.yaml",
+    "CFG002": "a value in book.yaml has the wrong type",
+    "CFG003": "a required key is missing from book.yaml",
+    "CFG004": "book.yaml is not valid YAML",
+    "CFG005": "a value in book.yaml is not allowed",
+    "MS001": "a file named by the manuscript does not exist",
+    "MS002": "a file is not UTF-8 text",
+    "MS003": "front matter is not valid YAML",
+    "MS004": "unknown or invalid front matter key",
+    "MS005": "a chapter has no level-1 heading, or more than one",
+    "MS006": "a heading level is skipped",
+    "MS007": "a fenced div is not closed, or closes nothing",
+    "MS008": "a fenced div has an unknown class",
+    "MS009": "a heading sits inside a fenced div",
+    "IMG001": "an image file does not exist",
+    "IMG002": "an image type is not supported",
+    "IMG003": "a figure has no text alternative",
+    "IMG004": "an image lies outside the project",
+    "REF001": "a cross-reference names an unknown figure",
+    "REF002": "an internal link names an unknown id",
+    "REF003": "an answer has no exercise before it",
+    "DIA001": "Graphviz cannot read a diagram",
+    "CFG006": "a cheatsheet names a chapter the book does not list",
+    "CFG007": "a placeholder from `publish init` is still in book.yaml",
+    "REN001": "pandoc warned while rendering a chapter",
+    "REN002": "WeasyPrint warned while making the PDF (CSS it ignored, a font it could not load)",
+    "CHS001": "a cheatsheet has no cheatsheet blocks to gather",
+    **SECURITY_CODES,
+}
+
+# How to fix each finding: the hint shown when a finding carries none of its own,
+# and the "fix" column of the codes table in README.md.
+FIXES = {
+    "CFG000": "run the command in the project folder, or `publish init DIR` to start a book",
+    "CFG001": "remove the key or fix its spelling; `publish check` lists the known keys",
+    "CFG002": "give the value the type the key needs: text, number, list or mapping",
+    "CFG003": "add the key; README.md describes every key",
+    "CFG004": "check the indentation and quoting on this line and the one above",
+    "CFG005": "use one of the allowed values the message names",
+    "CFG006": "list the chapter under `chapters:` too, or fix the file name",
+    "CFG007": "replace the CHANGE ME value with your own",
+    "MS001": "check the spelling; paths are relative to manuscript/",
+    "MS002": "save the file as UTF-8",
+    "MS003": "front matter is YAML between two '---' lines at the top of the file",
+    "MS004": "known front matter keys: sample (in or out) and title",
+    "MS005": "start the file with '# Title' and use '##' below it",
+    "MS006": "go down one heading level at a time",
+    "MS007": "every '::: class' line needs a matching ':::' line",
+    "MS008": "use a known class: " + ", ".join(sorted(KNOWN_DIVS)),
+    "MS009": "close the div before the heading",
+    "IMG001": "check the spelling; paths are relative to manuscript/",
+    "IMG002": "use SVG, PNG, JPEG, or a Graphviz .dot file",
+    "IMG003": 'add alt="what the image shows" to its {...} attributes',
+    "IMG004": "copy the image into manuscript/ and use a relative path",
+    "REF001": "give the figure this id: ![Caption](file){#fig:name}",
+    "REF002": "link to a heading's id: its {#id}, or the id pandoc derives from its text",
+    "REF003": "put the ::: answer block right after its ::: exercise block",
+    "DIA001": "fix the DOT syntax on that line; `dot -Tsvg FILE` shows the same error",
+    "REN001": "fix the Markdown pandoc names; the message says what it did instead",
+    "REN002": "fix or remove the CSS rule; WeasyPrint skips what it cannot use",
+    "CHS001": 'add a ::: {.cheatsheet title="..."} block to a chapter the cheatsheet gathers',
+    **SECURITY_FIXES,
+}
