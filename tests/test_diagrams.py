@@ -167,3 +167,28 @@ def test_unchanged_diagrams_are_not_rendered_again(tmp_path):
         (REPO / "src/publish/theme/diagrams.yaml").read_text().replace("#e8f0f6", "#ffffff")
     )
     assert build(project, formats=("epub",)).graphviz_runs == 1
+
+
+def test_epub_svgs_carry_the_glyphs_their_labels_use(bundled_build):
+    """An SVG seen through <img> cannot use the book's fonts: each carries its own subset."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    svgs = {
+        name: data
+        for name, data in epub_files(bundled_build / f"full/{SLUG}.epub").items()
+        if name.endswith(".svg")
+    }
+    assert len(svgs) == 3
+    for name, data in svgs.items():
+        root = etree.fromstring(data)
+        style = root.find("{http://www.w3.org/2000/svg}style").text
+        assert 'font-family: "Open Sans"' in style
+        encoded = re.search(r"data:font/woff2;base64,([A-Za-z0-9+/=]+)", style).group(1)
+        font = TTFont(io.BytesIO(base64.b64decode(encoded)))
+        covered = set(map(chr, font.getBestCmap()))
+        labels = "".join("".join(t.itertext()) for t in root.iter("{*}text"))
+        assert set(labels) - {" "} <= covered, name
+        assert len(data) < 40_000, "a subset, not the whole font"

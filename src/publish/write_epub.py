@@ -14,6 +14,7 @@ from ebooklib import epub
 from .edition_context import EditionContext
 from .fsutil import write_atomic
 from .render_html import RenderedChapter
+from .svg_fonts import embed_fonts
 
 CSS_NAME = "styles/book.css"
 FONT_URL = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)['\"]?\s*\)")
@@ -226,7 +227,7 @@ def build_epub(context: EditionContext) -> bytes:
                 uid=re.sub(r"\W", "-", name),
                 file_name=name,
                 media_type=resource.media_type,
-                content=resource.path.read_bytes(),
+                content=_packaged(resource, context),
             )
         )
     book.toc = _toc(context, chapters)
@@ -264,6 +265,12 @@ class _Writer(epub.EpubWriter):
     def _write_opf_file(self, root):
         root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
         super()._write_opf_file(root)
+
+
+def _packaged(resource, context: EditionContext) -> bytes:
+    """A resource's bytes as the EPUB carries them: SVG diagrams with their fonts inside."""
+    data = resource.path.read_bytes()
+    return embed_fonts(data, context.theme) if resource.media_type == "image/svg+xml" else data
 
 
 def _toc(context: EditionContext, chapters: list[epub.EpubHtml]):
