@@ -189,3 +189,19 @@ def test_every_pdf_uses_the_theme_fonts_only(bundled_build):
         ).stdout.splitlines()[2:]
         names = [line.split()[0].split("+", 1)[-1] for line in listing]
         assert names and all(name.startswith(theme_families) for name in names), (path, names)
+
+
+def test_us_letter_paper(tmp_path):
+    from click.testing import CliRunner
+
+    from conftest import FIXTURES, copy_project
+    from publish.cli import main
+
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    book_yaml = project / "manuscript" / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text() + "paper: letter\n")
+    result = CliRunner().invoke(main, ["build", str(project), "-q", "--format", "pdf"])
+    assert result.exit_code == 0, result.output
+    for path in (project / "build").rglob("*.pdf"):
+        for page in PdfReader(path).pages:
+            assert [round(float(v)) for v in page.mediabox[2:]] == [612, 792]
