@@ -139,3 +139,17 @@ def test_a_small_diagram_in_a_block_is_drawn(tmp_path):
     text = PdfReader(project / "build" / SHEETS / "mini-a4.pdf").pages[0].extract_text()
     assert "The flow." in text
     assert re.search(r"^A$", text, re.M) and re.search(r"^B$", text, re.M), text
+
+
+def test_format_option_selects_printables(tmp_path):
+    project = copy_project(FIXTURES / "cheatsheet-tight", tmp_path / "book")
+    result = CliRunner().invoke(main, ["build", str(project), "-q", "--format", "epub"])
+    assert result.exit_code == 0, result.output
+    assert not (project / "build" / SHEETS).exists()
+    result = CliRunner().invoke(main, ["build", str(project), "-q", "--format", "printables"])
+    assert result.exit_code == 0, result.output
+    made = sorted(p.name for p in (project / "build").rglob("*.*") if ".cache" not in p.parts)
+    assert [n for n in made if n.endswith(".pdf")] == [
+        "field-notes-a4.pdf",
+        "field-notes-letter.pdf",
+    ]

@@ -33,9 +33,11 @@ from .write_epub import MEDIA_TYPES, write_epub
 from .write_manifest import MANIFEST, Artifact, describe, write_manifest
 from .write_templates import render_templates, write_templates
 
-FORMATS = ("epub", "pdf")
-CACHE_DIR = ".cache"
 PRINTABLES = "printables"
+EDITION_FORMATS = ("epub", "pdf")
+# `printables`: the full edition's cheatsheets and fillable templates.
+FORMATS = (*EDITION_FORMATS, PRINTABLES)
+CACHE_DIR = ".cache"
 # Rough relative durations, to start the longest tasks first: WeasyPrint takes about
 # four times what ebooklib takes on the same text; a printable is a short PDF or two.
 PDF_COST = 4
@@ -267,7 +269,7 @@ def _plan(rendering: _Rendering, sources: dict, formats: tuple[str, ...]) -> lis
     for name, parts in sources.items():
         key = _edition_key(rendering, name, parts)
         size = sum(len(text) for _, text in parts)
-        for fmt in formats:
+        for fmt in (f for f in formats if f in EDITION_FORMATS):
             tasks.append(
                 Task(
                     f"{name}-{fmt}",
@@ -277,7 +279,7 @@ def _plan(rendering: _Rendering, sources: dict, formats: tuple[str, ...]) -> lis
                 )
             )
     book = rendering.project.book
-    if FULL in sources and (book.cheatsheets or book.templates):
+    if PRINTABLES in formats and FULL in sources and (book.cheatsheets or book.templates):
         count = 2 * len(book.cheatsheets) + len(book.templates)
         tasks.append(
             Task(

@@ -101,7 +101,8 @@ Examples:
     "formats",
     type=click.Choice(FORMATS),
     multiple=True,
-    help="Output format; repeat for several [default: all].",
+    help="Output format, repeatable: epub, pdf, or printables (the full edition's "
+    "cheatsheets and templates) [default: all three].",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
