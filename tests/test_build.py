@@ -199,7 +199,7 @@ def test_authors_cover_is_used_and_labelled_for_the_sample(tmp_path):
     from PIL import Image
 
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
-    Image.new("RGB", (400, 600), (10, 120, 40)).save(project / "manuscript" / "cover.png")
+    Image.new("RGB", (2000, 3000), (10, 120, 40)).save(project / "manuscript" / "cover.png")
     book_yaml = project / "manuscript" / "book.yaml"
     book_yaml.write_text(book_yaml.read_text() + "cover: cover.png\n")
     assert (
@@ -209,10 +209,27 @@ def test_authors_cover_is_used_and_labelled_for_the_sample(tmp_path):
     for edition, name in (("full", "mini-book"), ("sample", "mini-book-sample")):
         data = epub_files(project / "build" / edition / f"{name}.epub")["EPUB/images/cover.png"]
         covers[edition] = Image.open(__import__("io").BytesIO(data)).convert("RGB")
-    assert covers["full"].size == (400, 600)
-    assert covers["full"].getpixel((200, 590)) == (10, 120, 40)
-    assert covers["sample"].getpixel((200, 300)) == (10, 120, 40)
-    assert covers["sample"].getpixel((2, 600 - 600 // 28 * 2)) != (10, 120, 40)
+    width, height = covers["full"].size
+    assert width * height <= 4_000_000, "Apple Books' 4-megapixel limit"
+    assert abs(width / height - 2 / 3) < 0.01
+    assert covers["full"].getpixel((width // 2, height - 10)) == (10, 120, 40)
+    assert covers["sample"].getpixel((width // 2, height // 2)) == (10, 120, 40)
+    assert covers["sample"].getpixel((2, height - height // 28 * 2)) != (10, 120, 40)
+
+
+def test_small_cover_is_flagged_for_storefronts(tmp_path):
+    from PIL import Image
+
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    Image.new("RGB", (400, 600), (10, 120, 40)).save(project / "manuscript" / "cover.png")
+    book_yaml = project / "manuscript" / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text() + "cover: cover.png\n")
+    result = CliRunner().invoke(main, ["check", str(project)])
+    assert result.exit_code == 0
+    assert re.search(
+        r"manuscript/book\.yaml:\d+:1: WARNING IMG006 cover 'cover.png' is 400x600", result.output
+    )
+    assert CliRunner().invoke(main, ["check", str(project), "--strict"]).exit_code == 1
 
 
 def test_cover_must_be_an_image(tmp_path):

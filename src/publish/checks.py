@@ -11,8 +11,11 @@ import itertools
 import re
 from pathlib import Path
 
+from PIL import Image
+
 from .codes import FIXES, KNOWN_DIVS
 from .confine import check_confinement, refused_path
+from .cover import MIN_LONG_SIDE
 from .errors import ERROR, WARNING, Finding
 from .fsutil import is_inside
 from .manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
@@ -180,6 +183,28 @@ def _check_cover(manuscript: Manuscript, where: str) -> list[Finding]:
                 "paths are relative to manuscript/",
             )
         ]
+    return _check_cover_size(manuscript.root / book.cover, book.cover, where, line)
+
+
+def _check_cover_size(path: Path, name: str, where: str, line: int) -> list[Finding]:
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except (OSError, Image.DecompressionBombError):
+        return [
+            Finding(
+                where,
+                line,
+                1,
+                ERROR,
+                "IMG002",
+                f"cover '{name}' is not a readable image",
+                "export it again as PNG or JPEG",
+            )
+        ]
+    if max(width, height) < MIN_LONG_SIDE:
+        message = f"cover '{name}' is {width}x{height} px, small for storefronts"
+        return [Finding(where, line, 1, WARNING, "IMG006", message, FIXES["IMG006"])]
     return []
 
 

@@ -74,6 +74,7 @@ CODES = {
     "REN001": "pandoc warned while rendering a chapter",
     "REN002": "WeasyPrint warned while making the PDF (CSS it ignored, a font it could not load)",
     "CHS001": "a cheatsheet has no cheatsheet blocks to gather",
+    "IMG006": "the cover image is small for storefronts",
     **SECURITY_CODES,
 }
 
@@ -108,5 +109,6 @@ FIXES = {
     "REN001": "fix the Markdown pandoc names; the message says what it did instead",
     "REN002": "fix or remove the CSS rule; WeasyPrint skips what it cannot use",
     "CHS001": 'add a ::: {.cheatsheet title="..."} block to a chapter the cheatsheet gathers',
+    "IMG006": "give a cover at least 1600 px on its long side (2560 x 1600 suits most stores)",
     **SECURITY_FIXES,
 }

@@ -16,6 +16,10 @@ WIDTH, HEIGHT = 1600, 2400
 BACKGROUND = (22, 52, 74)
 ACCENT = (242, 169, 59)
 INK = (255, 255, 255)
+# Apple Books refuses images over 4 megapixels; a larger cover is scaled down to fit.
+MAX_PIXELS = 4_000_000
+# Storefronts want a cover of at least about this many pixels on its long side.
+MIN_LONG_SIDE = 1600
 
 
 def _font(fonts_dir: Path, name: str, size: int) -> ImageFont.FreeTypeFont:
@@ -63,9 +67,14 @@ def generate_cover(
 
 
 def label_cover(path: Path, label: str, fonts_dir: Path) -> bytes:
-    """The author's cover as PNG, with the edition's label in a band across its foot."""
+    """The author's cover as PNG, at most 4 megapixels, with the edition's label in a band
+    across its foot."""
     with Image.open(path) as source:
         image = source.convert("RGB")
+    if image.width * image.height > MAX_PIXELS:
+        scale = (MAX_PIXELS / (image.width * image.height)) ** 0.5
+        size = (int(image.width * scale), int(image.height * scale))
+        image = image.resize(size, Image.Resampling.LANCZOS)
     if label:
         draw = ImageDraw.Draw(image)
         size = max(12, image.height // 28)
