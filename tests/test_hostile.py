@@ -18,21 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from hostile_cases import BOOK, CASES, CHAPTER, SVG, chapter_files
 from publish.cli import main
 from publish.resources import ResourceRefused, confined_fetcher, load_weasyprint, refusals_as_errors
-
-BOOK = """\
-title: Hostile
-slug: hostile
-authors: [A. Author]
-language: en
-identifiers:
-  full: urn:uuid:33333333-3333-4333-8333-333333333333
-chapters:
-  - ch.md
-"""
-CHAPTER = "# A chapter\n\nSome words.\n\n"
-SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">{}</svg>'
 
 
 class CanaryServer(http.server.ThreadingHTTPServer):
@@ -65,281 +53,6 @@ def canary_server():
     yield server
     server.shutdown()
     server.server_close()
-
-
-def _chapter(body: str) -> dict[str, str]:
-    return {"manuscript/ch.md": CHAPTER + body}
-
-
-def _css(text: str) -> dict[str, str]:
-    return {"styles/custom.css": "p { color: #111; }\n" + text}
-
-
-def _book(extra: str) -> dict[str, str]:
-    return {"manuscript/book.yaml": BOOK + extra}
-
-
-def _swap_chapter(path: str) -> dict[str, str]:
-    return {"manuscript/book.yaml": BOOK.replace("  - ch.md", f"  - {path}")}
-
-
-# (id, files to write, symlinks {link: target}, expected 'path:line', expected code).
-# SECRET and SERVER in any text are replaced by the canary's path and the server's URL.
-CASES = [
-    ("script", _chapter("<script>alert(1)</script>\n"), {}, "manuscript/ch.md:5", "SEC001"),
-    ("iframe", _chapter('<iframe src="SECRET"></iframe>\n'), {}, "manuscript/ch.md:5", "SEC001"),
-    ("object", _chapter('<object data="SECRET"></object>\n'), {}, "manuscript/ch.md:5", "SEC001"),
-    ("embed", _chapter('<embed src="SECRET">\n'), {}, "manuscript/ch.md:5", "SEC001"),
-    (
-        "link-attachment",
-        _chapter('Text.\n<link rel="attachment" href="file://SECRET">\n'),
-        {},
-        "manuscript/ch.md:6",
-        "SEC001",
-    ),
-    (
-        "style-element",
-        _chapter("<style>@import url(SECRET);</style>\n"),
-        {},
-        "manuscript/ch.md:5",
-        "SEC001",
-    ),
-    (
-        "meta-refresh",
-        _chapter('<meta http-equiv="refresh" content="0;url=SERVER">\n'),
-        {},
-        "manuscript/ch.md:5",
-        "SEC001",
-    ),
-    (
-        "raw-onclick",
-        _chapter('<span onclick="alert(1)">hi</span>\n'),
-        {},
-        "manuscript/ch.md:5",
-        "SEC003",
-    ),
-    (
-        "raw-img-onerror",
-        _chapter("<img src=x onerror=alert(1)>\n"),
-        {},
-        "manuscript/ch.md:5",
-        "SEC003",
-    ),
-    (
-        "raw-a-javascript",
-        _chapter('<a href="javascript:alert(1)">x</a>\n'),
-        {},
-        "manuscript/ch.md:5",
-        "SEC004",
-    ),
-    (
-        "raw-img-file-multiline",
-        _chapter('Text <img alt="x"\n  src="file://SECRET">\n'),
-        {},
-        "manuscript/ch.md:6",
-        "SEC004",
-    ),
-    (
-        "pandoc-onmouseover",
-        _chapter('[hover]{onmouseover="alert(1)"}\n'),
-        {},
-        "manuscript/ch.md:5",
-        "SEC003",
-    ),
-    (
-        "pandoc-rel-attachment",
-        _chapter("[notes](notes.txt){rel=attachment}\n"),
-        {},
-        "manuscript/ch.md:5",
-        "SEC005",
-    ),
-    (
-        "pandoc-style-url",
-        _chapter('[x]{style="background: url(SECRET)"}\n'),
-        {},
-        "manuscript/ch.md:5",
-        "SEC004",
-    ),
-    (
-        "javascript-link",
-        _chapter("[click](javascript:alert(1))\n"),
-        {},
-        "manuscript/ch.md:5",
-        "SEC004",
-    ),
-    (
-        "javascript-entities",
-        _chapter("[click](&#106;avascript:alert(1))\n"),
-        {},
-        "manuscript/ch.md:5",
-        "SEC004",
-    ),
-    (
-        "javascript-mixed-case",
-        _chapter("[click]( JaVaScRiPt:alert(1))\n"),
-        {},
-        "manuscript/ch.md:5",
-        "SEC004",
-    ),
-    (
-        "javascript-escaped-colon",
-        _chapter("[click](javascript\\:alert(1))\n"),
-        {},
-        "manuscript/ch.md:5",
-        "SEC004",
-    ),
-    (
-        "javascript-autolink",
-        _chapter("<javascript:alert(1)>\n"),
-        {},
-        "manuscript/ch.md:5",
-        "SEC004",
-    ),
-    (
-        "javascript-reference",
-        _chapter("[click][x]\n\n[x]: javascript:alert(1)\n"),
-        {},
-        "manuscript/ch.md:7",
-        "SEC004",
-    ),
-    (
-        "javascript-split-line",
-        _chapter("[click](\njavascript:alert(1))\n"),
-        {},
-        "manuscript/ch.md:6",
-        "SEC004",
-    ),
-    ("vbscript-link", _chapter("[x](vbscript:msgbox(1))\n"), {}, "manuscript/ch.md:5", "SEC004"),
-    (
-        "data-html-link",
-        _chapter("[x](data:text/html;base64,PHNjcmlwdD4=)\n"),
-        {},
-        "manuscript/ch.md:5",
-        "SEC004",
-    ),
-    ("file-link", _chapter("[x](file://SECRET)\n"), {}, "manuscript/ch.md:5", "SEC004"),
-    ("file-image", _chapter('![x](file://SECRET){alt="x"}\n'), {}, "manuscript/ch.md:5", "IMG004"),
-    ("absolute-image", _chapter('![x](SECRET){alt="x"}\n'), {}, "manuscript/ch.md:5", "IMG004"),
-    (
-        "climbing-image",
-        _chapter('![x](../../secret.png){alt="x"}\n'),
-        {},
-        "manuscript/ch.md:5",
-        "IMG004",
-    ),
-    (
-        "symlinked-image",
-        _chapter('![x](pic.png){alt="x"}\n'),
-        {"manuscript/pic.png": "SECRET"},
-        "manuscript/ch.md:5",
-        "IMG004",
-    ),
-    (
-        "reference-image",
-        _chapter("![x][pic]\n\n[pic]: ../../secret.png\n"),
-        {},
-        "manuscript/ch.md:5",
-        "IMG005",
-    ),
-    ("remote-image", _chapter('![x](SERVER/x.png){alt="x"}\n'), {}, "manuscript/ch.md:5", "SEC007"),
-    (
-        "protocol-relative-image",
-        _chapter('![x](//127.0.0.1:9/x.png){alt="x"}\n'),
-        {},
-        "manuscript/ch.md:5",
-        "SEC007",
-    ),
-    ("climbing-chapter", _swap_chapter("../../secret.txt"), {}, "manuscript/book.yaml:8", "SEC006"),
-    ("absolute-chapter", _swap_chapter("SECRET"), {}, "manuscript/book.yaml:8", "SEC006"),
-    ("symlinked-chapter", {}, {"manuscript/ch.md": "SECRET"}, "manuscript/book.yaml:8", "SEC006"),
-    ("cover-outside", _book("cover: ../../secret.png\n"), {}, "manuscript/book.yaml:9", "SEC006"),
-    (
-        "template-outside",
-        _book("templates:\n  - SECRET\n"),
-        {},
-        "manuscript/book.yaml:10",
-        "SEC006",
-    ),
-    ("css-import-absolute", _css("@import url(SECRET);\n"), {}, "styles/custom.css:2", "SEC006"),
-    ("css-import-remote", _css('@import "SERVER/x.css";\n'), {}, "styles/custom.css:2", "SEC007"),
-    ("css-import-escaped", _css("@\\69mport url(SECRET);\n"), {}, "styles/custom.css:2", "SEC006"),
-    (
-        "css-url-climb",
-        _css("body {\n  background: url(../../secret.png);\n}\n"),
-        {},
-        "styles/custom.css:3",
-        "SEC006",
-    ),
-    (
-        "css-font-file-url",
-        _css('@font-face { font-family: X; src: url("file://SECRET"); }\n'),
-        {},
-        "styles/custom.css:2",
-        "SEC006",
-    ),
-    (
-        "css-font-local",
-        _css("@font-face { font-family: X; src: local(Arial); }\n"),
-        {},
-        "styles/custom.css:2",
-        "SEC008",
-    ),
-    (
-        "symlinked-font",
-        {},
-        {"styles/fonts/CharisSIL-Regular.ttf": "SECRET"},
-        "styles/fonts/CharisSIL-Regular.ttf:1",
-        "SEC006",
-    ),
-    ("symlinked-styles", {}, {"styles": ".."}, "styles:1", "SEC006"),
-    (
-        "dot-image",
-        {
-            **_chapter('![x](d.dot){alt="x"}\n'),
-            "manuscript/d.dot": 'digraph {\n  a [image="SECRET"]\n}\n',
-        },
-        {},
-        "manuscript/d.dot:2",
-        "SEC010",
-    ),
-    (
-        "dot-javascript-url",
-        {
-            **_chapter('![x](d.dot){alt="x"}\n'),
-            "manuscript/d.dot": 'digraph {\n a [URL="javascript:alert(1)"]\n}\n',
-        },
-        {},
-        "manuscript/d.dot:2",
-        "SEC004",
-    ),
-    (
-        "diagram-theme-image",
-        {"styles/diagrams.yaml": "node:\n  image: SECRET\n"},
-        {},
-        "styles/diagrams.yaml:2",
-        "SEC010",
-    ),
-    (
-        "svg-script",
-        {
-            **_chapter('![x](p.svg){alt="x"}\n'),
-            "manuscript/p.svg": SVG.format("<script>alert(1)</script>"),
-        },
-        {},
-        "manuscript/p.svg:1",
-        "SEC001",
-    ),
-    (
-        "svg-external-image",
-        {
-            **_chapter('![x](p.svg){alt="x"}\n'),
-            "manuscript/p.svg": SVG.format('<image href="file://SECRET"/>'),
-        },
-        {},
-        "manuscript/p.svg:1",
-        "SEC006",
-    ),
-]
 
 
 @pytest.fixture
@@ -431,7 +144,7 @@ def test_fetcher_refuses_the_network(canary_server, tmp_path):
 def test_raw_html_is_never_rendered(tmp_path):
     """A harmless raw tag is only a warning, and reaches the book as text, not markup."""
     project = make_project(
-        tmp_path / "book", _chapter("Press <kbd>Enter</kbd> now.\n"), {}, lambda text: text
+        tmp_path / "book", chapter_files("Press <kbd>Enter</kbd> now.\n"), {}, lambda text: text
     )
     result = CliRunner().invoke(main, ["build", str(project), "-j", "1", "--format", "epub"])
     assert result.exit_code == 0, result.output
@@ -463,7 +176,7 @@ def test_allow_remote_downloads_once_and_embeds(tmp_path):
         url = f"{server.url}/pictures/chart.png"
         project = make_project(
             tmp_path / "book",
-            _chapter(f'![A chart]({url}){{alt="A chart"}}\n'),
+            chapter_files(f'![A chart]({url}){{alt="A chart"}}\n'),
             {},
             lambda text: text,
         )
@@ -491,7 +204,7 @@ def test_allow_remote_downloads_once_and_embeds(tmp_path):
 def test_symlink_inside_the_project_is_fine(tmp_path):
     """Confinement follows symlinks: one that stays inside the project is allowed."""
     project = make_project(
-        tmp_path / "book", _chapter('![x](alias.svg){alt="A square"}\n'), {}, lambda text: text
+        tmp_path / "book", chapter_files('![x](alias.svg){alt="A square"}\n'), {}, lambda text: text
     )
     (project / "manuscript" / "real.svg").write_text(SVG.format('<rect width="5" height="5"/>'))
     os.symlink("real.svg", project / "manuscript" / "alias.svg")

@@ -58,12 +58,17 @@ class RenderedEdition:
     footnotes: dict[str, HtmlElement]
     resources: dict[str, Resource]
     warnings: list[str] = field(default_factory=list)
+    _files_by_id: dict[str, str] | None = field(default=None, repr=False)
 
     def file_of(self, ident: str) -> str | None:
-        for chapter in self.chapters:
-            if chapter.ident == ident or chapter.element.get_element_by_id(ident, None) is not None:
-                return chapter.file_name
-        return None
+        """The file (chapter) holding an id, for links across files in the EPUB."""
+        if self._files_by_id is None:
+            self._files_by_id = {}
+            for chapter in reversed(self.chapters):  # the first holder of an id wins
+                for element in chapter.element.iter():
+                    if element.get("id"):
+                        self._files_by_id[element.get("id")] = chapter.file_name
+        return self._files_by_id.get(ident)
 
 
 def resource_name(src: str) -> str:
