@@ -258,3 +258,21 @@ def test_verbose_build_reports_each_task_and_a_summary(tmp_path):
     assert "publish: built 4 file(s)" in result.output
     again = CliRunner().invoke(main, ["build", str(project), "-v"])
     assert "reusing 4 unchanged artifact set(s) from the cache" in again.output
+
+
+def test_manifest_carries_reading_time_and_the_opf_accessibility_claims(bundled_build):
+    manifest = json.loads((bundled_build / "manifest.json").read_text())
+    entries = {entry["path"]: entry for entry in manifest["artifacts"]}
+    for path in EPUBS:
+        metadata = opf(bundled_build / path).find("opf:metadata", NS)
+        in_opf = {}
+        for meta in metadata.findall("opf:meta", NS):
+            prop = meta.get("property") or ""
+            if prop.startswith(("schema:", "dcterms:conformsTo", "a11y:")):
+                in_opf.setdefault(prop.split(":", 1)[1], []).append(meta.text)
+        assert entries[path]["accessibility"] == in_opf
+    full, sample = (
+        entries[f"{edition}/{name}.pdf"]["reading_minutes"]
+        for edition, name in (("full", SLUG), ("sample", f"{SLUG}-sample"))
+    )
+    assert 8 <= full <= 16 and 2 <= sample <= 4

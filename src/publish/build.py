@@ -16,7 +16,15 @@ from .config import BOOK_FILE, Book, load_book
 from .cover import edition_cover
 from .diagrams import load_diagram_theme, render_diagrams
 from .edition_context import EditionContext, build_time
-from .editions import EDITIONS, FULL, SAMPLE, Edition, choose_editions
+from .editions import (
+    EDITIONS,
+    FULL,
+    SAMPLE,
+    Edition,
+    choose_editions,
+    rounded_minutes,
+    words_per_minute,
+)
 from .errors import ERROR, WARNING, Finding, FindingsError, PublishError
 from .fsutil import commit_staged, remove_staging, stage_beside, sweep_temporary_files
 from .lock import build_lock
@@ -29,7 +37,7 @@ from .resources import load_weasyprint, refusals_as_errors
 from .theme import DEFAULT_THEME, Theme, load_theme
 from .urlpolicy import is_remote
 from .write_cheatsheets import render_cheatsheets, write_cheatsheets
-from .write_epub import MEDIA_TYPES, write_epub
+from .write_epub import MEDIA_TYPES, accessibility_claims, write_epub
 from .write_manifest import MANIFEST, Artifact, describe, write_manifest
 from .write_templates import render_templates, write_templates
 
@@ -123,6 +131,14 @@ def collect_resources(project: Project, cache: Path) -> tuple[dict[str, Resource
         rendered, runs = render_diagrams(dot_sources, theme, cache / "diagrams", shown)
         resources.update({n: Resource(n, p, "image/svg+xml") for n, p in rendered.items()})
     return resources, runs
+
+
+def edition_minutes(project: Project, name: str) -> int:
+    """An edition's reading time, as its teaser and `publish stats` count it."""
+    words = project.editions[name].words
+    if name == FULL:
+        words += project.numbering.answer_words
+    return rounded_minutes(words, words_per_minute(project.manuscript))
 
 
 def _extras(book: Book) -> dict[str, int]:
@@ -241,7 +257,14 @@ class _Rendering:
             book, label, self.project.theme.fonts_dir(), self.project.root / MANUSCRIPT_DIR
         )
         self.contexts[name] = EditionContext(
-            book, name, rendered, self.project.theme, self.project.root, self.built_at, cover
+            book,
+            name,
+            rendered,
+            self.project.theme,
+            self.project.root,
+            self.built_at,
+            cover,
+            edition_minutes(self.project, name),
         )
 
     def edition_task(self, name: str, fmt: str) -> Outcome:
@@ -368,13 +391,19 @@ def artifact_stem(book: Book, edition: str) -> str:
 def _write_edition(context: EditionContext, out: Path, formats, roots, report) -> list[Artifact]:
     folder = edition_dir(out, context.edition)
     stem = artifact_stem(context.book, context.edition)
-    details = {"title": context.title, "identifier": context.identifier}
+    details = {
+        "title": context.title,
+        "identifier": context.identifier,
+        "extra": {"reading_minutes": context.reading_minutes},
+    }
     artifacts = []
     if "epub" in formats:
         report(f"writing {context.edition}/{stem}.epub")
         path = folder / f"{stem}.epub"
         write_epub(context, path)
-        artifacts.append(describe(path, out, context.edition, "epub", **details))
+        artifact = describe(path, out, context.edition, "epub", **details)
+        artifact.extra = {**artifact.extra, "accessibility": accessibility_claims(context)}
+        artifacts.append(artifact)
     if "pdf" in formats:
         from .write_pdf import write_pdf  # here: its imports would slow every no-op rebuild
 

@@ -31,6 +31,7 @@ class EditionContext:
     project: Path
     built_at: dt.datetime
     cover_png: bytes
+    reading_minutes: int = 0
 
     @property
     def is_sample(self) -> bool:

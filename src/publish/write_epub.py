@@ -183,6 +183,14 @@ def accessibility_metadata(context: EditionContext) -> list[tuple[str, str]]:
     return pairs
 
 
+def accessibility_claims(context: EditionContext) -> dict[str, list[str]]:
+    """The OPF's accessibility metadata for the manifest, grouped by property."""
+    claims: dict[str, list[str]] = {}
+    for prop, value in accessibility_metadata(context):
+        claims.setdefault(prop.split(":", 1)[1], []).append(value)
+    return claims
+
+
 def _summary(context: EditionContext) -> str:
     """What a reader can rely on, in words; only facts the build itself establishes."""
     navigation = "headings, a table of contents and landmarks give structured navigation."
