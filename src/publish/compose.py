@@ -24,6 +24,7 @@ class Numbering:
     figure_chapter: dict[str, str] = field(default_factory=dict)
     exercises: dict[tuple[str, int], int] = field(default_factory=dict)
     answers: dict[int, str] = field(default_factory=dict)
+    answer_chapters: dict[int, str] = field(default_factory=dict)
     answer_words: int = 0
 
 
@@ -42,6 +43,7 @@ def number_book(manuscript: Manuscript) -> Numbering:
             elif "answer" in div.classes and last_exercise:
                 body = chapter.text(div.start + 1, div.end - 1) if div.end else ""
                 numbering.answers[last_exercise] = body
+                numbering.answer_chapters[last_exercise] = chapter.title
                 numbering.answer_words += sum(
                     chapter.scan.words_by_line.get(n, 0) for n in range(div.start, div.end + 1)
                 )
@@ -92,7 +94,9 @@ def answers_markdown(manuscript: Manuscript, numbering: Numbering) -> str:
     out = [f"# {title} {{#{ANSWERS_ID}}}\n"]
     for number, body in sorted(numbering.answers.items()):
         exercise = label(manuscript, "exercise", "Exercise")
-        out.append(f"\n## {exercise} {number} {{#answer-{number}}}\n\n{body.strip()}\n")
+        where = numbering.answer_chapters.get(number, "")
+        heading = f"{exercise} {number}" + (f" ({_plain_title(where)})" if where else "")
+        out.append(f"\n## {heading} {{#answer-{number}}}\n\n{body.strip()}\n")
     return "".join(out)
 
 
