@@ -139,10 +139,10 @@ def printable_commands(project: Path, work: Path, pandoc: str) -> list[list[str]
 def print_html(project: Path, target: Path) -> Path:
     """The full edition's print HTML exactly as publish gives it to WeasyPrint."""
     from publish.build import CACHE_DIR, _extras, collect_resources, load_project
+    from publish.choose_edition import FULL
     from publish.compose import edition_markdown
     from publish.cover import generate_cover
     from publish.edition_context import EditionContext, build_time
-    from publish.editions import FULL
     from publish.render_html import render_edition
     from publish.write_pdf import pdf_html
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from conftest import FIXTURES, NS, REPO, copy_project, epub_files, epubcheck, opf, pdf_text
 from publish.cli import main
-from publish.config import load_book
+from publish.load_config import load_book
 
 SLUG = "ml-product-lifecycle"
 EPUBS = [f"full/{SLUG}.epub", f"sample/{SLUG}-sample.epub"]

@@ -14,8 +14,8 @@ from lxml import etree
 
 from conftest import NS, REPO, epub_files, opf, pdf_text
 from publish.build import load_project
+from publish.choose_edition import SAMPLE, choose_editions, rounded_minutes, words_per_minute
 from publish.compose import edition_markdown, number_book
-from publish.editions import SAMPLE, choose_editions, rounded_minutes, words_per_minute
 from publish.render_html import render_edition
 
 SLUG = "ml-product-lifecycle"

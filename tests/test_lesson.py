@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO
 from publish.build import load_project
-from publish.editions import FULL, SAMPLE, words_per_minute
+from publish.choose_edition import FULL, SAMPLE, words_per_minute
 
 STAGES = [
     "Problem definition",

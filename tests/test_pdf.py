@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import REPO
-from publish.config import load_book
+from publish.load_config import load_book
 
 SLUG = "ml-product-lifecycle"
 PDFS = [f"full/{SLUG}.pdf", f"sample/{SLUG}-sample.pdf"]

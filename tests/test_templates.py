@@ -13,8 +13,8 @@ from pypdf import PdfReader, PdfWriter
 
 from conftest import FIXTURES, copy_project
 from publish.cli import main
-from publish.config import load_book
-from publish.manuscript import read_manuscript
+from publish.load_config import load_book
+from publish.read_manuscript import read_manuscript
 from publish.template_docx import build_docx
 from publish.template_source import read_templates
 from publish.write_templates import make_form, mark_blanks, render_bodies

@@ -11,12 +11,7 @@ from pathlib import Path
 
 from .cache import ArtifactCache, Hasher, Outcome, theme_fingerprint, tool_fingerprint
 from .checks import check_manuscript
-from .compose import Numbering, edition_markdown, number_book
-from .config import BOOK_FILE, Book, load_book
-from .cover import edition_cover
-from .diagrams import load_diagram_theme, render_diagrams
-from .edition_context import EditionContext, build_time
-from .editions import (
+from .choose_edition import (
     EDITIONS,
     FULL,
     SAMPLE,
@@ -25,12 +20,17 @@ from .editions import (
     rounded_minutes,
     words_per_minute,
 )
+from .compose import Numbering, edition_markdown, number_book
+from .cover import edition_cover
+from .edition_context import EditionContext, build_time
 from .errors import ERROR, WARNING, Finding, FindingsError, PublishError
 from .fsutil import commit_staged, remove_staging, stage_beside, sweep_temporary_files
+from .load_config import BOOK_FILE, Book, load_book
 from .lock import build_lock
-from .manuscript import MANUSCRIPT_DIR, Manuscript, read_manuscript
 from .parallel import Task, default_jobs, run_tasks
+from .read_manuscript import MANUSCRIPT_DIR, Manuscript, read_manuscript
 from .remote import fetch_remote_images
+from .render_diagrams import load_diagram_theme, render_diagrams
 from .render_html import Resource, render_edition, resource_name
 from .render_warnings import capture_weasyprint, pandoc_findings, weasyprint_findings
 from .resources import load_weasyprint, refusals_as_errors

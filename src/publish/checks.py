@@ -18,7 +18,7 @@ from .confine import check_confinement, refused_path
 from .cover import MIN_LONG_SIDE
 from .errors import ERROR, WARNING, Finding
 from .fsutil import is_inside
-from .manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
+from .read_manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
 from .remote import remote_suffix
 from .security import check_chapter
 from .urlpolicy import is_remote

@@ -10,8 +10,8 @@ import click
 
 from . import __version__
 from .build import FORMATS, build
+from .choose_edition import EDITIONS
 from .console import Progress, build_summary, finding_lines, show_progress
-from .editions import EDITIONS
 from .init_project import create_project
 from .stats import book_stats, format_table
 from .validate import check_project

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .editions import FULL, Edition, rounded_minutes, words_per_minute
-from .manuscript import Chapter, Manuscript, Unit
+from .choose_edition import FULL, Edition, rounded_minutes, words_per_minute
+from .read_manuscript import Chapter, Manuscript, Unit
 
 ANSWERS_ID = "answers"
 TEASER_ID = "what-comes-next"

@@ -8,8 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Book
-from .editions import SAMPLE
+from .choose_edition import SAMPLE
+from .load_config import Book
 from .render_html import RenderedEdition
 from .theme import Theme
 

@@ -9,8 +9,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from .config import SLUG_PATTERN
 from .errors import PublishError
+from .load_config import SLUG_PATTERN
 
 STARTER = files("publish") / "starter"
 TEMPLATED = {"manuscript/book.yaml"}

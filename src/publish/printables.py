@@ -10,8 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .config import Book
 from .errors import PublishError
+from .load_config import Book
 from .resources import confined_fetcher, load_weasyprint
 from .theme import Theme
 

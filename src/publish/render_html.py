@@ -19,8 +19,8 @@ from lxml.html import HtmlElement
 
 from .compose import ANSWERS_ID, TEASER_ID, Numbering
 from .errors import PublishError
-from .manuscript import Chapter
 from .markdown_scan import IMAGE
+from .read_manuscript import Chapter
 from .remote import remote_resource_name
 from .security import check_rendered
 from .urlpolicy import is_remote

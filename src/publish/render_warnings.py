@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import WARNING, Finding, relative_name
-from .manuscript import MANUSCRIPT_DIR, Chapter
+from .read_manuscript import MANUSCRIPT_DIR, Chapter
 from .theme import DEFAULT_THEME, Theme
 
 PANDOC_LINE = re.compile(r"^line (\d+): ")

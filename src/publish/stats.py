@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .build import load_project
-from .editions import FULL, SAMPLE, Edition, rounded_minutes, words_per_minute
-from .manuscript import MANUSCRIPT_DIR, Chapter, Unit
+from .choose_edition import FULL, SAMPLE, Edition, rounded_minutes, words_per_minute
+from .read_manuscript import MANUSCRIPT_DIR, Chapter, Unit
 
 
 @dataclass

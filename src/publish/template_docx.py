@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pypandoc
 
-from .config import Book
 from .errors import PublishError
+from .load_config import Book
 from .markdown_scan import scan
 from .render_html import PANDOC_FORMAT
 from .template_source import (

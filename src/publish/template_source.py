@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import BOOK_FILE
 from .errors import ERROR, Finding, PublishError
-from .manuscript import MANUSCRIPT_DIR, Manuscript, read_text, split_front_matter
+from .load_config import BOOK_FILE
 from .markdown_scan import scan
+from .read_manuscript import MANUSCRIPT_DIR, Manuscript, read_text, split_front_matter
 
 BLANK = re.compile(r"_{3,}")
 INLINE_CODE = re.compile(r"(`+).*?\1")

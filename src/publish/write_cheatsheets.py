@@ -17,12 +17,10 @@ from pathlib import Path
 
 import lxml.html
 
-from .config import BOOK_FILE, Book, CheatsheetSpec
-from .diagrams import diagram_key, graphviz_version, load_diagram_theme
-from .editions import FULL
+from .choose_edition import FULL
 from .errors import ERROR, Finding, PublishError
 from .fsutil import write_atomic
-from .manuscript import Manuscript
+from .load_config import BOOK_FILE, Book, CheatsheetSpec
 from .markdown_scan import IMAGE
 from .printables import (
     file_urls_for_fonts,
@@ -31,6 +29,8 @@ from .printables import (
     remove_stale,
     render_document,
 )
+from .read_manuscript import Manuscript
+from .render_diagrams import diagram_key, graphviz_version, load_diagram_theme
 from .render_html import run_pandoc
 from .theme import Theme
 from .write_manifest import Artifact, describe

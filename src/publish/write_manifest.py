@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .config import Book
 from .fsutil import write_atomic, written_bytes
+from .load_config import Book
 
 MANIFEST = "manifest.json"
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import lxml.html
 
-from .config import Book
-from .editions import FULL
+from .choose_edition import FULL
 from .errors import PublishError
 from .fsutil import write_atomic
-from .manuscript import Manuscript
+from .load_config import Book
 from .markdown_scan import MARKUP
 from .printables import file_urls_for_fonts, pdf_metadata, remove_stale, render_document
+from .read_manuscript import Manuscript
 from .render_html import run_pandoc
 from .template_docx import build_docx
 from .template_source import (

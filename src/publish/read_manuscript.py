@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from .config import Book
 from .errors import ERROR, Finding
 from .fsutil import is_inside
+from .load_config import Book
 from .markdown_scan import Heading, Scan, scan
 
 MANUSCRIPT_DIR = "manuscript"

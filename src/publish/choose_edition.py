@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .manuscript import Manuscript, Unit
 from .markdown_scan import count_words
+from .read_manuscript import Manuscript, Unit
 
 FULL = "full"
 SAMPLE = "sample"
