@@ -210,3 +210,18 @@ def test_symlink_inside_the_project_is_fine(tmp_path):
     os.symlink("real.svg", project / "manuscript" / "alias.svg")
     result = CliRunner().invoke(main, ["build", str(project), "-j", "1", "--format", "epub"])
     assert result.exit_code == 0, result.output
+
+
+def test_check_accepts_remote_images_when_asked_without_fetching(tmp_path, canary_server):
+    url = f"{canary_server.url}/chart.png"
+    project = make_project(
+        tmp_path / "book",
+        chapter_files(f'![A chart]({url}){{alt="A chart"}}\n'),
+        {},
+        lambda text: text,
+    )
+    refused = CliRunner().invoke(main, ["check", str(project)])
+    assert refused.exit_code == 1 and "SEC007" in refused.output
+    accepted = CliRunner().invoke(main, ["check", str(project), "--allow-remote"])
+    assert accepted.exit_code == 0, accepted.output
+    assert canary_server.requests == []

@@ -167,8 +167,13 @@ Exit status: 0 when the book would build, 1 when it would not
 )
 @PROJECT_ARGUMENT
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Accept http(s) images, as `build --allow-remote` would (nothing is downloaded).",
+)
 @click.pass_context
-def check_command(ctx: click.Context, project_dir: Path, strict: bool) -> None:
+def check_command(ctx: click.Context, project_dir: Path, strict: bool, allow_remote: bool) -> None:
     """Check the book in PROJECT_DIR without rendering or writing anything.
 
     Runs every check `publish build` runs first (book.yaml, chapter files,
@@ -176,7 +181,7 @@ def check_command(ctx: click.Context, project_dir: Path, strict: bool) -> None:
     headings, front matter) and prints each finding as
     path:line:col: LEVEL CODE message (hint).
     """
-    result = check_project(project_dir, strict)
+    result = check_project(project_dir, strict, allow_remote)
     for finding in result.findings:
         click.echo(finding.format())
     click.echo(result.summary, err=not result.ok)

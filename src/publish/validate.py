@@ -28,10 +28,11 @@ def _count(number: int, word: str) -> str:
     return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
-def check_project(root: Path, strict: bool = False) -> CheckResult:
-    """Read and check the project like `build` does; nothing is rendered or written."""
+def check_project(root: Path, strict: bool = False, allow_remote: bool = False) -> CheckResult:
+    """Read and check the project like `build` does; nothing is rendered, written or fetched
+    (`allow_remote` accepts remote images, as `build --allow-remote` would)."""
     try:
-        project = load_project(root, strict)
+        project = load_project(root, strict, allow_remote)
     except FindingsError as exc:
         errors = sum(1 for f in exc.findings if f.level == ERROR)
         warnings = len(exc.findings) - errors
