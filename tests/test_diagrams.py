@@ -192,3 +192,14 @@ def test_epub_svgs_carry_the_glyphs_their_labels_use(bundled_build):
         labels = "".join("".join(t.itertext()) for t in root.iter("{*}text"))
         assert set(labels) - {" "} <= covered, name
         assert len(data) < 40_000, "a subset, not the whole font"
+
+
+def test_theme_styles_every_diagram_and_a_diagram_can_override_it(tmp_path):
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    dot = project / "manuscript/diagrams/flow.dot"
+    dot.write_text('digraph { A -> B; B [fillcolor="#ff0000"] }\n')
+    build(project, formats=("epub",))
+    svg = epub_files(project / "build/full/mini-book.epub")["EPUB/images/diagrams-flow.svg"]
+    fills = re.findall(rb'<path fill="(#[0-9a-f]{6})"', svg)
+    assert sorted(set(fills)) == [b"#e8f0f6", b"#ff0000"], "theme fill for A, its own for B"
+    assert b'font-family="Open Sans"' in svg
