@@ -205,3 +205,10 @@ def test_us_letter_paper(tmp_path):
     for path in (project / "build").rglob("*.pdf"):
         for page in PdfReader(path).pages:
             assert [round(float(v)) for v in page.mediabox[2:]] == [612, 792]
+
+
+def test_every_pdf_passes_qpdf_check(bundled_build):
+    for path in sorted(bundled_build.rglob("*.pdf")):
+        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, (path, result.stdout[-500:], result.stderr[-500:])
+        assert "No syntax or stream encoding errors found" in result.stdout
