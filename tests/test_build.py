@@ -276,3 +276,10 @@ def test_manifest_carries_reading_time_and_the_opf_accessibility_claims(bundled_
         for edition, name in (("full", SLUG), ("sample", f"{SLUG}-sample"))
     )
     assert 8 <= full <= 16 and 2 <= sample <= 4
+
+
+def test_conformance_is_claimed_only_when_book_yaml_makes_the_claim(mini_build):
+    metadata = opf(mini_build / "full/mini-book.epub").find("opf:metadata", NS)
+    properties = {m.get("property") for m in metadata.findall("opf:meta", NS)}
+    assert {"schema:accessMode", "schema:accessibilitySummary"} <= properties
+    assert not {"dcterms:conformsTo", "a11y:certifiedBy"} & properties

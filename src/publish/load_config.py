@@ -29,6 +29,15 @@ def doc(text: str, **kwargs):
 
 
 @dataclass
+class AccessibilityClaim:
+    conforms_to: str = doc(
+        "The standard the publisher states the EPUB meets, e.g. "
+        "`EPUB Accessibility 1.1 - WCAG 2.1 Level AA`."
+    )
+    certified_by: str = doc("Who evaluated the book and stands behind the claim.")
+
+
+@dataclass
 class CallToAction:
     text: str = doc("One sentence inviting the sample's reader to buy the full edition.")
     url: str = doc("Where to buy the full edition (https: or http:).")
@@ -84,6 +93,11 @@ class Book:
     )
     paper: str = doc("PDF paper size: `a4` or `letter`.", default="a4")
     sample: SampleSpec | None = doc("How the free sample edition is cut.", default=None)
+    accessibility: AccessibilityClaim | None = doc(
+        "A conformance claim for the EPUB's metadata (`dcterms:conformsTo`); made only when "
+        "given, because only the publisher can evaluate a book against WCAG.",
+        default=None,
+    )
     cheatsheets: list[CheatsheetSpec] = doc(
         "One-page printable cheatsheets of the full edition.", default_factory=list
     )

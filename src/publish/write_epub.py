@@ -178,8 +178,10 @@ def accessibility_metadata(context: EditionContext) -> list[tuple[str, str]]:
     pairs.extend(("schema:accessibilityFeature", f) for f in features)
     pairs.append(("schema:accessibilityHazard", "none"))
     pairs.append(("schema:accessibilitySummary", _summary(context)))
-    pairs.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"))
-    pairs.append(("a11y:certifiedBy", context.book.publisher or ", ".join(context.book.authors)))
+    claim = context.book.accessibility
+    if claim is not None:
+        pairs.append(("dcterms:conformsTo", claim.conforms_to))
+        pairs.append(("a11y:certifiedBy", claim.certified_by))
     return pairs
 
 
@@ -192,7 +194,16 @@ def accessibility_claims(context: EditionContext) -> dict[str, list[str]]:
 
 
 def _summary(context: EditionContext) -> str:
-    """What a reader can rely on, in words; only facts the build itself establishes."""
+    """What a reader can rely on, in words: facts the build establishes, then the
+    publisher's own conformance claim when book.yaml makes one."""
+    summary = _established_facts(context)
+    claim = context.book.accessibility
+    if claim is not None:
+        summary += f" {claim.certified_by} states that it meets {claim.conforms_to}."
+    return summary
+
+
+def _established_facts(context: EditionContext) -> str:
     navigation = "headings, a table of contents and landmarks give structured navigation."
     if not context.has_images:
         return f"A text-only book: {navigation[0].upper()}{navigation[1:]}"
