@@ -313,3 +313,24 @@ def test_internal_errors_are_one_line_unless_debug(tmp_path, monkeypatch):
 def test_user_errors_never_show_a_traceback(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path / "nowhere")])
     assert result.exit_code == 1 and "no such project directory" in result.output
+
+
+def test_oversized_and_unreadable_raster_images(tmp_path):
+    from PIL import Image
+
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    Image.new("RGB", (2500, 2000), "white").save(project / "manuscript" / "big.png")
+    (project / "manuscript" / "broken.png").write_bytes(b"not a picture")
+    chapter = project / "manuscript" / "two.md"
+    chapter.write_text(
+        chapter.read_text()
+        + '\n![Big.](big.png){alt="A big picture"}\n\n![Broken.](broken.png){alt="Nothing"}\n'
+    )
+    result = CliRunner().invoke(main, ["check", str(project)])
+    assert result.exit_code == 1
+    assert re.search(
+        r"manuscript/two\.md:\d+:1: WARNING IMG007 'big\.png' is 2500x2000", result.output
+    )
+    assert re.search(
+        r"manuscript/two\.md:\d+:1: ERROR IMG002 'broken\.png' is not a readable", result.output
+    )

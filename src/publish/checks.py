@@ -15,7 +15,7 @@ from PIL import Image
 
 from .codes import FIXES, KNOWN_DIVS
 from .confine import check_confinement, refused_path
-from .cover import MIN_LONG_SIDE
+from .cover import MAX_PIXELS, MIN_LONG_SIDE
 from .errors import ERROR, WARNING, Finding
 from .fsutil import is_inside
 from .read_manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
@@ -24,6 +24,7 @@ from .security import check_chapter
 from .urlpolicy import is_remote
 
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
+RASTER_TYPES = {".png", ".jpg", ".jpeg"}
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".dot"}
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.I)
 SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
@@ -363,7 +364,35 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
                 f"image not found: {src}",
                 _closest_file(root, src) or "paths are relative to manuscript/",
             )
+        elif suffix in RASTER_TYPES:
+            _check_raster(path, image, add)
         _check_alt(image, add)
+
+
+def _check_raster(path: Path, image, add) -> None:
+    """Apple Books refuses interior images over 4 megapixels; say so before a store does."""
+    try:
+        with Image.open(path) as picture:
+            width, height = picture.size
+    except (OSError, Image.DecompressionBombError):
+        add(
+            image.line,
+            image.col,
+            ERROR,
+            "IMG002",
+            f"'{image.src}' is not a readable image",
+            "export it again as PNG or JPEG",
+        )
+        return
+    if width * height > MAX_PIXELS:
+        add(
+            image.line,
+            image.col,
+            WARNING,
+            "IMG007",
+            f"'{image.src}' is {width}x{height} px, over 4 megapixels",
+            FIXES["IMG007"],
+        )
 
 
 def _check_alt(image, add) -> None:

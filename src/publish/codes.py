@@ -75,6 +75,7 @@ CODES = {
     "REN002": "WeasyPrint warned while making the PDF (CSS it ignored, a font it could not load)",
     "CHS001": "a cheatsheet has no cheatsheet blocks to gather",
     "IMG006": "the cover image is small for storefronts",
+    "IMG007": "an image is over 4 megapixels, which Apple Books refuses",
     **SECURITY_CODES,
 }
 
@@ -109,6 +110,7 @@ FIXES = {
     "REN001": "fix the Markdown pandoc names; the message says what it did instead",
     "REN002": "fix or remove the CSS rule; WeasyPrint skips what it cannot use",
     "CHS001": 'add a ::: {.cheatsheet title="..."} block to a chapter the cheatsheet gathers',
+    "IMG007": "scale the image down (2000 x 2000 px is plenty for a full-page figure)",
     "IMG006": "give a cover at least 1600 px on its long side (2560 x 1600 suits most stores)",
     **SECURITY_FIXES,
 }
