@@ -81,7 +81,10 @@ def load_project(root: Path, strict: bool = False, allow_remote: bool = False) -
     """
     root = root.resolve()
     if not root.is_dir():
-        raise PublishError(f"{root}: no such project directory")
+        raise PublishError(
+            f"{root}: no such project directory (give the folder that holds manuscript/book.yaml,"
+            " or start one with `publish init DIR`)"
+        )
     book = load_book(root)
     manuscript, findings = read_manuscript(root, book)
     findings += check_manuscript(manuscript, allow_remote)

@@ -252,32 +252,77 @@ def _check_values(book: Book | None, root, name: str, lines: dict[str, int]) -> 
         findings.append(Finding(name, lines.get(key, 1), 1, ERROR, code, message, hint))
 
     if not SLUG_PATTERN.match(book.slug):
-        bad("slug", "CFG005", f"slug '{book.slug}' is not lower-case words joined by hyphens")
+        bad(
+            "slug",
+            "CFG005",
+            f"slug '{book.slug}' is not lower-case words joined by hyphens",
+            "e.g. ml-product-lifecycle: it names every output file",
+        )
     if book.paper not in PAPER_SIZES:
-        bad("paper", "CFG005", f"paper must be one of {', '.join(PAPER_SIZES)}")
+        bad(
+            "paper",
+            "CFG005",
+            f"paper must be one of {', '.join(PAPER_SIZES)}",
+            "a4 (the default) or letter",
+        )
     if book.date and not re.match(r"^\d{4}-\d{2}-\d{2}$", book.date):
-        bad("date", "CFG005", f"date '{book.date}' is not YYYY-MM-DD")
+        bad("date", "CFG005", f"date '{book.date}' is not YYYY-MM-DD", "e.g. 2026-11-28")
     if not book.chapters:
-        bad("chapters", "CFG005", "the book needs at least one chapter")
+        bad(
+            "chapters",
+            "CFG005",
+            "the book needs at least one chapter",
+            "list chapter files under chapters:, relative to manuscript/",
+        )
     for edition in ("full", "sample") if book.sample else ("full",):
         if not book.identifiers.get(edition):
-            bad("identifiers", "CFG003", f"missing identifier for the {edition} edition")
+            bad(
+                "identifiers",
+                "CFG003",
+                f"missing identifier for the {edition} edition",
+                f"add {edition}: urn:uuid:... (a fresh UUID, kept for the life of the book)",
+            )
     ids = [v for v in book.identifiers.values() if v]
     if len(set(ids)) != len(ids):
-        bad("identifiers", "CFG005", "each edition needs its own identifier")
+        bad(
+            "identifiers",
+            "CFG005",
+            "each edition needs its own identifier",
+            "storefronts tell the editions apart by it: give each its own UUID",
+        )
     sample = book.sample
     if sample:
         if (sample.reading_minutes is None) == (sample.sections is None):
-            bad("sample", "CFG005", "give the sample either reading_minutes or sections")
+            bad(
+                "sample",
+                "CFG005",
+                "give the sample either reading_minutes or sections",
+                "reading_minutes: 3 cuts by reading time; sections: lists files or heading ids",
+            )
         if sample.reading_minutes is not None and sample.reading_minutes <= 0:
-            bad("sample.reading_minutes", "CFG005", "reading_minutes must be positive")
+            bad(
+                "sample.reading_minutes",
+                "CFG005",
+                "reading_minutes must be positive",
+                "e.g. reading_minutes: 3",
+            )
         cta = sample.call_to_action
         if cta and not re.match(r"^https?://", cta.url):
-            bad("sample.call_to_action.url", "CFG005", "the purchase URL must start with https://")
+            bad(
+                "sample.call_to_action.url",
+                "CFG005",
+                "the purchase URL must start with https://",
+                "give the full address of the page that sells the full edition",
+            )
     names = [c.name for c in book.cheatsheets]
     for index, sheet in enumerate(book.cheatsheets):
         if not SLUG_PATTERN.match(sheet.name) or names.count(sheet.name) > 1:
-            bad(f"cheatsheets[{index}]", "CFG005", f"cheatsheet name '{sheet.name}' is not unique")
+            bad(
+                f"cheatsheets[{index}]",
+                "CFG005",
+                f"cheatsheet name '{sheet.name}' is not unique lower-case words joined by hyphens",
+                "it names the cheatsheet's files: e.g. ml-lifecycle-cheatsheet",
+            )
     return findings
 
 
