@@ -207,16 +207,16 @@ def _build_locked(
     )
     if len(stale) < len(tasks):
         report(f"reusing {len(tasks) - len(stale)} unchanged artifact set(s) from the cache")
-    outcomes_run = run_tasks(stale, jobs or default_jobs(), report)
-    for task, outcome in zip(stale, outcomes_run, strict=True):
-        cache.store(task.name, task.key, outcome)
-        outcomes[task.name] = outcome
+    finished = run_tasks(stale, jobs or default_jobs(), report)
+    outcomes.update(zip([task.name for task in stale], finished, strict=True))
     for task in tasks:
         result.artifacts.extend(outcomes[task.name].artifacts)
         result.findings.extend(f for f in outcomes[task.name].findings if f not in result.findings)
-    cache.write_report()
     write_manifest(out, project.book, result.artifacts, built_at.isoformat())
     commit_staged(out, last=MANIFEST)  # only now, every task done, do new artifacts land
+    for task in stale:  # recorded once their files are in place
+        cache.store(task.name, task.key, outcomes[task.name])
+    cache.write_report()
     result.seconds = time.monotonic() - started
     return result
 
