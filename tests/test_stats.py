@@ -7,7 +7,8 @@ import json
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import epub_files
+from conftest import REPO, epub_files
+from publish.choose_edition import rounded_minutes
 from publish.cli import main
 
 NAV = "{http://www.w3.org/1999/xhtml}"
@@ -58,3 +59,23 @@ def test_stats_table_names_where_the_sample_ends(bundled_build):
     assert result.exit_code == 0
     assert "total, full edition" in result.output and "total, sample edition" in result.output
     assert "The sample ends before " in result.output
+
+
+def test_stats_minutes_agree_with_the_manifest_and_the_teaser(bundled_build):
+
+    from publish.stats import book_stats
+
+    stats = book_stats(REPO)
+    totals = {e.edition: e for e in stats.editions}
+    manifest = json.loads((bundled_build / "manifest.json").read_text())
+    minutes = {
+        a["edition"]: a["reading_minutes"] for a in manifest["artifacts"] if a["format"] == "epub"
+    }
+    assert minutes == {name: totals[name].minutes for name in ("full", "sample")}
+    remaining = rounded_minutes(
+        totals["full"].words - totals["sample"].words, stats.words_per_minute
+    )
+    teaser = epub_files(bundled_build / "sample/ml-product-lifecycle-sample.epub")[
+        "EPUB/what-comes-next.xhtml"
+    ].decode()
+    assert f"about {remaining} more minutes" in teaser

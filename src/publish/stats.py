@@ -13,6 +13,8 @@ from .build import load_project
 from .choose_edition import FULL, SAMPLE, Edition, rounded_minutes, words_per_minute
 from .read_manuscript import MANUSCRIPT_DIR, Chapter, Unit
 
+ANSWERS_ROW = "(answers)"
+
 
 @dataclass
 class ChapterStats:
@@ -93,15 +95,17 @@ def _chapter_stats(chapter: Chapter, sample: Edition | None, wpm: int) -> Chapte
     )
 
 
-def _edition_stats(edition: Edition, wpm: int) -> EditionStats:
+def _edition_stats(edition: Edition, wpm: int, answer_words: int) -> EditionStats:
+    """An edition's totals; the full edition's include its answers, as its reading time does."""
     chapters = {id(unit.chapter) for unit in edition.units}
+    words = edition.words + (answer_words if edition.name == FULL else 0)
     return EditionStats(
         edition.name,
         len(chapters),
-        edition.words,
+        words,
         sum(map(_figures, edition.units)),
         sum(map(_exercises, edition.units)),
-        rounded_minutes(edition.words, wpm),
+        rounded_minutes(words, wpm),
     )
 
 
@@ -124,8 +128,21 @@ def book_stats(root: Path) -> BookStats:
     sample = project.editions.get(SAMPLE)
     stats = BookStats(project.book.title, wpm)
     stats.chapters = [_chapter_stats(c, sample, wpm) for c in project.manuscript.chapters]
+    answer_words = project.numbering.answer_words
+    if answer_words:
+        stats.chapters.append(
+            ChapterStats(
+                ANSWERS_ROW,
+                "Answers to the exercises (full edition only)",
+                answer_words,
+                0,
+                0,
+                rounded_minutes(answer_words, wpm),
+                "-" if sample is None else "no",
+            )
+        )
     stats.editions = [
-        _edition_stats(project.editions[name], wpm)
+        _edition_stats(project.editions[name], wpm, answer_words)
         for name in (FULL, SAMPLE)
         if name in project.editions
     ]
@@ -169,8 +186,8 @@ def format_table(stats: BookStats) -> str:
     ]
     lines.append("")
     lines.append(
-        f"Reading time at {stats.words_per_minute} words a minute; answers to "
-        "exercises and long figure descriptions are not counted."
+        f"Reading time at {stats.words_per_minute} words a minute; model answers count "
+        "toward the full edition only, long figure descriptions not at all."
     )
     lines.append(_sample_line(stats))
     return "\n".join(lines)
