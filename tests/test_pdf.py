@@ -212,3 +212,27 @@ def test_every_pdf_passes_qpdf_check(bundled_build):
         result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
         assert result.returncode == 0, (path, result.stdout[-500:], result.stderr[-500:])
         assert "No syntax or stream encoding errors found" in result.stdout
+
+
+def test_footnote_prints_at_the_foot_of_its_page_in_order(tmp_path):
+    """A two-paragraph note with emphasis keeps its words in order, below the body text."""
+    from click.testing import CliRunner
+
+    from conftest import FIXTURES, copy_project
+    from publish.cli import main
+
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    chapter = project / "manuscript" / "two.md"
+    chapter.write_text(
+        chapter.read_text()
+        + "\nA claim.[^long]\n\n[^long]: Alpha *bravo* charlie.\n\n    Delta echo.\n"
+    )
+    result = CliRunner().invoke(main, ["build", str(project), "-q", "--format", "pdf"])
+    assert result.exit_code == 0, result.output
+    path = project / "build" / "full" / "mini-book.pdf"
+    reader = PdfReader(path)
+    index = next(i for i, p in enumerate(reader.pages) if "Delta" in p.extract_text())
+    body = " ".join(page_text_in_box(path, index + 1, 0, 600).split())
+    foot = " ".join(page_text_in_box(path, index + 1, 600, 180).split())
+    assert "A claim." in body and "Alpha" not in body
+    assert "Alpha bravo charlie. Delta echo." in foot

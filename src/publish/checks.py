@@ -26,8 +26,8 @@ from .urlpolicy import is_remote
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
 RASTER_TYPES = {".png", ".jpg", ".jpeg"}
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".dot"}
-SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.I)
 SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
+UNREADABLE_HINT = "export it again as PNG or JPEG"
 PLACEHOLDER = re.compile(r"CHANGE[ -]ME")
 
 
@@ -157,56 +157,31 @@ def _check_cheatsheet_blocks(manuscript: Manuscript, where: str) -> list[Finding
 def _check_cover(manuscript: Manuscript, where: str) -> list[Finding]:
     """The cover is an image: it must exist and be a PNG or JPEG (never read as text)."""
     book = manuscript.book
-    line = book.line_of("cover")
     if is_remote(book.cover) or refused_path(book.cover, manuscript.root, [manuscript.project]):
         return []  # check_confinement reports it
+    path = manuscript.root / book.cover
+    size = _pixel_size(path) if path.is_file() else None
     if Path(book.cover).suffix.lower() not in COVER_TYPES:
-        return [
-            Finding(
-                where,
-                line,
-                1,
-                ERROR,
-                "IMG002",
-                f"cover '{book.cover}' is not PNG or JPEG",
-                "give the cover as a .png or .jpg file",
-            )
-        ]
-    if not (manuscript.root / book.cover).is_file():
-        return [
-            Finding(
-                where,
-                line,
-                1,
-                ERROR,
-                "MS001",
-                f"file not found: {book.cover}",
-                "paths are relative to manuscript/",
-            )
-        ]
-    return _check_cover_size(manuscript.root / book.cover, book.cover, where, line)
+        problem = ("IMG002", f"cover '{book.cover}' is not PNG or JPEG", "give a .png or .jpg")
+    elif not path.is_file():
+        problem = ("MS001", f"file not found: {book.cover}", "paths are relative to manuscript/")
+    elif size is None:
+        problem = ("IMG002", f"cover '{book.cover}' is not a readable image", UNREADABLE_HINT)
+    elif max(size) < MIN_LONG_SIDE:
+        message = f"cover '{book.cover}' is {size[0]}x{size[1]} px, small for storefronts"
+        return [Finding(where, book.line_of("cover"), 1, WARNING, "IMG006", message)]
+    else:
+        return []
+    return [Finding(where, book.line_of("cover"), 1, ERROR, *problem)]
 
 
-def _check_cover_size(path: Path, name: str, where: str, line: int) -> list[Finding]:
+def _pixel_size(path: Path) -> tuple[int, int] | None:
+    """An image's width and height in pixels, or None when it cannot be read as one."""
     try:
         with Image.open(path) as image:
-            width, height = image.size
+            return image.size
     except (OSError, Image.DecompressionBombError):
-        return [
-            Finding(
-                where,
-                line,
-                1,
-                ERROR,
-                "IMG002",
-                f"cover '{name}' is not a readable image",
-                "export it again as PNG or JPEG",
-            )
-        ]
-    if max(width, height) < MIN_LONG_SIDE:
-        message = f"cover '{name}' is {width}x{height} px, small for storefronts"
-        return [Finding(where, line, 1, WARNING, "IMG006", message, FIXES["IMG006"])]
-    return []
+        return None
 
 
 def _placeholders(path: Path, where: str) -> list[Finding]:
@@ -371,26 +346,23 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
 
 def _check_raster(path: Path, image, add) -> None:
     """Apple Books refuses interior images over 4 megapixels; say so before a store does."""
-    try:
-        with Image.open(path) as picture:
-            width, height = picture.size
-    except (OSError, Image.DecompressionBombError):
+    size = _pixel_size(path)
+    if size is None:
         add(
             image.line,
             image.col,
             ERROR,
             "IMG002",
             f"'{image.src}' is not a readable image",
-            "export it again as PNG or JPEG",
+            UNREADABLE_HINT,
         )
-        return
-    if width * height > MAX_PIXELS:
+    elif size[0] * size[1] > MAX_PIXELS:
         add(
             image.line,
             image.col,
             WARNING,
             "IMG007",
-            f"'{image.src}' is {width}x{height} px, over 4 megapixels",
+            f"'{image.src}' is {size[0]}x{size[1]} px, over 4 megapixels",
             FIXES["IMG007"],
         )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 import shutil
 import subprocess
 import tempfile
@@ -13,17 +12,14 @@ from pathlib import Path
 from .errors import PublishError
 from .load_config import Book
 from .resources import confined_fetcher, load_weasyprint
-from .theme import Theme
+from .theme import FONT_URL, Theme
 
-FONT_URL = re.compile(r"url\(\s*['\"]?fonts/([^'\")]+)['\"]?\s*\)")
 PREVIEW_WIDTH = 600
 
 
 def file_urls_for_fonts(css: str, theme: Theme) -> str:
     """Point `url(fonts/...)` at the theme's font files, wherever the stylesheet came from."""
-    return FONT_URL.sub(
-        lambda m: f'url("{theme.file("fonts/" + m.group(1)).resolve().as_uri()}")', css
-    )
+    return FONT_URL.sub(lambda m: f'url("{theme.file(m.group(1)).resolve().as_uri()}")', css)
 
 
 def pdf_metadata(book: Book, built_at: dt.datetime) -> str:

@@ -177,8 +177,10 @@ def _take_footnotes(root: HtmlElement) -> dict[str, HtmlElement]:
     return notes
 
 
-def _element(tag: str, text: str = "", **attrs) -> HtmlElement:
-    element = lxml.html.Element(tag, {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()})
+def html_element(tag: str, text: str = "", **attrs) -> HtmlElement:
+    """An element from keyword attributes: `class_` is `class`, `aria_label` is `aria-label`."""
+    names = {k.rstrip("_").replace("_", "-"): str(v) for k, v in attrs.items()}
+    element = lxml.html.Element(tag, names)
     element.text = text or None
     return element
 
@@ -232,7 +234,7 @@ class _Shaper:
         figure.set("id", ident)
         caption = figure.find("figcaption")
         if number and caption is not None:
-            prefix = _element(
+            prefix = html_element(
                 "span", f"{self.label('figure', 'Figure')} {number}. ", class_="figure-number"
             )
             prefix.tail = caption.text
@@ -245,8 +247,10 @@ class _Shaper:
     def long_description(
         self, figure: HtmlElement, div: HtmlElement, ident: str, number: int | None
     ) -> None:
-        details = _element("details", class_="longdesc", id=f"{ident}-desc")
-        summary = _element("summary", f"Description of {self.label('figure', 'Figure')} {number}")
+        details = html_element("details", class_="longdesc", id=f"{ident}-desc")
+        summary = html_element(
+            "summary", f"Description of {self.label('figure', 'Figure')} {number}"
+        )
         details.append(summary)
         for child in list(div):
             details.append(child)
@@ -266,9 +270,9 @@ class _Shaper:
         text = f"{self.label('figure', 'Figure')} {number}"
         ident = target.replace(":", "-")
         if target in self.figure_ids:
-            replacement = _element("a", text, href=f"#{ident}", class_="xref")
+            replacement = html_element("a", text, href=f"#{ident}", class_="xref")
         else:
-            replacement = _element("span", text, class_="xref")
+            replacement = html_element("span", text, class_="xref")
         replacement.tail = span.tail
         span.getparent().replace(span, replacement)
 
@@ -276,7 +280,7 @@ class _Shaper:
         div.set("class", css_class)
         div.set("role", "note")
         div.set("aria-label", label_text)
-        heading = _element("p", label_text, class_="box-label")
+        heading = html_element("p", label_text, class_="box-label")
         div.insert(0, heading)
 
     def why_it_matters(self, div: HtmlElement) -> None:
@@ -296,9 +300,9 @@ class _Shaper:
         div.set("id", f"exercise-{number}")
         self._labelled(div, "exercise", name)
         if self.edition.name == "full" and int(number) in self.numbering.answers:
-            link = _element("p", class_="answer-link")
+            link = html_element("p", class_="answer-link")
             link.append(
-                _element(
+                html_element(
                     "a", self.label("see-answer", "See the model answer"), href=f"#answer-{number}"
                 )
             )
@@ -308,9 +312,9 @@ class _Shaper:
         for section in element.iter("section"):
             ident = section.get("id") or ""
             if ident.startswith("answer-"):
-                back = _element("p", class_="back-link")
+                back = html_element("p", class_="back-link")
                 back.append(
-                    _element(
+                    html_element(
                         "a",
                         self.label("back", "Back to the exercise"),
                         href=f"#exercise-{ident.removeprefix('answer-')}",
@@ -324,9 +328,22 @@ class _Shaper:
             self.edition.resources[name] = self.available[name]
 
 
-def footnote_body(note: HtmlElement) -> list[HtmlElement | str]:
-    """A footnote's content without pandoc's back-link, for the PDF's inline notes."""
-    clone = copy.deepcopy(note)
-    for back in clone.find_class("footnote-back"):
-        back.drop_tree()
-    return [clone]
+def footnote_inline(note: HtmlElement) -> HtmlElement:
+    """A footnote as one span for the PDF's `float: footnote`: its paragraphs run
+    together, without pandoc's back-link."""
+    span = lxml.html.Element("span", {"class": "footnote"})
+    for paragraph in copy.deepcopy(note).iter("p"):
+        for back in paragraph.find_class("footnote-back"):
+            back.drop_tree()
+        _append_text(span, (" " if len(span) or span.text else "") + (paragraph.text or ""))
+        for child in list(paragraph):
+            span.append(child)
+    return span
+
+
+def _append_text(parent: HtmlElement, text: str) -> None:
+    """Text after whatever `parent` already holds."""
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_THEME = Path(__file__).parent / "theme"
+# A theme stylesheet names its fonts as url(fonts/<file>), relative to the theme folder.
+FONT_URL = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)['\"]?\s*\)")
 PROJECT_STYLES = "styles"
 
 

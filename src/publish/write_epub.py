@@ -15,9 +15,9 @@ from .edition_context import EditionContext
 from .fsutil import write_atomic
 from .render_html import RenderedChapter
 from .svg_fonts import embed_fonts
+from .theme import FONT_URL
 
 CSS_NAME = "styles/book.css"
-FONT_URL = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)['\"]?\s*\)")
 MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".png": "image/png",

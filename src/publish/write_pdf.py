@@ -12,7 +12,7 @@ import pydyf
 from .edition_context import EditionContext
 from .fsutil import write_atomic
 from .printables import file_urls_for_fonts
-from .render_html import footnote_body
+from .render_html import footnote_inline
 from .resources import confined_fetcher, load_weasyprint
 
 PAPER = {"a4": "A4", "letter": "letter"}
@@ -87,12 +87,7 @@ def _chapter_html(context: EditionContext, chapter) -> str:
         note = context.rendered.footnotes.get(ref.get("href", "").lstrip("#"))
         if note is None:
             continue
-        span = lxml.html.Element("span", {"class": "footnote"})
-        for block in footnote_body(note):
-            for paragraph in block:
-                span.text = (span.text or "") + (paragraph.text or "")
-                for child in paragraph:
-                    span.append(child)
+        span = footnote_inline(note)
         span.tail = ref.tail
         ref.getparent().replace(ref, span)
     for image in element.iter("img"):

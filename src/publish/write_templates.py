@@ -24,7 +24,7 @@ from .load_config import Book
 from .markdown_scan import MARKUP
 from .printables import file_urls_for_fonts, pdf_metadata, remove_stale, render_document
 from .read_manuscript import Manuscript
-from .render_html import run_pandoc
+from .render_html import html_element, run_pandoc
 from .template_docx import build_docx
 from .template_source import (
     BLANK,
@@ -90,15 +90,9 @@ class FieldNamer:
         return name
 
 
-def _element(tag: str, text: str = "", **attrs) -> lxml.html.HtmlElement:
-    element = lxml.html.Element(tag, {k.rstrip("_"): str(v) for k, v in attrs.items()})
-    element.text = text or None
-    return element
-
-
 def _replace_blank(span, name: FieldNamer) -> None:
     label = span.get("data-label") or "Text"
-    control = _element("input", type="text", name=name(label), title=label, class_="line-field")
+    control = html_element("input", type="text", name=name(label), title=label, class_="line-field")
     control.tail = span.tail
     paragraph = span.getparent()
     paragraph.replace(span, control)
@@ -110,11 +104,11 @@ def _replace_box(div, name: FieldNamer) -> None:
     previous = div.getprevious()
     label = previous.text_content().strip() if previous is not None else "Notes"
     hint = div.text_content().strip()
-    box = _element("div", class_="field")
+    box = html_element("div", class_="field")
     if hint:
-        box.append(_element("p", hint, class_="hint"))
+        box.append(html_element("p", hint, class_="hint"))
     height = f"height: {lines * LINE_MM + 2}mm"
-    box.append(_element("textarea", name=name(label), title=label, rows=lines, style=height))
+    box.append(html_element("textarea", name=name(label), title=label, rows=lines, style=height))
     box.tail = div.tail
     div.getparent().replace(div, box)
 
