@@ -46,8 +46,8 @@ def measure(commands: list[list[str]]) -> dict:
 
 def edition_sources(project: Path) -> dict[str, str]:
     """Each edition's composed Markdown, as publish hands it to pandoc."""
-    from publish.build import _extras, load_project
-    from publish.compose import edition_markdown
+    from publish.editions.compose import edition_markdown
+    from publish.engine.build import _extras, load_project
 
     loaded = load_project(project)
     return {
@@ -86,9 +86,9 @@ def floor_commands(project: Path, work: Path) -> list[list[str]]:
 
 def printable_commands(project: Path, work: Path, pandoc: str) -> list[list[str]]:
     """Cheatsheets (HTML once, a PDF and a preview per paper size) and templates (PDF, DOCX)."""
-    from publish.build import load_project
-    from publish.template_source import read_templates
-    from publish.write_cheatsheets import gather_blocks
+    from publish.engine.build import load_project
+    from publish.outputs.cheatsheets import gather_blocks
+    from publish.outputs.template_source import read_templates
 
     loaded = load_project(project)
     theme = Path(__import__("publish").__file__).parent / "theme"
@@ -138,13 +138,13 @@ def printable_commands(project: Path, work: Path, pandoc: str) -> list[list[str]
 
 def print_html(project: Path, target: Path) -> Path:
     """The full edition's print HTML exactly as publish gives it to WeasyPrint."""
-    from publish.build import CACHE_DIR, _extras, collect_resources, load_project
-    from publish.choose_edition import FULL
-    from publish.compose import edition_markdown
-    from publish.cover import generate_cover
-    from publish.edition_context import EditionContext, build_time
-    from publish.render_html import render_edition
-    from publish.write_pdf import pdf_html
+    from publish.editions.choose import FULL
+    from publish.editions.compose import edition_markdown
+    from publish.engine.build import CACHE_DIR, _extras, collect_resources, load_project
+    from publish.outputs.pdf import pdf_html
+    from publish.render.context import EditionContext, build_time
+    from publish.render.cover import generate_cover
+    from publish.render.html import render_edition
 
     loaded = load_project(project)
     book = loaded.book

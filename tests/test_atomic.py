@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, copy_project
-from publish.fsutil import TEMP_PREFIX, staging_dir
+from publish.engine.staging import TEMP_PREFIX, staging_dir
 
 PUBLISH = Path(sys.executable).parent / "publish"
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}

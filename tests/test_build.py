@@ -13,8 +13,8 @@ from lxml import etree
 from pypdf import PdfReader
 
 from conftest import FIXTURES, NS, REPO, copy_project, epub_files, epubcheck, opf, pdf_text
-from publish.cli import main
-from publish.load_config import load_book
+from publish.commands.cli import main
+from publish.project.config import load_book
 
 SLUG = "ml-product-lifecycle"
 EPUBS = [f"full/{SLUG}.epub", f"sample/{SLUG}-sample.epub"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, copy_project
-from publish.build import build
+from publish.engine.build import build
 
 EDITION_TASKS = ["full-epub", "full-pdf", "sample-epub", "sample-pdf"]
 

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import FIXTURES, copy_project
-from publish.build import build, load_project
-from publish.cli import main
-from publish.edition_context import build_time
-from publish.theme import DEFAULT_THEME
-from publish.write_cheatsheets import LAYOUTS, render_cheatsheets
+from publish.commands.cli import main
+from publish.engine.build import build, load_project
+from publish.outputs.cheatsheets import LAYOUTS, render_cheatsheets
+from publish.project.theme import DEFAULT_THEME
+from publish.render.context import build_time
 
 SHEETS = "full/cheatsheets"
 PAGE_SIZES = {"a4": (595, 842), "letter": (612, 792)}

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, copy_project
-from publish.cli import main
-from publish.codes import CODES, FIXES
-from publish.validate import codes_table
+from publish.checks.codes import CODES, FIXES
+from publish.commands.check import codes_table
+from publish.commands.cli import main
 
 BOOK = "manuscript/book.yaml"
 ONE = "manuscript/one.md"

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from conftest import FIXTURES, copy_project
-from publish.cli import main
+from publish.commands.cli import main
 from test_check import parsed
 
 BOOK = "manuscript/book.yaml"
@@ -59,7 +59,7 @@ def test_empty_book_yaml(tmp_path):
 
 
 def test_readme_documents_every_book_yaml_key():
-    from publish.load_config import describe_schema
+    from publish.project.config import describe_schema
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     for key, doc in describe_schema():

@@ -10,8 +10,8 @@ from lxml import etree
 from pypdf import PdfReader
 
 from conftest import FIXTURES, REPO, copy_project, epub_files
-from publish.build import build
-from publish.cli import main
+from publish.commands.cli import main
+from publish.engine.build import build
 
 SLUG = "ml-product-lifecycle"
 XHTML = "{http://www.w3.org/1999/xhtml}"

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import NS, REPO, epub_files, opf, pdf_text
-from publish.build import load_project
-from publish.choose_edition import SAMPLE, choose_editions, rounded_minutes, words_per_minute
-from publish.compose import edition_markdown, number_book
-from publish.render_html import render_edition
+from publish.editions.choose import SAMPLE, choose_editions, rounded_minutes, words_per_minute
+from publish.editions.compose import edition_markdown, number_book
+from publish.engine.build import load_project
+from publish.render.html import render_edition
 
 SLUG = "ml-product-lifecycle"
 FULL_EPUB = f"full/{SLUG}.epub"

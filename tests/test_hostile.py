@@ -19,8 +19,13 @@ import pytest
 from click.testing import CliRunner
 
 from hostile_cases import BOOK, CASES, CHAPTER, SVG, chapter_files
-from publish.cli import main
-from publish.resources import ResourceRefused, confined_fetcher, load_weasyprint, refusals_as_errors
+from publish.commands.cli import main
+from publish.render.pdf_engine import (
+    ResourceRefused,
+    confined_fetcher,
+    load_weasyprint,
+    refusals_as_errors,
+)
 
 
 class CanaryServer(http.server.ThreadingHTTPServer):

@@ -7,7 +7,7 @@ import json
 import yaml
 from click.testing import CliRunner
 
-from publish.cli import main
+from publish.commands.cli import main
 
 
 def test_init_then_build_gives_both_editions(tmp_path, monkeypatch):

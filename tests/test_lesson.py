@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from conftest import REPO
-from publish.build import load_project
-from publish.choose_edition import FULL, SAMPLE, words_per_minute
+from publish.editions.choose import FULL, SAMPLE, words_per_minute
+from publish.engine.build import load_project
 
 STAGES = [
     "Problem definition",

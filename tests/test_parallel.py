@@ -7,7 +7,7 @@ import hashlib
 from click.testing import CliRunner
 
 from conftest import FIXTURES, copy_project
-from publish.cli import main
+from publish.commands.cli import main
 
 
 def built_files(project) -> dict[str, str]:

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import REPO
-from publish.load_config import load_book
+from publish.project.config import load_book
 
 SLUG = "ml-product-lifecycle"
 PDFS = [f"full/{SLUG}.pdf", f"sample/{SLUG}-sample.pdf"]
@@ -195,7 +195,7 @@ def test_us_letter_paper(tmp_path):
     from click.testing import CliRunner
 
     from conftest import FIXTURES, copy_project
-    from publish.cli import main
+    from publish.commands.cli import main
 
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     book_yaml = project / "manuscript" / "book.yaml"
@@ -219,7 +219,7 @@ def test_footnote_prints_at_the_foot_of_its_page_in_order(tmp_path):
     from click.testing import CliRunner
 
     from conftest import FIXTURES, copy_project
-    from publish.cli import main
+    from publish.commands.cli import main
 
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     chapter = project / "manuscript" / "two.md"

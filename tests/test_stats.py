@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from lxml import etree
 
 from conftest import REPO, epub_files
-from publish.choose_edition import rounded_minutes
-from publish.cli import main
+from publish.commands.cli import main
+from publish.editions.choose import rounded_minutes
 
 NAV = "{http://www.w3.org/1999/xhtml}"
 
@@ -63,7 +63,7 @@ def test_stats_table_names_where_the_sample_ends(bundled_build):
 
 def test_stats_minutes_agree_with_the_manifest_and_the_teaser(bundled_build):
 
-    from publish.stats import book_stats
+    from publish.commands.stats import book_stats
 
     stats = book_stats(REPO)
     totals = {e.edition: e for e in stats.editions}

@@ -12,12 +12,12 @@ from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
 from conftest import FIXTURES, copy_project
-from publish.cli import main
-from publish.load_config import load_book
-from publish.read_manuscript import read_manuscript
-from publish.template_docx import build_docx
-from publish.template_source import read_templates
-from publish.write_templates import make_form, mark_blanks, render_bodies
+from publish.commands.cli import main
+from publish.outputs.template_docx import build_docx
+from publish.outputs.template_source import read_templates
+from publish.outputs.templates import make_form, mark_blanks, render_bodies
+from publish.project.config import load_book
+from publish.project.manuscript import read_manuscript
 
 TEMPLATES = ("problem-definition-canvas", "launch-checklist")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

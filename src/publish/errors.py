@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .codes import FIXES
+from .checks.codes import FIXES
 
 ERROR = "error"
 WARNING = "warning"

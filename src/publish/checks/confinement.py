@@ -1,0 +1,261 @@
+"""Confinement: every file a build reads lies inside the project or the installed theme.
+
+Paths are judged after `Path.resolve()`, so `../` climbs, absolute paths and
+symlinks that point out are all refused the same way, with the file and line
+that named them. Chapters are checked as they are read (read_manuscript.py), images
+by checks.py; this module covers book.yaml's other paths, the project's
+styles/ (every file, and every @import, url() and local() in its CSS) and the
+Graphviz sources, which can name files of their own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from ..engine.staging import is_inside
+from ..errors import ERROR, Finding
+from ..project.theme import DEFAULT_THEME, PROJECT_STYLES
+from .security import SCHEME_HINT, css_references
+from .urls import is_remote, refused_link_scheme, url_scheme
+
+OUTSIDE_HINT = "copy the file into the project and use a relative path"
+DOT_READS_FILE = re.compile(r"\b(image|shapefile|imagepath|fontpath)\s*=|<\s*img\b", re.I)
+DIAGRAM_THEME_KEY = re.compile(r"\s*(image|shapefile|imagepath|fontpath)\s*:", re.I)
+SVG_ENTITY = re.compile(rb"<!ENTITY", re.I)
+SVG_HINT = "images are pictures only: no scripts, no links to other files"
+DOT_LINK = re.compile(r"\b(\w*(?:URL|href))\s*=\s*\"?([^\"\s,\];]*)", re.I)
+
+
+def check_confinement(manuscript) -> list[Finding]:
+    project = manuscript.project
+    findings = check_book_paths(manuscript.book, project)
+    findings += check_styles(project)
+    for path, shown in _image_sources(manuscript, ".dot"):
+        findings += check_diagram(path.read_text(encoding="utf-8", errors="replace"), shown)
+    for path, shown in _image_sources(manuscript, ".svg"):
+        findings += [
+            Finding(shown, line, 1, ERROR, code, message, SVG_HINT)
+            for line, code, message in svg_problems(path.read_bytes())
+        ]
+    return findings
+
+
+def svg_problems(data: bytes) -> list[tuple[int, str, str]]:
+    """(line, code, message) for what an SVG image could run, fetch or expand."""
+    if SVG_ENTITY.search(data):
+        return [(1, "SEC001", "an SVG that declares entities is refused")]
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        return [(exc.lineno or 1, "IMG002", f"the SVG is not well-formed XML: {exc.msg}")]
+    problems = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = etree.QName(element).localname.lower()
+        if tag in ("script", "foreignobject", "iframe"):
+            problems.append((element.sourceline, "SEC001", f"<{tag}> in an SVG is refused"))
+        for name, value in element.attrib.items():
+            name = etree.QName(name).localname
+            if name.lower().startswith("on") or (
+                name in ("href", "src") and not value.startswith(("#", "data:image/"))
+            ):
+                problems.append(
+                    (element.sourceline, "SEC006", f"{name}='{value[:60]}' in an SVG is refused")
+                )
+    return problems
+
+
+def outside(shown: str, line: int, what: str) -> Finding:
+    return Finding(
+        shown, line, 1, ERROR, "SEC006", f"'{what}' is outside the project", OUTSIDE_HINT
+    )
+
+
+def refused_path(value: str, base: Path, roots: list[Path]) -> bool:
+    """Whether a path or URL written in a file under `base` leaves `roots`."""
+    if url_scheme(value) is not None:
+        return True
+    return not is_inside(base / value, roots)
+
+
+def check_book_paths(book, project: Path) -> list[Finding]:
+    """book.yaml's cover and templates, named relative to manuscript/."""
+    named = [("cover", book.cover)] if book.cover else []
+    named += [(f"templates[{i}]", name) for i, name in enumerate(book.templates)]
+    findings = []
+    for key, value in named:
+        line = book.line_of(key)
+        if is_remote(value):
+            findings.append(
+                Finding(
+                    "manuscript/book.yaml",
+                    line,
+                    1,
+                    ERROR,
+                    "SEC007",
+                    f"'{value}' is remote",
+                    OUTSIDE_HINT,
+                )
+            )
+        elif refused_path(value, project / "manuscript", [project]):
+            findings.append(outside("manuscript/book.yaml", line, value))
+    return findings
+
+
+def _entries(folder: Path):
+    """Every file, folder and symlink under `folder`, without following symlinks."""
+    for parent, folders, files in os.walk(folder):
+        for name in sorted(folders + files):
+            yield Path(parent) / name
+
+
+def check_styles(project: Path) -> list[Finding]:
+    styles = project / PROJECT_STYLES
+    if not (styles.exists() or styles.is_symlink()):
+        return []
+    if not is_inside(styles, [project]):
+        return [outside(PROJECT_STYLES, 1, PROJECT_STYLES)]
+    findings = []
+    for path in _entries(styles):
+        shown = path.relative_to(project).as_posix()
+        if not is_inside(path, [project]):
+            findings.append(outside(shown, 1, os.readlink(path) if path.is_symlink() else shown))
+        elif path.suffix == ".css" and path.is_file():
+            findings += check_stylesheet(
+                path.read_text(encoding="utf-8"), path.parent, shown, [project, DEFAULT_THEME]
+            )
+        elif path.name == "diagrams.yaml" and path.is_file():
+            findings += check_diagram_theme(path.read_text(encoding="utf-8"), shown)
+    return findings
+
+
+def check_stylesheet(css: str, base: Path, shown: str, roots: list[Path]) -> list[Finding]:
+    """@import, url() and local() in a stylesheet: only files inside `roots`, no imports."""
+    findings = []
+
+    def refuse(line: int, code: str, message: str, hint: str) -> None:
+        findings.append(Finding(shown, line, 1, ERROR, code, message, hint))
+
+    for kind, value, line in css_references(css):
+        if kind == "local":
+            refuse(
+                line,
+                "SEC008",
+                f"local({value}) uses a font of this machine",
+                "put the font file in styles/fonts/ and use url(fonts/NAME)",
+            )
+        elif is_remote(value):
+            refuse(
+                line,
+                "SEC007",
+                f"'{value}' is remote: stylesheets fetch nothing",
+                "copy the file into styles/",
+            )
+        elif kind == "url" and url_scheme(value) == "data":
+            continue
+        elif refused_path(value, base, roots):
+            refuse(line, "SEC006", f"'{value}' is outside the project", OUTSIDE_HINT)
+        elif kind == "import":
+            refuse(
+                line,
+                "SEC008",
+                f"@import '{value}' is not supported",
+                "paste its rules into styles/custom.css",
+            )
+    return findings
+
+
+def check_diagram(text: str, shown: str) -> list[Finding]:
+    """Graphviz attributes that read files, and links with refused schemes."""
+    findings = []
+    for number, line in enumerate(text.splitlines(), 1):
+        reads = DOT_READS_FILE.search(line)
+        if reads:
+            findings.append(
+                Finding(
+                    shown,
+                    number,
+                    reads.start() + 1,
+                    ERROR,
+                    "SEC010",
+                    f"'{reads.group(0).strip(' =')}' makes Graphviz read a file",
+                    "draw the diagram with nodes and edges only",
+                )
+            )
+        for link in DOT_LINK.finditer(line):
+            scheme = refused_link_scheme(link.group(2))
+            if scheme:
+                findings.append(
+                    Finding(
+                        shown,
+                        number,
+                        link.start() + 1,
+                        ERROR,
+                        "SEC004",
+                        f"'{scheme}:' in {link.group(1)}= is refused",
+                        SCHEME_HINT,
+                    )
+                )
+    return findings
+
+
+def check_diagram_theme(text: str, shown: str) -> list[Finding]:
+    """styles/diagrams.yaml passes attributes to every Graphviz run: same rules."""
+    findings = []
+    for number, line in enumerate(text.splitlines(), 1):
+        key = DIAGRAM_THEME_KEY.match(line)
+        if key:
+            findings.append(
+                Finding(
+                    shown,
+                    number,
+                    1,
+                    ERROR,
+                    "SEC010",
+                    f"'{key.group(1)}' makes Graphviz read a file",
+                    "remove it from diagrams.yaml",
+                )
+            )
+    return findings
+
+
+def _image_sources(manuscript, suffix: str) -> list[tuple[Path, str]]:
+    """Image files of a type that chapters use, inside the project (checks.py reports the rest)."""
+    found = {}
+    for chapter in manuscript.chapters:
+        for image in chapter.scan.images:
+            path = manuscript.root / image.src
+            if (
+                image.src.lower().endswith(suffix)
+                and url_scheme(image.src) is None
+                and is_inside(path, [manuscript.project])
+                and path.is_file()
+            ):
+                found[path] = f"manuscript/{image.src}"
+    return sorted(found.items())
+
+
+def locate_reference(url: str, project: Path) -> tuple[str, int]:
+    """(file, line) of the project source that names `url` (or its file name)."""
+    path = unquote(urlsplit(url).path) if url.startswith("file:") else url
+    needles = [n for n in (url, path, PurePosixPath(path).name) if n]
+    sources = [
+        p
+        for p in sorted((project / "manuscript").rglob("*.md"))
+        + sorted((project / PROJECT_STYLES).rglob("*.css"))
+        if is_inside(p, [project])
+    ]
+    for needle in needles:
+        for source in sources:
+            lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+            for number, text in enumerate(lines, 1):
+                if needle in text:
+                    return source.relative_to(project).as_posix(), number
+    return "(print document)", 1

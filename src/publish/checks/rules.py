@@ -1,0 +1,389 @@
+"""Validate a scanned manuscript before anything is rendered.
+
+Every rule has a stable code (listed in `CODES` and the README) so authors and
+tools can rely on it; each finding carries a hint on how to fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from pathlib import Path
+
+from PIL import Image
+
+from ..engine.staging import is_inside
+from ..errors import ERROR, WARNING, Finding
+from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
+from ..render.cover import MAX_PIXELS, MIN_LONG_SIDE
+from ..render.remote import remote_suffix
+from .codes import FIXES, KNOWN_DIVS
+from .confinement import check_confinement, refused_path
+from .security import check_chapter
+from .urls import is_remote
+
+COVER_TYPES = {".png", ".jpg", ".jpeg"}
+RASTER_TYPES = {".png", ".jpg", ".jpeg"}
+IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".dot"}
+SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
+UNREADABLE_HINT = "export it again as PNG or JPEG"
+PLACEHOLDER = re.compile(r"CHANGE[ -]ME")
+
+
+def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list[Finding]:
+    """Every finding; remote images are refused unless `allow_remote` (--allow-remote)."""
+    findings: list[Finding] = check_confinement(manuscript)
+    figure_ids = {i.ident for c in manuscript.chapters for i in c.scan.images if i.ident}
+    heading_ids = heading_identifiers(manuscript)
+    findings += check_book_files(manuscript)
+    for chapter in manuscript.chapters:
+        name = f"{MANUSCRIPT_DIR}/{chapter.name}"
+
+        def add(line, col, level, code, message, hint="", _name=name):
+            findings.append(Finding(_name, line, col, level, code, message, hint))
+
+        _check_headings(chapter, add)
+        _check_divs(chapter, add)
+        _check_images(chapter, manuscript.project, add)
+        check_chapter(chapter, add, allow_remote)
+        for ref in chapter.scan.xrefs:
+            if ref.target not in figure_ids:
+                add(
+                    ref.line,
+                    ref.col,
+                    ERROR,
+                    "REF001",
+                    f"unknown figure '@{ref.target}'",
+                    "give the figure this id: ![Caption](file){#" + ref.target + "}",
+                )
+        for link in chapter.scan.links:
+            if link.target.startswith("#") and link.target[1:] not in heading_ids | figure_ids:
+                add(
+                    link.line,
+                    link.col,
+                    WARNING,
+                    "REF002",
+                    f"no heading has id '{link.target}'",
+                    "add {#id} to the heading you mean",
+                )
+    return findings
+
+
+def auto_identifier(text: str) -> str:
+    """The id pandoc derives from a heading's text (its `auto_identifiers` rules)."""
+    plain = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links keep their text
+    plain = re.sub(r"\[\^[^\]]*\]", "", plain)  # footnote calls add nothing
+    kept = "".join(c for c in plain if c.isalnum() or c in "_-." or c.isspace())
+    ident = re.sub(r"\s+", "-", kept.strip()).lower()
+    while ident and not ident[0].isalpha():  # pandoc drops everything before the first letter
+        ident = ident[1:]
+    return ident or "section"
+
+
+def heading_identifiers(manuscript: Manuscript) -> set[str]:
+    """Every id a link may name: explicit `{#id}`s and pandoc's derived ones.
+
+    pandoc numbers repeated derived ids (`-1`, `-2`) across the whole edition,
+    since each edition is one pandoc run; the full edition holds them all.
+    """
+    ids: set[str] = set()
+    for chapter in manuscript.chapters:
+        for heading in chapter.scan.headings:
+            if heading.ident:
+                ids.add(heading.ident)
+                continue
+            base = auto_identifier(heading.text)
+            ident, count = base, 0
+            while ident in ids:
+                count += 1
+                ident = f"{base}-{count}"
+            ids.add(ident)
+    return ids
+
+
+def check_book_files(manuscript: Manuscript) -> list[Finding]:
+    """Files and names book.yaml points at beyond the chapters: templates, cover, cheatsheets."""
+    book = manuscript.book
+    where = f"{MANUSCRIPT_DIR}/book.yaml"
+    findings: list[Finding] = []
+    named = [(f"templates[{i}]", name) for i, name in enumerate(book.templates)]
+    if book.cover:
+        findings += _check_cover(manuscript, where)
+    for key, name in named:
+        if is_remote(name) or refused_path(name, manuscript.root, [manuscript.project]):
+            continue  # never read: check_confinement reports it
+        read_text(manuscript.root / name, name, book.line_of(key), findings, where)
+    findings += _check_cheatsheet_blocks(manuscript, where)
+    for index, sheet in enumerate(book.cheatsheets):
+        for position, name in enumerate(sheet.chapters or []):
+            if name not in book.chapters:
+                line = book.line_of(f"cheatsheets[{index}].chapters[{position}]")
+                findings.append(
+                    Finding(
+                        where,
+                        line,
+                        1,
+                        ERROR,
+                        "CFG006",
+                        f"cheatsheet '{sheet.name}' names '{name}', which is not in chapters:",
+                        FIXES["CFG006"],
+                    )
+                )
+    findings += _placeholders(manuscript.root / "book.yaml", where)
+    return findings
+
+
+def _check_cheatsheet_blocks(manuscript: Manuscript, where: str) -> list[Finding]:
+    """A cheatsheet must gather at least one block, or there is nothing to print."""
+    book = manuscript.book
+    findings = []
+    for index, sheet in enumerate(book.cheatsheets):
+        wanted = sheet.chapters if sheet.chapters is not None else book.chapters
+        blocks = [
+            div
+            for chapter in manuscript.chapters
+            if chapter.name in wanted
+            for div in chapter.scan.divs
+            if "cheatsheet" in div.classes
+        ]
+        if not blocks:
+            line = book.line_of(f"cheatsheets[{index}]")
+            message = f"cheatsheet '{sheet.name}' has no cheatsheet blocks to gather"
+            findings.append(Finding(where, line, 1, ERROR, "CHS001", message, FIXES["CHS001"]))
+    return findings
+
+
+def _check_cover(manuscript: Manuscript, where: str) -> list[Finding]:
+    """The cover is an image: it must exist and be a PNG or JPEG (never read as text)."""
+    book = manuscript.book
+    if is_remote(book.cover) or refused_path(book.cover, manuscript.root, [manuscript.project]):
+        return []  # check_confinement reports it
+    path = manuscript.root / book.cover
+    size = _pixel_size(path) if path.is_file() else None
+    if Path(book.cover).suffix.lower() not in COVER_TYPES:
+        problem = ("IMG002", f"cover '{book.cover}' is not PNG or JPEG", "give a .png or .jpg")
+    elif not path.is_file():
+        problem = ("MS001", f"file not found: {book.cover}", "paths are relative to manuscript/")
+    elif size is None:
+        problem = ("IMG002", f"cover '{book.cover}' is not a readable image", UNREADABLE_HINT)
+    elif max(size) < MIN_LONG_SIDE:
+        message = f"cover '{book.cover}' is {size[0]}x{size[1]} px, small for storefronts"
+        return [Finding(where, book.line_of("cover"), 1, WARNING, "IMG006", message)]
+    else:
+        return []
+    return [Finding(where, book.line_of("cover"), 1, ERROR, *problem)]
+
+
+def _pixel_size(path: Path) -> tuple[int, int] | None:
+    """An image's width and height in pixels, or None when it cannot be read as one."""
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, Image.DecompressionBombError):
+        return None
+
+
+def _placeholders(path: Path, where: str) -> list[Finding]:
+    """Values `publish init` left for the author: fine to build, not to publish."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    findings = []
+    for number, line in enumerate(lines, 1):
+        found = PLACEHOLDER.search(line)
+        if found and not line.lstrip().startswith("#"):  # comments may explain placeholders
+            findings.append(
+                Finding(
+                    where,
+                    number,
+                    found.start() + 1,
+                    WARNING,
+                    "CFG007",
+                    "placeholder still here: " + line.strip(),
+                    FIXES["CFG007"],
+                )
+            )
+    return findings
+
+
+def _check_headings(chapter: Chapter, add) -> None:
+    headings = chapter.scan.headings
+    top = [h for h in headings if h.level == 1]
+    if len(top) != 1 or (headings and headings[0].level != 1):
+        first = headings[0].line if headings else chapter.body_start
+        line = top[1].line if len(top) > 1 else first
+        add(
+            line,
+            1,
+            ERROR,
+            "MS005",
+            "a chapter needs exactly one level-1 heading, at its top",
+            "start the file with '# Title' and use '##' below it",
+        )
+    for before, after in itertools.pairwise(headings):
+        if after.level > before.level + 1:
+            add(
+                after.line,
+                1,
+                WARNING,
+                "MS006",
+                f"heading level {after.level} follows level {before.level}",
+                f"use {'#' * (before.level + 1)} here",
+            )
+        if after.attrs.get("sample", "in") not in ("in", "out"):
+            add(
+                after.line,
+                1,
+                ERROR,
+                "MS004",
+                "sample= must be 'in' or 'out'",
+                "write {sample=in} or {sample=out} after the heading",
+            )
+
+
+def _check_answers(chapter: Chapter, add) -> None:
+    """An answer before any exercise of its chapter would vanish: numbering has no home for it."""
+    seen_exercise = False
+    for div in sorted(chapter.scan.divs, key=lambda d: d.start):
+        seen_exercise = seen_exercise or "exercise" in div.classes
+        if "answer" in div.classes and not seen_exercise:
+            add(
+                div.start,
+                1,
+                ERROR,
+                "REF003",
+                "answer has no exercise before it in this chapter",
+                FIXES["REF003"],
+            )
+
+
+def _check_divs(chapter: Chapter, add) -> None:
+    _check_answers(chapter, add)
+    for div in chapter.scan.unclosed_divs:
+        add(div.start, 1, ERROR, "MS007", "fenced div is never closed", "add ':::' after its text")
+    for line in chapter.scan.stray_div_closes:
+        add(line, 1, ERROR, "MS007", "':::' closes no open fenced div", "remove it")
+    for div in chapter.scan.divs:
+        unknown = [c for c in div.classes if c not in KNOWN_DIVS]
+        if unknown or not div.classes:
+            add(
+                div.start,
+                1,
+                WARNING,
+                "MS008",
+                f"unknown div class '{' '.join(unknown)}'",
+                "known classes: " + ", ".join(sorted(KNOWN_DIVS)),
+            )
+        if div.headings_inside:
+            add(
+                div.headings_inside[0],
+                1,
+                ERROR,
+                "MS009",
+                "a heading inside a fenced div",
+                "close the div before the heading",
+            )
+
+
+def _check_images(chapter: Chapter, project: Path, add) -> None:
+    root = project / MANUSCRIPT_DIR
+    for image in chapter.scan.images:
+        src = image.src
+        if is_remote(src):  # security.py refuses it unless --allow-remote
+            if remote_suffix(src) not in IMAGE_TYPES - {".dot"}:
+                add(
+                    image.line,
+                    image.col,
+                    ERROR,
+                    "IMG002",
+                    f"remote image '{src}' is not a PNG, JPEG or SVG file",
+                    "use a URL that ends in .png, .jpg or .svg",
+                )
+            _check_alt(image, add)
+            continue
+        if SCHEME.match(src) or src.startswith("/"):
+            add(
+                image.line,
+                image.col,
+                ERROR,
+                "IMG004",
+                f"image '{src}' is outside the project",
+                "copy it into manuscript/ and use a relative path",
+            )
+            continue
+        path = root / src
+        suffix = Path(src).suffix.lower()
+        if suffix not in IMAGE_TYPES:
+            add(
+                image.line,
+                image.col,
+                ERROR,
+                "IMG002",
+                f"image type '{suffix or src}' is not supported",
+                "use SVG, PNG, JPEG, or a Graphviz .dot file",
+            )
+        elif not is_inside(path, [project]):
+            add(
+                image.line,
+                image.col,
+                ERROR,
+                "IMG004",
+                f"image '{src}' is outside the project",
+                "copy it into manuscript/ and use a relative path",
+            )
+        elif not path.is_file():
+            add(
+                image.line,
+                image.col,
+                ERROR,
+                "IMG001",
+                f"image not found: {src}",
+                _closest_file(root, src) or "paths are relative to manuscript/",
+            )
+        elif suffix in RASTER_TYPES:
+            _check_raster(path, image, add)
+        _check_alt(image, add)
+
+
+def _check_raster(path: Path, image, add) -> None:
+    """Apple Books refuses interior images over 4 megapixels; say so before a store does."""
+    size = _pixel_size(path)
+    if size is None:
+        add(
+            image.line,
+            image.col,
+            ERROR,
+            "IMG002",
+            f"'{image.src}' is not a readable image",
+            UNREADABLE_HINT,
+        )
+    elif size[0] * size[1] > MAX_PIXELS:
+        add(
+            image.line,
+            image.col,
+            WARNING,
+            "IMG007",
+            f"'{image.src}' is {size[0]}x{size[1]} px, over 4 megapixels",
+            FIXES["IMG007"],
+        )
+
+
+def _check_alt(image, add) -> None:
+    if not image.attrs.get("alt", "").strip() and not (not image.is_figure and image.alt):
+        add(
+            image.line,
+            image.col,
+            ERROR,
+            "IMG003",
+            "figure has no text alternative",
+            'add alt="what the image shows" to its {...} attributes',
+        )
+
+
+def _closest_file(root: Path, src: str) -> str:
+    """'did you mean ...?' for a mistyped path, from the files in the folder it names."""
+    folder = (root / src).parent
+    if not folder.is_dir():
+        return ""
+    names = [p.relative_to(root).as_posix() for p in folder.iterdir() if p.is_file()]
+    match = difflib.get_close_matches(src, names, n=1)
+    return f"did you mean {match[0]}?" if match else ""

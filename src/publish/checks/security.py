@@ -1,0 +1,315 @@
+"""The raw HTML and link policy of a manuscript, checked line by line.
+
+pandoc runs with raw HTML switched off, so a `<script>` in a chapter can only
+ever reach the book as visible text; this module tells the author *why*, with
+the line, and refuses what could run code, pull content in or reach a file:
+dangerous elements, event handlers, `rel=attachment` and links whose scheme is
+not `https:`, `http:`, `mailto:` or internal. `check_rendered` looks at pandoc's
+output once more, so a construct the line scanner cannot see (a link split over
+two lines, say) still stops the build.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import tinycss2
+
+from ..errors import ERROR, WARNING, Finding, FindingsError
+from ..project.scan import parse_attributes
+from .codes import FIXES
+from .urls import is_remote, normalize_url, refused_link_scheme
+
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "link",
+    "style",
+    "meta",
+    "base",
+    "form",
+    "portal",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "srcset",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "background",
+    "cite",
+    "longdesc",
+    "usemap",
+    "manifest",
+    "ping",
+    "lowsrc",
+    "dynsrc",
+    "codebase",
+    "archive",
+    "classid",
+    "profile",
+    "icon",
+    "xlink:href",
+}
+TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)([^<>]*)(>?)")
+HTML_ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+ATTRIBUTE_BLOCK = re.compile(r"\{([^{}]*=[^{}]*)\}")
+CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[((?:[^\]\\]|\\.)+)\]:\s*(\S+)")
+IMAGE_REFERENCE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\](?:\[((?:[^\]\\]|\\.)*)\])?(?![(\[])")
+RAW_HINT = "write it in Markdown; pandoc attributes {#id .class} cover most needs"
+SCHEME_HINT = "links may use https:, http:, mailto: or point inside the book (#id)"
+
+Report = Callable[[int, int, str, str, str, str], None]
+
+
+def attribute_problem(name: str, value: str) -> tuple[str, str, str] | None:
+    """(code, message, hint) when an HTML or pandoc attribute is refused."""
+    name, value = name.lower(), value.strip().strip("'\"")
+    if name.startswith("on"):
+        return "SEC003", f"event-handler attribute '{name}' is refused", "books run no scripts"
+    if name == "rel" and "attachment" in value.lower().split():
+        return "SEC005", "rel=attachment is refused", "link to the file on the web instead"
+    if name in URL_ATTRIBUTES or name.endswith("href"):
+        for candidate in value.split(",") if name == "srcset" else [value]:
+            words = candidate.split()
+            scheme = refused_link_scheme(words[0]) if words else None
+            if scheme:
+                return "SEC004", f"'{scheme}:' in {name}= is refused", SCHEME_HINT
+    if name == "style" and css_has_url(value):
+        return "SEC004", "url() in a style attribute is refused", "put styles in styles/custom.css"
+    return None
+
+
+def css_has_url(text: str) -> bool:
+    """Whether CSS text names any URL (escapes in `u\\rl(` are undone by the tokenizer)."""
+    return any(kind == "url" for kind, _value, _line in css_references(text))
+
+
+def css_references(css: str) -> list[tuple[str, str, int]]:
+    """(kind, value, line) for every @import, url() and local() in CSS text."""
+    found: list[tuple[str, str, int]] = []
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            target = next(
+                (t for t in rule.prelude if t.type in ("url", "string", "function")), None
+            )
+            value = _token_url(target) if target is not None else ""
+            found.append(("import", value or "", rule.source_line))
+            continue
+        _walk_tokens(getattr(rule, "prelude", None) or [], found)
+        _walk_tokens(getattr(rule, "content", None) or [], found)
+    if not found and "url" in css.lower():
+        _walk_tokens(tinycss2.parse_component_value_list(css, skip_comments=True), found)
+    return found
+
+
+def _token_url(token) -> str | None:
+    if token.type in ("url", "string"):
+        return token.value
+    if token.type == "function" and token.lower_name == "url":
+        return next((t.value for t in token.arguments if t.type == "string"), "")
+    return None
+
+
+def _walk_tokens(tokens, found: list[tuple[str, str, int]]) -> None:
+    for token in tokens:
+        if token.type == "url":
+            found.append(("url", token.value, token.source_line))
+        elif token.type == "function":
+            name = token.lower_name
+            if name == "url":
+                found.append(("url", _token_url(token) or "", token.source_line))
+            elif name == "local":
+                found.append(("local", tinycss2.serialize(token.arguments), token.source_line))
+            elif name in ("image", "image-set", "-webkit-image-set", "cross-fade"):
+                found.extend(
+                    ("url", t.value, t.source_line) for t in token.arguments if t.type == "string"
+                )
+            _walk_tokens(token.arguments, found)
+        elif token.type in ("() block", "[] block", "{} block"):
+            _walk_tokens(token.content, found)
+
+
+def prose_lines(chapter) -> Iterator[tuple[int, str]]:
+    """(line number, text) of a chapter's body outside code, code spans blanked out."""
+    for number, raw in enumerate(chapter.lines[chapter.body_start - 1 :], chapter.body_start):
+        if number in chapter.scan.code_lines:
+            continue
+        yield number, CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw.rstrip("\n"))
+
+
+def check_chapter(chapter, add: Report, allow_remote: bool) -> None:
+    """Every raw HTML, attribute and link problem of one chapter, with its line."""
+    open_tag: str | None = None
+    references: dict[str, tuple[str, int]] = {}
+    for number, text in prose_lines(chapter):
+        if open_tag is not None:
+            open_tag = _check_tag_continuation(open_tag, text, number, add)
+        else:
+            open_tag = _check_raw_html(text, number, add)
+        _check_attribute_blocks(text, number, add)
+        definition = REFERENCE_DEFINITION.match(text)
+        if definition:
+            references[definition.group(1).lower()] = (definition.group(2), number)
+            _check_link(definition.group(2), number, definition.start(2) + 1, add)
+    for link in chapter.scan.links:
+        _check_link(link.target, link.line, link.col, add)
+    _check_image_references(chapter, references, add)
+    if not allow_remote:
+        for image in chapter.scan.images:
+            if is_remote(image.src):
+                add(
+                    image.line,
+                    image.col,
+                    ERROR,
+                    "SEC007",
+                    f"remote image '{image.src}' is not downloaded",
+                    "copy it into manuscript/, or build with --allow-remote to download it once",
+                )
+
+
+def _check_link(target: str, line: int, col: int, add: Report) -> None:
+    scheme = refused_link_scheme(target)
+    if scheme:
+        add(line, col, ERROR, "SEC004", f"'{scheme}:' link is refused", SCHEME_HINT)
+
+
+def _check_raw_html(text: str, number: int, add: Report) -> str | None:
+    """Report raw HTML on a line; the tag name when a tag is left open at its end."""
+    if "<!--" in text:
+        add(
+            number,
+            text.index("<!--") + 1,
+            WARNING,
+            "SEC002",
+            "an HTML comment is not hidden: it shows as text",
+            "delete it",
+        )
+    open_tag = None
+    for match in TAG.finditer(text):
+        name = match.group(1).lower()
+        if name in DANGEROUS_TAGS:
+            add(
+                number,
+                match.start() + 1,
+                ERROR,
+                "SEC001",
+                f"raw <{name}> is refused",
+                "books run no scripts and embed nothing from outside; " + RAW_HINT,
+            )
+        else:
+            add(
+                number,
+                match.start() + 1,
+                WARNING,
+                "SEC002",
+                f"raw <{name}> is not rendered: it shows as text",
+                RAW_HINT,
+            )
+        _check_html_attributes(match.group(2), number, match.start(2) + 1, add)
+        open_tag = None if match.group(3) else name
+    return open_tag
+
+
+def _check_tag_continuation(tag: str, text: str, number: int, add: Report) -> str | None:
+    """Attributes of a raw tag that goes on over several lines."""
+    end = text.find(">")
+    _check_html_attributes(text if end < 0 else text[:end], number, 1, add)
+    return tag if end < 0 else _check_raw_html(text[end + 1 :], number, add)
+
+
+def _check_html_attributes(text: str, number: int, col: int, add: Report) -> None:
+    for match in HTML_ATTRIBUTE.finditer(text):
+        problem = attribute_problem(match.group(1), match.group(2) or "")
+        if problem:
+            add(number, col + match.start(), ERROR, *problem)
+
+
+def _check_attribute_blocks(text: str, number: int, add: Report) -> None:
+    """pandoc's `{key=value}` attributes reach the HTML as they are: check them too."""
+    for block in ATTRIBUTE_BLOCK.finditer(text):
+        _ident, _classes, pairs = parse_attributes(block.group(1))
+        for name, value in pairs.items():
+            problem = attribute_problem(name, value)
+            if problem:
+                add(number, block.start() + 1, ERROR, *problem)
+
+
+def _check_image_references(chapter, references: dict[str, tuple[str, int]], add: Report) -> None:
+    for number, text in prose_lines(chapter):
+        for match in IMAGE_REFERENCE.finditer(text):
+            label = (match.group(2) or match.group(1)).lower()
+            if label in references:
+                add(
+                    number,
+                    match.start() + 1,
+                    ERROR,
+                    "IMG005",
+                    "images must be written inline, not as references",
+                    f"write ![alt]({references[label][0]}) so the build can check the file",
+                )
+
+
+def check_rendered(parts, packaged: set[str]) -> None:
+    """Refuse anything unsafe left in pandoc's HTML, pointing at the line that made it.
+
+    `parts` pairs each rendered element (a chapter's section, a footnote) with the
+    chapter it came from, or None when unknown: then every chapter is searched.
+    """
+    chapters = [chapter for _element, chapter in parts if chapter is not None]
+    findings = []
+    for root, source in parts:
+        for element in root.iter():
+            for problem in _element_problems(element, packaged):
+                findings.append(_locate([source] if source else chapters, problem))
+    if findings:
+        raise FindingsError(sorted(set(findings)))
+
+
+def _element_problems(element, packaged: set[str]) -> Iterator[tuple[str, str, str]]:
+    """(code, message, the text to look for in the source) for one rendered element."""
+    if not isinstance(element.tag, str):
+        return
+    tag = element.tag.lower()
+    if tag in DANGEROUS_TAGS:
+        yield "SEC001", f"<{tag}> is refused", f"<{tag}"
+    for name, value in element.attrib.items():
+        problem = attribute_problem(name, value)
+        if problem:
+            yield problem[0], problem[1], normalize_url(value)[:40] or name
+    source = element.get("src")
+    if tag == "img" and source is not None and source not in packaged:
+        yield "SEC006", f"image '{source}' is not a file the build checked", source
+
+
+def _locate(chapters, problem: tuple[str, str, str]) -> Finding:
+    """The finding, at the first line of `chapters` that holds the offending text."""
+    code, message, needle = problem
+    key = normalize_url(needle)
+    for chapter in chapters:
+        for number, text in enumerate(chapter.lines, 1):
+            if key and key in normalize_url(text):
+                return Finding(
+                    f"manuscript/{chapter.name}",
+                    number,
+                    1,
+                    ERROR,
+                    code,
+                    message,
+                    FIXES[code],
+                )
+    name = f"manuscript/{chapters[0].name}" if len(chapters) == 1 else "manuscript"
+    return Finding(name, 1, 1, ERROR, code, message, FIXES[code])

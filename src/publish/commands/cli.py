@@ -1,0 +1,233 @@
+"""Command line: parse options, call one function per command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..editions.choose import EDITIONS
+from ..engine.build import FORMATS, build
+from .check import check_project
+from .console import Progress, build_summary, finding_lines, show_progress
+from .init import create_project
+from .stats import book_stats, format_table
+
+PROJECT_ARGUMENT = click.argument(
+    "project_dir", default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+class InternalError(click.ClickException):
+    """A bug in publish, not in the book: one line, unless --debug asks for the traceback."""
+
+    def __init__(self, exc: Exception):
+        super().__init__(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)"
+        )
+
+
+class PublishGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # user errors (PublishError is a ClickException) print cleanly, exit 1
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise InternalError(exc) from None
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(
+    cls=PublishGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
+Start a book, check it, see its numbers, build it:
+  publish init my-book
+  publish check my-book
+  publish stats my-book
+  publish build my-book
+
+Run `publish COMMAND --help` for each command's options.""",
+)
+@click.version_option(__version__, prog_name="publish")
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="PUBLISH_DEBUG",
+    help="Show the full traceback of an internal error (also: PUBLISH_DEBUG=1).",
+)
+def main(debug: bool) -> None:
+    """Build lessons written in Markdown into EPUB 3, print PDF, cheatsheets and templates.
+
+    A project is a folder with manuscript/book.yaml, the chapter files it lists,
+    and optionally styles/custom.css. Errors in the book are reported as
+    path:line:col: LEVEL CODE message (hint) and exit with status 1.
+    """
+
+
+@main.command(
+    "build",
+    short_help="Build the EPUB and PDF of each edition.",
+    epilog="""\b
+Examples:
+  publish build                     # the project in this folder, all editions
+  publish build my-book --edition sample --format epub
+  publish build my-book --strict -v # warnings fail the build; show every step""",
+)
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder [default: PROJECT_DIR/build].",
+)
+@click.option(
+    "--edition",
+    type=click.Choice([*EDITIONS, "all"]),
+    default="all",
+    show_default=True,
+    help="Which edition to build.",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(FORMATS),
+    multiple=True,
+    help="Output format, repeatable: epub, pdf, or printables (the full edition's "
+    "cheatsheets and templates) [default: all three].",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Render up to N artifacts at once [default: one per core].",
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Download http(s) images once into build/.cache/remote/ and embed them "
+    "[default: refuse them; the build makes no network request].",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Show each step even when not on a terminal, and every renderer warning.",
+)
+def build_command(
+    project_dir: Path,
+    out: Path | None,
+    edition: str,
+    formats: tuple[str, ...],
+    strict: bool,
+    jobs: int | None,
+    allow_remote: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Build the book in PROJECT_DIR (default: the current folder) into build/.
+
+    The same checks as `publish check` run first; if any fails, nothing is
+    rendered or written. On a terminal each step is shown with the time since
+    the start; warnings from pandoc and WeasyPrint are reported as REN findings.
+    """
+    editions = EDITIONS if edition == "all" else (edition,)
+    progress = Progress(show_progress(quiet, verbose, sys.stderr.isatty()), _echo_err)
+    result = build(
+        project_dir, out, editions, formats or FORMATS, strict, progress, jobs, allow_remote
+    )
+    for line in finding_lines(result.findings, verbose):
+        _echo_err(line)
+    if not quiet:
+        for line in build_summary(result):
+            click.echo(line)
+
+
+@main.command(
+    "check",
+    short_help="Check the book without building it.",
+    epilog="""\b
+Examples:
+  publish check                 # the project in this folder
+  publish check my-book --strict
+
+\b
+Exit status: 0 when the book would build, 1 when it would not
+(or, with --strict, when there is any warning).""",
+)
+@PROJECT_ARGUMENT
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Accept http(s) images, as `build --allow-remote` would (nothing is downloaded).",
+)
+@click.pass_context
+def check_command(ctx: click.Context, project_dir: Path, strict: bool, allow_remote: bool) -> None:
+    """Check the book in PROJECT_DIR without rendering or writing anything.
+
+    Runs every check `publish build` runs first (book.yaml, chapter files,
+    images and diagrams, alt text, links and cross-references, fenced divs,
+    headings, front matter) and prints each finding as
+    path:line:col: LEVEL CODE message (hint).
+    """
+    result = check_project(project_dir, strict, allow_remote)
+    for finding in result.findings:
+        click.echo(finding.format())
+    click.echo(result.summary, err=not result.ok)
+    if not result.ok:
+        ctx.exit(1)
+
+
+@main.command(
+    "stats",
+    short_help="Words, reading time, and where the sample ends.",
+    epilog="""\b
+Examples:
+  publish stats
+  publish stats my-book --json | jq '.sample_ends_at'""",
+)
+@PROJECT_ARGUMENT
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON, for tools.")
+def stats_command(project_dir: Path, as_json: bool) -> None:
+    """Words, figures, exercises and reading minutes per chapter, and where the sample ends.
+
+    The sample column says whether each chapter is in the free sample (yes,
+    partly, no); it is cut exactly as `publish build` cuts it.
+    """
+    stats = book_stats(project_dir)
+    click.echo(
+        json.dumps(stats.to_json(), indent=2, ensure_ascii=False)
+        if as_json
+        else format_table(stats)
+    )
+
+
+@main.command(
+    "init",
+    short_help="Start a new book project that builds at once.",
+    epilog="""\b
+Example:
+  publish init my-book && publish build my-book""",
+)
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init_command(directory: Path) -> None:
+    """Start a new book in DIRECTORY (new or empty), ready to build.
+
+    Writes manuscript/book.yaml (values to replace are marked CHANGE ME), two
+    short chapters, a Graphviz diagram and an empty styles/custom.css. The
+    book builds at once; `publish check` lists the placeholders left.
+    """
+    written = create_project(directory)
+    click.echo(f"publish: created {len(written)} files in {directory}/")
+    click.echo(f"next: edit {directory}/manuscript/book.yaml, then `publish build {directory}`")

@@ -1,0 +1,287 @@
+"""One-page printable cheatsheets, gathered from the chapters' cheatsheet blocks.
+
+Each cheatsheet is rendered for A4 and US Letter and must fit exactly one page.
+When it does not, the layout is tightened one step at a time (smaller type,
+tighter leading, narrower margins, then a fourth column) down to a legible
+floor; past that floor the build stops and says how much is too long.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+
+from ..editions.choose import FULL
+from ..engine.staging import write_atomic
+from ..errors import ERROR, Finding, PublishError
+from ..project.config import BOOK_FILE, Book, CheatsheetSpec
+from ..project.manuscript import Manuscript
+from ..project.scan import IMAGE
+from ..project.theme import Theme
+from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
+from ..render.html import run_pandoc
+from .manifest import Artifact, describe
+from .printables import (
+    file_urls_for_fonts,
+    pdf_metadata,
+    png_preview,
+    remove_stale,
+    render_document,
+)
+
+PAPERS = {"a4": "A4", "letter": "letter"}
+WIDTHS = {"a4": "210mm", "letter": "8.5in"}
+# Tall enough for any sheet worth measuring: the overflow is read off one endless page.
+ENDLESS_PAGE = "2000mm"
+FILL_IN_TURN = ".sheet-blocks { column-fill: auto; }\n"
+BALANCE_BELOW = 0.6
+STYLESHEET = "cheatsheet.css"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One step of tightening; the first is the designed look, the last the floor."""
+
+    font_pt: float
+    line_height: float
+    columns: int
+    gap_mm: float
+    margin_mm: float
+
+    def css(self, paper: str, endless: bool = False) -> str:
+        size = f"{WIDTHS[paper]} {ENDLESS_PAGE}" if endless else PAPERS[paper]
+        return (
+            f"@page {{ size: {size}; margin: {self.margin_mm}mm "
+            f"{self.margin_mm}mm {self.margin_mm + 6}mm; }}\n"
+            f"html {{ font-size: {self.font_pt}pt; line-height: {self.line_height}; }}\n"
+            f".sheet-blocks {{ columns: {self.columns}; column-gap: {self.gap_mm}mm; }}\n"
+        )
+
+
+# The first step is roomy, for a sheet read from the wall; 7 pt is the smallest size
+# that stays readable on a printed page at arm's length.
+LAYOUTS = (
+    Layout(10.5, 1.36, 3, 7, 14),
+    Layout(9.75, 1.34, 3, 6.5, 13),
+    Layout(9.0, 1.32, 3, 6, 12),
+    Layout(8.5, 1.28, 3, 5, 11),
+    Layout(8.0, 1.25, 3, 5, 10),
+    Layout(7.5, 1.22, 3, 4.5, 10),
+    Layout(7.0, 1.2, 3, 4, 9),
+    Layout(7.0, 1.15, 4, 3.5, 8),
+)
+
+
+@dataclass
+class Block:
+    """One `::: {.cheatsheet title="..."}` block's title and Markdown."""
+
+    title: str
+    markdown: str
+
+
+@dataclass
+class RenderedSheet:
+    spec: CheatsheetSpec
+    paper: str
+    pdf: bytes
+    layout: Layout
+    attempts: int
+
+
+def gather_blocks(manuscript: Manuscript, spec: CheatsheetSpec, index: int) -> list[Block]:
+    """The spec's blocks in book order; an error pointing at book.yaml if it has none."""
+    book = manuscript.book
+    wanted = spec.chapters if spec.chapters is not None else book.chapters
+    blocks = []
+    for chapter in manuscript.chapters:
+        if chapter.name not in wanted:
+            continue
+        for div in sorted(chapter.scan.divs, key=lambda d: d.start):
+            if "cheatsheet" in div.classes and div.end:
+                body = chapter.text(div.start + 1, div.end - 1) if div.end > div.start + 1 else ""
+                blocks.append(Block(div.attrs.get("title", ""), body))
+    if not blocks:
+        line = book.line_of(f"cheatsheets[{index}]")
+        hint = 'add a `::: {.cheatsheet title="..."}` block to a chapter it gathers'
+        message = f"cheatsheet '{spec.name}' has no cheatsheet blocks to gather"
+        finding = Finding(BOOK_FILE.as_posix(), line, 1, ERROR, "CHS001", message, hint)
+        # Not a FindingsError: the editions are already written when cheatsheets are made.
+        raise PublishError(finding.format())
+    return blocks
+
+
+def render_blocks(blocks: list[Block], images: ImageFiles) -> list[lxml.html.HtmlElement]:
+    """Every block's HTML from one pandoc run, each wrapped in its own div."""
+    markdown = "\n\n".join(
+        f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{images.point(b.markdown)}\n:::::::::"
+        for n, b in enumerate(blocks)
+    )
+    html_text, _warnings = run_pandoc(markdown)
+    root = lxml.html.fragment_fromstring(html_text, create_parent="div")
+    return [root.get_element_by_id(f"sheet-block-{n}") for n in range(len(blocks))]
+
+
+def sheet_html(
+    book: Book,
+    spec: CheatsheetSpec,
+    blocks: list[Block],
+    bodies: list[lxml.html.HtmlElement],
+    built_at: dt.datetime,
+) -> str:
+    esc = html.escape
+    sections = []
+    for block, body in zip(blocks, bodies, strict=True):
+        heading = f"<h2>{esc(block.title)}</h2>" if block.title else ""
+        inner = "".join(lxml.html.tostring(child, encoding="unicode") for child in body)
+        sections.append(f'<section class="sheet-block">{heading}{body.text or ""}{inner}</section>')
+    footer = f'<footer class="sheet-footer">{esc(spec.footer)}</footer>' if spec.footer else ""
+    source = f"{book.title} · {', '.join(book.authors)}"
+    return (
+        f'<!DOCTYPE html><html lang="{esc(book.language)}"><head><meta charset="utf-8">'
+        f"<title>{esc(spec.title)}</title>{pdf_metadata(book, built_at)}</head>"
+        f'<body class="cheatsheet">{footer}<header class="sheet-header">'
+        f'<h1>{esc(spec.title)}</h1><p class="sheet-source">{esc(source)}</p></header>'
+        f'<main class="sheet-blocks">{"".join(sections)}</main></body></html>'
+    )
+
+
+class ImageFiles:
+    """Where a block's images live: DOT diagrams as the SVG the edition build cached."""
+
+    def __init__(self, manuscript: Manuscript, theme: Theme, cache: Path):
+        self.root = manuscript.root
+        self.theme = theme
+        self.cache = cache / "diagrams"
+
+    def point(self, markdown: str) -> str:
+        """The Markdown with every local image pointing at a file URL, before pandoc sees it."""
+
+        def replace(match) -> str:
+            src = match.group(2)
+            if re.match(r"^[a-z][\w+.-]*:", src):
+                return match.group(0)
+            return match.group(0).replace(f"]({src}", f"]({self.url(src)}", 1)
+
+        return IMAGE.sub(replace, markdown)
+
+    def url(self, src: str) -> str:
+        source = self.root / src
+        if source.suffix == ".dot":
+            key = diagram_key(source.read_bytes(), self.diagram_theme, self.graphviz)
+            source = self.cache / f"{key}.svg"
+        return source.resolve().as_uri()
+
+    @functools.cached_property
+    def diagram_theme(self):
+        return load_diagram_theme(self.theme.file("diagrams.yaml"), self.theme.fonts_dir())
+
+    @functools.cached_property
+    def graphviz(self) -> str:
+        return graphviz_version()
+
+
+def fit_one_page(
+    page_html: str, css: str, paper: str, roots: list[Path], spec: CheatsheetSpec
+) -> tuple[bytes, Layout, int]:
+    """The PDF at the first layout that fits one page, or an error saying by how much."""
+    for attempt, layout in enumerate(LAYOUTS, 1):
+        # Filling columns in turn lays out many times faster than balancing them and
+        # fits just as much on a page: find the layout that way.
+        filled = _render(page_html, css + layout.css(paper) + FILL_IN_TURN, roots)
+        if len(filled.pages) == 1:
+            return _balanced(filled, page_html, css + layout.css(paper), roots), layout, attempt
+    excess = overflow(filled, _render(page_html, css + layout.css(paper, endless=True), roots))
+    raise PublishError(
+        f"cheatsheet '{spec.name}' ({paper}) does not fit one page: {_how_much(excess)} too "
+        f"long even at {layout.font_pt:g} pt in {layout.columns} columns; shorten "
+        "its cheatsheet blocks or split it into several cheatsheets with `chapters:`"
+    )
+
+
+def _balanced(filled, page_html: str, css: str, roots: list[Path]) -> bytes:
+    """Balance the columns of a short sheet; a nearly full one already looks balanced.
+
+    Balancing a full page can take WeasyPrint ten times as long as filling it.
+    """
+    chosen = filled
+    if _fill_ratio(filled) < BALANCE_BELOW:
+        balanced = _render(page_html, css, roots)
+        chosen = balanced if len(balanced.pages) == 1 else filled
+    return chosen.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def _fill_ratio(document) -> float:
+    """How much of the page's column space the blocks take up."""
+    page = document.pages[0]._page_box
+    boxes = list(page.descendants())
+    main = next(box for box in boxes if box.element_tag == "main")
+    columns = main.style["column_count"]
+    space = columns * (page.content_box_y() + page.height - main.content_box_y())
+    blocks = [box for box in boxes if box.element_tag == "section"]
+    return sum(box.margin_height() for box in blocks) / space
+
+
+def _how_much(excess: float) -> str:
+    # Blocks are never split, so a sheet can spill over by less than its last block.
+    return "a few lines" if excess < 0.05 else f"about {excess:.0%} of a page"
+
+
+def _render(page_html: str, css: str, roots: list[Path]):
+    return render_document(page_html, css, roots, pdf_variant="pdf/ua-1")
+
+
+def overflow(paged, endless) -> float:
+    """How far the sheet laid out on one endless page runs past the real page's bottom.
+
+    Measured on the endless page because the overflow pages of a multi-column
+    layout are balanced and paginated, which hides how much is really left over.
+    """
+    page = paged.pages[0]._page_box
+    bottom = page.content_box_y() + page.height
+    main = next(
+        box for box in endless.pages[0]._page_box.descendants() if box.element_tag == "main"
+    )
+    return max(main.position_y + main.margin_height() - bottom, 0.0) / page.height
+
+
+def render_cheatsheets(
+    manuscript: Manuscript, theme: Theme, roots: list[Path], cache: Path, built_at: dt.datetime
+) -> list[RenderedSheet]:
+    """Every cheatsheet in every paper size, in memory: nothing is written on failure."""
+    book = manuscript.book
+    gathered = [gather_blocks(manuscript, spec, i) for i, spec in enumerate(book.cheatsheets)]
+    everything = [block for blocks in gathered for block in blocks]
+    if not everything:
+        return []
+    bodies = render_blocks(everything, ImageFiles(manuscript, theme, cache))
+    css = file_urls_for_fonts(theme.stylesheet(STYLESHEET), theme)
+    sheets, start = [], 0
+    for spec, blocks in zip(book.cheatsheets, gathered, strict=True):
+        page_html = sheet_html(book, spec, blocks, bodies[start : start + len(blocks)], built_at)
+        start += len(blocks)
+        for paper in PAPERS:
+            pdf, layout, attempts = fit_one_page(page_html, css, paper, roots, spec)
+            sheets.append(RenderedSheet(spec, paper, pdf, layout, attempts))
+    return sheets
+
+
+def write_cheatsheets(sheets: list[RenderedSheet], out: Path) -> list[Artifact]:
+    """Each sheet's PDF and PNG preview under full/cheatsheets/, described for the manifest."""
+    folder = out / FULL / "cheatsheets"
+    artifacts = []
+    for sheet in sheets:
+        stem = f"{sheet.spec.name}-{sheet.paper}"
+        details = {"title": sheet.spec.title, "paper": sheet.paper}
+        write_atomic(folder / f"{stem}.pdf", sheet.pdf)
+        artifacts.append(describe(folder / f"{stem}.pdf", out, FULL, "pdf", pages=1, **details))
+        write_atomic(folder / f"{stem}.png", png_preview(sheet.pdf))
+        artifacts.append(describe(folder / f"{stem}.png", out, FULL, "png", **details))
+    remove_stale(folder, [out / a.path for a in artifacts], (".pdf", ".png"))
+    return artifacts

@@ -1,0 +1,327 @@
+"""Write an EPUB 3 with ebooklib, then repack it so the same book gives the same bytes."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import lxml.html
+from ebooklib import epub
+
+from ..engine.staging import write_atomic
+from ..project.theme import FONT_URL
+from ..render.context import EditionContext
+from ..render.html import RenderedChapter
+from ..render.svg_fonts import embed_fonts
+
+CSS_NAME = "styles/book.css"
+MEDIA_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+
+
+def _xhtml(
+    context: EditionContext, file_name: str, title: str, body: str, uid: str
+) -> epub.EpubHtml:
+    item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=context.book.language)
+    item.content = body
+    item.add_link(href=CSS_NAME, rel="stylesheet", type="text/css")
+    return item
+
+
+def _title_page(context: EditionContext) -> str:
+    book = context.book
+    esc = html.escape
+    parts = [
+        f'<section class="titlepage" epub:type="titlepage" role="doc-introduction"'
+        f' aria-label="Title page"><h1 class="title">{esc(book.title)}</h1>'
+    ]
+    if book.subtitle:
+        parts.append(f'<p class="subtitle">{esc(book.subtitle)}</p>')
+    parts.append(f'<p class="authors">{esc(", ".join(book.authors))}</p>')
+    if book.course:
+        parts.append(f'<p class="course">A lesson in the course {esc(book.course)}</p>')
+    parts.append(f'<p class="edition">{esc(context.edition_label)}</p>')
+    if book.publisher:
+        parts.append(f'<p class="publisher">{esc(book.publisher)}</p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _copyright_page(context: EditionContext) -> str:
+    book = context.book
+    esc = html.escape
+    items = context.colophon_items()
+    rights = f"<p>{esc(book.rights)}</p>" if book.rights else ""
+    return (
+        f'<section class="colophon" epub:type="colophon" role="doc-colophon"'
+        f' aria-label="Copyright">'
+        f"<h1>Copyright</h1>{rights}<dl>{items}</dl></section>"
+    )
+
+
+def _chapter_body(chapter: RenderedChapter, context: EditionContext) -> str:
+    """A chapter's XHTML body: cross-file links resolved, its notes at its end."""
+    element = _copy(chapter.element)
+    for link in element.iter("a"):
+        href = link.get("href", "")
+        if href.startswith("#"):
+            target = context.rendered.file_of(href[1:])
+            if target is None:
+                link.drop_tag()
+            elif target != chapter.file_name:
+                link.set("href", f"{target}{href}")
+    _attach_notes(element, context)
+    element.set("epub:type", "chapter" if chapter.kind == "chapter" else "backmatter")
+    if chapter.kind == "chapter":
+        element.set("role", "doc-chapter")  # Ace: an epub:type needs its ARIA role
+    return lxml.html.tostring(element, encoding="unicode")
+
+
+def _copy(element):
+    return lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"))
+
+
+def _attach_notes(element, context: EditionContext) -> None:
+    refs = [a for a in element.find_class("footnote-ref")]
+    if not refs:
+        return
+    notes = lxml.html.Element(
+        "section", {"class": "footnotes", "role": "doc-endnotes", "aria-label": "Notes"}
+    )
+    for ref in refs:
+        ref.set("epub:type", "noteref")
+        note = context.rendered.footnotes.get(ref.get("href", "").lstrip("#"))
+        if note is None:
+            continue
+        aside = lxml.html.Element(
+            "aside", {"id": note.get("id"), "epub:type": "footnote", "role": "doc-footnote"}
+        )
+        for child in _copy(note):
+            aside.append(child)
+        notes.append(aside)
+    element.append(notes)
+
+
+def _add_theme(book: epub.EpubBook, context: EditionContext) -> None:
+    css = context.theme.stylesheet("epub.css")
+    css += "\n" + context.theme.extra_css()
+    book.add_item(
+        epub.EpubItem(
+            uid="css",
+            file_name=CSS_NAME,
+            media_type="text/css",
+            content=css.replace("url(fonts/", "url(../fonts/").encode(),
+        )
+    )
+    for index, name in enumerate(sorted(set(FONT_URL.findall(css)))):
+        path = context.theme.file(name)
+        book.add_item(
+            epub.EpubItem(
+                uid=f"font-{index}",
+                file_name=name,
+                media_type=MEDIA_TYPES[path.suffix],
+                content=path.read_bytes(),
+            )
+        )
+
+
+def _add_metadata(book: epub.EpubBook, context: EditionContext) -> None:
+    meta = context.book
+    book.set_identifier(context.identifier)
+    book.set_title(context.title)
+    book.set_language(meta.language)
+    for author in meta.authors:
+        book.add_author(author)
+    for name, value in (
+        ("publisher", meta.publisher),
+        ("description", meta.description),
+        ("rights", meta.rights),
+        ("date", context.publication_date),
+    ):
+        if value:
+            book.add_metadata("DC", name, value)
+    for subject in meta.subjects:
+        book.add_metadata("DC", "subject", subject)
+    for prop, value in accessibility_metadata(context):
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+
+def accessibility_metadata(context: EditionContext) -> list[tuple[str, str]]:
+    """EPUB Accessibility 1.1 claims, each made only when the book backs it."""
+    visual = context.has_images
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ]
+    if visual:
+        features.append("alternativeText")
+    if context.has_long_descriptions:
+        features.append("longDescription")
+    pairs = [("schema:accessMode", "textual")]
+    if visual:
+        pairs.append(("schema:accessMode", "visual"))
+        pairs.append(("schema:accessModeSufficient", "textual,visual"))
+    pairs.append(("schema:accessModeSufficient", "textual"))
+    pairs.extend(("schema:accessibilityFeature", f) for f in features)
+    pairs.append(("schema:accessibilityHazard", "none"))
+    pairs.append(("schema:accessibilitySummary", _summary(context)))
+    claim = context.book.accessibility
+    if claim is not None:
+        pairs.append(("dcterms:conformsTo", claim.conforms_to))
+        pairs.append(("a11y:certifiedBy", claim.certified_by))
+    return pairs
+
+
+def accessibility_claims(context: EditionContext) -> dict[str, list[str]]:
+    """The OPF's accessibility metadata for the manifest, grouped by property."""
+    claims: dict[str, list[str]] = {}
+    for prop, value in accessibility_metadata(context):
+        claims.setdefault(prop.split(":", 1)[1], []).append(value)
+    return claims
+
+
+def _summary(context: EditionContext) -> str:
+    """What a reader can rely on, in words: facts the build establishes, then the
+    publisher's own conformance claim when book.yaml makes one."""
+    summary = _established_facts(context)
+    claim = context.book.accessibility
+    if claim is not None:
+        summary += f" {claim.certified_by} states that it meets {claim.conforms_to}."
+    return summary
+
+
+def _established_facts(context: EditionContext) -> str:
+    navigation = "headings, a table of contents and landmarks give structured navigation."
+    if not context.has_images:
+        return f"A text-only book: {navigation[0].upper()}{navigation[1:]}"
+    figures = [f for c in context.rendered.chapters for f in c.element.iter("figure")]
+    described = sum(1 for f in figures if f.find(".//img[@aria-describedby]") is not None)
+    if figures and described == len(figures):
+        details = " and every figure has a long description"
+    elif described:
+        details = f" and {described} of {len(figures)} figures have a long description"
+    else:
+        details = ""
+    return f"Every image has a text alternative{details}; {navigation}"
+
+
+def build_epub(context: EditionContext) -> bytes:
+    book = epub.EpubBook()
+    _add_metadata(book, context)
+    book.set_cover("images/cover.png", context.cover_png, create_page=True)
+    _add_theme(book, context)
+    title_page = _xhtml(context, "titlepage.xhtml", "Title page", _title_page(context), "titlepage")
+    colophon = _xhtml(
+        context, "copyright.xhtml", "Copyright", _copyright_page(context), "copyright"
+    )
+    items = [title_page, colophon]
+    chapters = []
+    for chapter in context.rendered.chapters:
+        item = _xhtml(
+            context,
+            chapter.file_name,
+            chapter.title,
+            _chapter_body(chapter, context),
+            chapter.file_name.split(".")[0],
+        )
+        chapters.append(item)
+    for item in items + chapters:
+        book.add_item(item)
+    for name, resource in sorted(context.rendered.resources.items()):
+        book.add_item(
+            epub.EpubItem(
+                uid=re.sub(r"\W", "-", name),
+                file_name=name,
+                media_type=resource.media_type,
+                content=_packaged(resource, context),
+            )
+        )
+    book.toc = _toc(context, chapters)
+    book.add_item(epub.EpubNcx())
+    nav = epub.EpubNav()
+    nav.add_link(href=CSS_NAME, rel="stylesheet", type="text/css")
+    book.add_item(nav)
+    book.spine = ["cover", title_page, colophon, "nav", *chapters]
+    book.guide = [
+        {"type": "cover", "href": "cover.xhtml", "title": "Cover"},
+        {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+        {"type": "text", "href": chapters[0].file_name, "title": "Start of content"},
+    ]
+    buffer = io.BytesIO()
+    # No page list: ebooklib would list every element with an epub:type as a "page".
+    writer = _Writer(
+        buffer,
+        book,
+        {
+            "mtime": context.built_at.replace(tzinfo=None),
+            "epub3_landmark": True,
+            "epub3_pages": False,
+            "play_order": {"enabled": False},
+            "raise_exceptions": True,
+        },
+    )
+    writer.process()
+    writer.write()
+    return repack(buffer.getvalue(), context.built_at.timetuple()[:6])
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer, adding the package's xml:lang (Ace's epub-lang rule)."""
+
+    def _write_opf_file(self, root):
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+        super()._write_opf_file(root)
+
+
+def _packaged(resource, context: EditionContext) -> bytes:
+    """A resource's bytes as the EPUB carries them: SVG diagrams with their fonts inside."""
+    data = resource.path.read_bytes()
+    return embed_fonts(data, context.theme) if resource.media_type == "image/svg+xml" else data
+
+
+def _toc(context: EditionContext, chapters: list[epub.EpubHtml]):
+    toc = []
+    for chapter, item in zip(context.rendered.chapters, chapters, strict=True):
+        sections = [
+            epub.Link(f"{item.file_name}#{ident}", text, f"{item.id}-{ident}")
+            for level, ident, text in chapter.headings
+            if level == 2 and ident
+        ]
+        link = epub.Link(item.file_name, chapter.title, item.id)
+        toc.append((epub.Section(chapter.title, item.file_name), sections) if sections else link)
+    return toc
+
+
+def repack(data: bytes, date: tuple) -> bytes:
+    """Rewrite the zip in a fixed order with fixed dates: mimetype first and stored."""
+    date = max(date, (1980, 1, 1, 0, 0, 0))
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = source.namelist()
+    first = ["mimetype", "META-INF/container.xml"]
+    ordered = first + sorted(n for n in names if n not in first)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in ordered:
+            info = zipfile.ZipInfo(name, date_time=date)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(name), compresslevel=9)
+    return out.getvalue()
+
+
+def write_epub(context: EditionContext, path: Path) -> None:
+    write_atomic(path, build_epub(context))

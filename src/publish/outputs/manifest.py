@@ -1,0 +1,107 @@
+"""Write `build/manifest.json`: every artifact with its edition, format, size and hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..engine.staging import write_atomic, written_bytes
+from ..project.config import Book
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Artifact:
+    path: str
+    edition: str
+    format: str
+    bytes: int
+    sha256: str
+    title: str = ""
+    identifier: str = ""
+    pages: int | None = None
+    paper: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        data = {k: v for k, v in asdict(self).items() if v not in (None, "", {}) and k != "extra"}
+        data.update(self.extra)
+        return data
+
+
+def describe(path: Path, out: Path, edition: str, fmt: str, **details) -> Artifact:
+    data = written_bytes(path)
+    return Artifact(
+        path.relative_to(out).as_posix(),
+        edition,
+        fmt,
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+        **details,
+    )
+
+
+def _book_metadata(book: Book) -> dict:
+    keys = (
+        "title",
+        "subtitle",
+        "course",
+        "slug",
+        "authors",
+        "language",
+        "publisher",
+        "date",
+        "rights",
+        "description",
+        "subjects",
+        "identifiers",
+    )
+    return {key: getattr(book, key) for key in keys if getattr(book, key)}
+
+
+def _still_valid(entry: dict, out: Path) -> bool:
+    """A previous entry survives a partial build if its file is still what it lists."""
+    path = out / entry.get("path", "")
+    if not path.is_file():
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
+
+
+def write_manifest(out: Path, book: Book, artifacts: list[Artifact], built_at: str) -> Path:
+    path = out / MANIFEST
+    entries = {a.path: a.to_json() for a in artifacts}
+    if path.is_file():
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8")).get("artifacts", [])
+        except (ValueError, AttributeError):
+            previous = []
+        for entry in previous:
+            if (
+                isinstance(entry, dict)
+                and entry.get("path") not in entries
+                and _still_valid(entry, out)
+            ):
+                entries[entry["path"]] = entry
+    manifest = {
+        "generator": f"publish {__version__}",
+        "built_at": built_at,
+        "book": _book_metadata(book),
+        "artifacts": [entries[key] for key in sorted(entries)],
+    }
+    if _same_apart_from_time(path, manifest):
+        return path  # nothing was rebuilt: keep the file, and the time it was built
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    write_atomic(path, text.encode("utf-8"))
+    return path
+
+
+def _same_apart_from_time(path: Path, manifest: dict) -> bool:
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(previous, dict) and {**previous, "built_at": manifest["built_at"]} == manifest

@@ -1,0 +1,95 @@
+"""Templates as DOCX for Word: blanks as underlined space, checkboxes as ☐ lines.
+
+Word has no form controls pandoc can write, so the DOCX is a document to type
+into. pandoc's sandbox makes its output byte-reproducible but dates it 1970;
+the package is restamped with the build's date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pypandoc
+
+from ..errors import PublishError
+from ..project.config import Book
+from ..project.scan import scan
+from ..render.html import PANDOC_FORMAT
+from .template_source import (
+    BLANK,
+    TASK_ITEM,
+    Template,
+    field_lines,
+    has_blank,
+    outside_code,
+)
+
+# Non-breaking spaces, so Word keeps the underline's length instead of collapsing it.
+DOCX_BLANK = "[" + "\u00a0" * 36 + "]{.underline}"
+DOCX_LINE = "[" + "\u00a0" * 110 + "]{.underline}"
+CORE_DATES = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _docx_line(line: str) -> str:
+    task = TASK_ITEM.match(line.rstrip("\n"))
+    if task:
+        # A line block keeps a checklist compact: one paragraph, one line per item.
+        box = "☐" if task.group(2) == " " else "☒"
+        return f"| {task.group(1)}{box} {task.group(3)}\n"
+    return BLANK.sub(lambda _m: DOCX_BLANK, line) if has_blank(line) else line
+
+
+def docx_markdown(template: Template) -> str:
+    """The template for Word: boxes as writing lines under their hint, ☐ for checkboxes."""
+    lines = template.body.splitlines(keepends=True)
+    for div in reversed(scan(lines).divs):
+        if "field" in div.classes and div.end:
+            hint = "".join(lines[div.start : div.end - 1]).strip()
+            count = field_lines(div.attrs.get("lines"))
+            writing = [f"*{hint}*\n\n"] if hint else []
+            writing += [f"{DOCX_LINE}\n\n"] * count
+            lines[div.start - 1 : div.end] = writing
+    intro = f"*{template.description}*\n\n" if template.description else ""
+    return intro + outside_code("".join(lines), _docx_line)
+
+
+def build_docx(book: Book, template: Template, built_at: dt.datetime) -> bytes:
+    """The DOCX bytes, dated `built_at` inside and out, so a rebuild gives the same file."""
+    args = ["--metadata", f"title={template.title}", "--metadata", f"lang={book.language}"]
+    with tempfile.TemporaryDirectory(prefix="publish-docx-") as temp:
+        target = Path(temp) / "template.docx"
+        try:
+            pypandoc.convert_text(
+                docx_markdown(template),
+                "docx",
+                format=PANDOC_FORMAT,
+                outputfile=str(target),
+                extra_args=args,
+                sandbox=True,
+            )
+        except RuntimeError as exc:
+            raise PublishError(f"pandoc failed on {template.name}: {exc}") from None
+        return restamp_docx(target.read_bytes(), built_at)
+
+
+def restamp_docx(data: bytes, built_at: dt.datetime) -> bytes:
+    """Date the package and its core properties `built_at`, not pandoc's 1970."""
+    stamp = built_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    date = max(built_at.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "docProps/core.xml":
+                content = CORE_DATES.sub(rf"\g<1>{stamp}\g<2>", content.decode()).encode()
+            info = zipfile.ZipInfo(name, date_time=date)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, content)
+    return out.getvalue()

@@ -1,0 +1,248 @@
+"""Read the manuscript: chapter files, their front matter and their units.
+
+A *unit* is a heading and the text up to the next heading of any level: the
+smallest piece an edition can take or leave, so a cut always falls on a heading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..engine.staging import is_inside
+from ..errors import ERROR, Finding
+from .config import Book
+from .scan import Heading, Scan, scan
+
+MANUSCRIPT_DIR = "manuscript"
+FRONT_MATTER_KEYS = {"title", "sample"}
+SAMPLE_MARKS = {"in", "out"}
+
+
+@dataclass
+class Unit:
+    """A heading and its text, up to the next heading."""
+
+    chapter: Chapter
+    heading: Heading
+    start: int
+    end: int
+    words: int = 0
+    mark: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.chapter.name}:{self.start}"
+
+
+@dataclass
+class Chapter:
+    name: str
+    path: Path
+    lines: list[str]
+    body_start: int
+    front_matter: dict = field(default_factory=dict)
+    scan: Scan = field(default_factory=Scan)
+    units: list[Unit] = field(default_factory=list)
+    synthetic_title: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.units[0].heading.text if self.units else self.name
+
+    def text(self, start: int, end: int) -> str:
+        """File lines start..end inclusive (1-based), as Markdown."""
+        text = "".join(self.lines[start - 1 : end])
+        if self.synthetic_title and start == self.body_start:
+            text = f"# {self.units[0].heading.text}\n\n{text}"
+        return text
+
+    def in_divs(self, classes: set[str]) -> set[int]:
+        """Lines inside (and including the fences of) divs with one of these classes."""
+        covered = set()
+        for div in self.scan.divs:
+            if classes & set(div.classes):
+                covered.update(range(div.start, (div.end or len(self.lines)) + 1))
+        return covered
+
+
+@dataclass
+class Manuscript:
+    project: Path
+    book: Book
+    chapters: list[Chapter]
+
+    @property
+    def root(self) -> Path:
+        return self.project / MANUSCRIPT_DIR
+
+    @property
+    def units(self) -> list[Unit]:
+        return [unit for chapter in self.chapters for unit in chapter.units]
+
+
+def read_text(path: Path, name: str, line: int, findings: list[Finding], where: str) -> str | None:
+    """A UTF-8 text file, or None with a finding pointing at whoever named it."""
+    if not path.is_file():
+        findings.append(
+            Finding(
+                where,
+                line,
+                1,
+                ERROR,
+                "MS001",
+                f"file not found: {name}",
+                "check the spelling; paths are relative to manuscript/",
+            )
+        )
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        before = exc.object[: exc.start]  # point at the first byte that is not UTF-8
+        line, col = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
+        findings.append(
+            Finding(
+                f"{MANUSCRIPT_DIR}/{name}",
+                line,
+                col,
+                ERROR,
+                "MS002",
+                "file is not UTF-8 text",
+                "save it as UTF-8",
+            )
+        )
+        return None
+
+
+def split_front_matter(text: str, name: str, findings: list[Finding]) -> tuple[dict, int]:
+    """YAML front matter (if any) and the 1-based line where the body starts."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}, 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            block = "\n".join(lines[1:index])
+            try:
+                data = yaml.safe_load(block) or {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = mark.line + 2 if mark else 1
+                findings.append(
+                    Finding(
+                        name,
+                        line,
+                        1,
+                        ERROR,
+                        "MS003",
+                        f"invalid front matter: {getattr(exc, 'problem', exc)}",
+                    )
+                )
+                return {}, index + 2
+            if not isinstance(data, dict):
+                findings.append(
+                    Finding(name, 2, 1, ERROR, "MS003", "front matter must be a mapping of keys")
+                )
+                return {}, index + 2
+            return data, index + 2
+    findings.append(Finding(name, 1, 1, ERROR, "MS003", "front matter has no closing '---'"))
+    return {}, 1
+
+
+def read_chapter(
+    root: Path, name: str, book: Book, index: int, findings: list[Finding]
+) -> Chapter | None:
+    line = book.line_of(f"chapters[{index}]")
+    if not is_inside(root / name, [root.parent]):  # never read a file outside the project
+        findings.append(
+            Finding(
+                f"{MANUSCRIPT_DIR}/book.yaml",
+                line,
+                1,
+                ERROR,
+                "SEC006",
+                f"chapter '{name}' is outside the project",
+                "keep chapters under manuscript/, as real files, not symlinks",
+            )
+        )
+        return None
+    text = read_text(root / name, name, line, findings, f"{MANUSCRIPT_DIR}/book.yaml")
+    if text is None:
+        return None
+    shown = f"{MANUSCRIPT_DIR}/{name}"
+    front, body_start = split_front_matter(text, shown, findings)
+    _check_front_matter(front, shown, findings)
+    lines = text.splitlines(keepends=True)
+    chapter = Chapter(name, root / name, lines, body_start, front)
+    chapter.scan = scan(lines[body_start - 1 :], body_start)
+    if "title" in front and not _has_title_heading(lines, body_start):
+        title = Heading(1, str(front["title"]), "", [], {}, body_start)
+        chapter.scan.headings.insert(0, title)
+        chapter.synthetic_title = True
+    chapter.units = _split_units(chapter)
+    return chapter
+
+
+def _has_title_heading(lines: list[str], body_start: int) -> bool:
+    return any(line.startswith("# ") for line in lines[body_start - 1 :])
+
+
+def _check_front_matter(front: dict, name: str, findings: list[Finding]) -> None:
+    for key in front:
+        if key not in FRONT_MATTER_KEYS:
+            findings.append(
+                Finding(
+                    name,
+                    2,
+                    1,
+                    ERROR,
+                    "MS004",
+                    f"unknown front matter key '{key}'",
+                    "known keys: " + ", ".join(sorted(FRONT_MATTER_KEYS)),
+                )
+            )
+    if "sample" in front and front["sample"] not in SAMPLE_MARKS:
+        findings.append(
+            Finding(name, 2, 1, ERROR, "MS004", "front matter 'sample' must be in or out")
+        )
+
+
+def _split_units(chapter: Chapter) -> list[Unit]:
+    headings = chapter.scan.headings
+    last_line = len(chapter.lines)
+    units = []
+    inherited: list[tuple[int, str | None]] = []
+    chapter_mark = chapter.front_matter.get("sample")
+    for position, heading in enumerate(headings):
+        end = headings[position + 1].line - 1 if position + 1 < len(headings) else last_line
+        start = chapter.body_start if position == 0 else heading.line
+        while inherited and inherited[-1][0] >= heading.level:
+            inherited.pop()
+        own = heading.attrs.get("sample")
+        mark = own or (inherited[-1][1] if inherited else None) or chapter_mark
+        inherited.append((heading.level, mark))
+        words = sum(chapter.scan.words_by_line.get(n, 0) for n in range(start, end + 1))
+        units.append(Unit(chapter, heading, start, end, words, mark))
+    if units:
+        skipped = chapter.in_divs({"answer", "longdesc"})
+        for unit in units:
+            unit.words -= sum(
+                chapter.scan.words_by_line.get(n, 0)
+                for n in range(unit.start, unit.end + 1)
+                if n in skipped
+            )
+    return units
+
+
+def read_manuscript(project: Path, book: Book) -> tuple[Manuscript, list[Finding]]:
+    """Every chapter named in book.yaml, scanned; findings for what cannot be read."""
+    findings: list[Finding] = []
+    root = project / MANUSCRIPT_DIR
+    chapters = []
+    for index, name in enumerate(book.chapters):
+        chapter = read_chapter(root, name, book, index, findings)
+        if chapter is not None:
+            chapters.append(chapter)
+    return Manuscript(project, book, chapters), findings

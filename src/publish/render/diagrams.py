@@ -1,0 +1,147 @@
+"""Render Graphviz DOT diagrams to SVG in the theme's fonts and colours.
+
+Theme attributes are passed as Graphviz defaults (`-G`, `-N`, `-E`), so any
+attribute a diagram sets itself wins. Results are cached by the hash of the
+source, the theme attributes and the Graphviz version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..engine.staging import write_atomic
+from ..errors import ERROR, Finding, FindingsError, PublishError
+
+DOT_ERROR_LINE = re.compile(r"line (\d+)")
+SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
+SVG_COMMENT = re.compile(r"<!--.*?-->\s*", re.S)
+
+
+@dataclass(frozen=True)
+class DiagramTheme:
+    graph: dict[str, str]
+    node: dict[str, str]
+    edge: dict[str, str]
+    fonts_dir: Path | None
+
+    def arguments(self) -> list[str]:
+        args = []
+        for flag, attrs in (("-G", self.graph), ("-N", self.node), ("-E", self.edge)):
+            args.extend(f"{flag}{key}={value}" for key, value in sorted(attrs.items()))
+        return args
+
+
+def load_diagram_theme(path: Path, fonts_dir: Path | None) -> DiagramTheme:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return DiagramTheme(
+        {k: str(v) for k, v in (data.get("graph") or {}).items()},
+        {k: str(v) for k, v in (data.get("node") or {}).items()},
+        {k: str(v) for k, v in (data.get("edge") or {}).items()},
+        fonts_dir,
+    )
+
+
+def graphviz_version() -> str:
+    dot = shutil.which("dot")
+    if dot is None:
+        raise PublishError(
+            "Graphviz is not installed, and the book has diagrams: "
+            "install it with `apt-get install graphviz` (or `make build` as root)"
+        )
+    result = subprocess.run([dot, "-V"], capture_output=True, text=True, check=False)
+    return (result.stderr or result.stdout).strip()
+
+
+def diagram_key(source: bytes, theme: DiagramTheme, version: str) -> str:
+    digest = hashlib.sha256()
+    for part in (source, "\0".join(theme.arguments()).encode(), version.encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()[:32]
+
+
+def _fontconfig_env(theme: DiagramTheme, cache_dir: Path) -> dict[str, str]:
+    """Graphviz measures text with fontconfig: let it see the theme's fonts."""
+    env = dict(os.environ)
+    if theme.fonts_dir is None:
+        return env
+    conf = cache_dir / "fonts.conf"
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{theme.fonts_dir}</dir>\n  <cachedir>{cache_dir / 'fontconfig'}</cachedir>\n"
+        "</fontconfig>\n"
+    )
+    if not conf.exists() or conf.read_text() != text:
+        write_atomic(conf, text.encode())
+    env["FONTCONFIG_FILE"] = str(conf)
+    return env
+
+
+def clean_svg(svg: str) -> str:
+    """Drop the XML prologue, DOCTYPE and generator comments: they vary and add nothing."""
+    return SVG_COMMENT.sub("", SVG_PROLOGUE.sub("", svg, count=1))
+
+
+def render_diagrams(
+    sources: dict[str, Path], theme: DiagramTheme, cache_dir: Path, shown_names: dict[str, str]
+) -> tuple[dict[str, Path], int]:
+    """SVG files for each DOT source (by key), and how many Graphviz runs it took.
+
+    Uncached diagrams render concurrently, one `dot` process each.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    version = graphviz_version()
+    results: dict[str, Path] = {}
+    pending = []
+    env = _fontconfig_env(theme, cache_dir)
+    for name, path in sources.items():
+        source = path.read_bytes()
+        target = cache_dir / f"{diagram_key(source, theme, version)}.svg"
+        results[name] = target
+        if not target.exists():
+            command = ["dot", "-Tsvg", *theme.arguments()]
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+            pending.append((name, target, process, source))
+    findings = []
+    for name, target, process, source in pending:
+        out, err = process.communicate(source)
+        message = err.decode("utf-8", "replace").strip()
+        if process.returncode != 0:
+            found = DOT_ERROR_LINE.search(message)
+            line = int(found.group(1)) if found else 1
+            text = message.replace("<stdin>:", "").replace("Error:", "").strip()
+            findings.append(
+                Finding(
+                    shown_names[name],
+                    line,
+                    1,
+                    ERROR,
+                    "DIA001",
+                    f"Graphviz cannot read this diagram: {text}",
+                )
+            )
+            continue
+        write_atomic(target, clean_svg(out.decode("utf-8")).encode("utf-8"))
+    if findings:
+        raise FindingsError(findings)
+    _record_runs(cache_dir, len(pending))
+    return results, len(pending)
+
+
+def _record_runs(cache_dir: Path, runs: int) -> None:
+    """Keep the last build's Graphviz run count, for tests and `-v` output."""
+    write_atomic(cache_dir / "last-runs.txt", f"{runs}\n".encode())

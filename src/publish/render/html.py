@@ -1,0 +1,349 @@
+"""Render an edition's Markdown to HTML with one pandoc run, then shape the book.
+
+The result is a list of chapter trees (lxml) that both the EPUB and the PDF
+writers serialise: one rendering per edition feeds every format.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+import pypandoc
+from lxml.html import HtmlElement
+
+from ..checks.security import check_rendered
+from ..checks.urls import is_remote
+from ..editions.compose import ANSWERS_ID, TEASER_ID, Numbering
+from ..errors import PublishError
+from ..project.manuscript import Chapter
+from ..project.scan import IMAGE
+from .remote import remote_resource_name
+
+PANDOC_ARGS = ["--section-divs", "--sandbox", "--wrap=none", "--reference-location=document"]
+# Raw HTML (and pandoc's <div>/<span> readings of it) stays text: security.py tells the
+# author why, with the line.
+PANDOC_FORMAT = "markdown-raw_html-native_divs-native_spans-raw_tex-raw_attribute"
+
+
+@dataclass
+class Resource:
+    """A file the book packages, by the name chapters use for it."""
+
+    name: str
+    path: Path
+    media_type: str
+
+
+@dataclass
+class RenderedChapter:
+    ident: str
+    title: str
+    file_name: str
+    kind: str
+    source: Chapter | None
+    element: HtmlElement
+    headings: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class RenderedEdition:
+    name: str
+    chapters: list[RenderedChapter]
+    footnotes: dict[str, HtmlElement]
+    resources: dict[str, Resource]
+    warnings: list[str] = field(default_factory=list)
+    _files_by_id: dict[str, str] | None = field(default=None, repr=False)
+
+    def file_of(self, ident: str) -> str | None:
+        """The file (chapter) holding an id, for links across files in the EPUB."""
+        if self._files_by_id is None:
+            self._files_by_id = {}
+            for chapter in reversed(self.chapters):  # the first holder of an id wins
+                for element in chapter.element.iter():
+                    if element.get("id"):
+                        self._files_by_id[element.get("id")] = chapter.file_name
+        return self._files_by_id.get(ident)
+
+
+def resource_name(src: str) -> str:
+    """Where an image lives in the book: DOT sources become SVG."""
+    if is_remote(src):
+        return remote_resource_name(src)
+    stem = src.rsplit(".", 1)[0] if src.endswith(".dot") else src
+    flat = re.sub(r"[^\w.-]+", "-", stem).strip("-")
+    return f"images/{flat}.svg" if src.endswith(".dot") else f"images/{flat}"
+
+
+def run_pandoc(markdown: str) -> tuple[str, list[str]]:
+    """HTML, and pandoc's warnings as "line N: message" (N: line in `markdown`).
+
+    pandoc writes its JSON log (`--log`) whatever its verbosity, so `--quiet`
+    keeps its stderr (which pypandoc would print) empty and the warnings come
+    from the log with their line numbers.
+    """
+    with tempfile.TemporaryDirectory(prefix="publish-pandoc-") as folder:
+        log = Path(folder) / "log.json"
+        try:
+            html = pypandoc.convert_text(
+                markdown,
+                "html5",
+                format=PANDOC_FORMAT,
+                sandbox=True,
+                extra_args=[*PANDOC_ARGS, "--quiet", f"--log={log}"],
+            )
+        except RuntimeError as exc:
+            raise PublishError(f"pandoc failed: {exc}") from None
+        entries = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else []
+    warnings = [
+        (f"line {entry['line']}: " if entry.get("line") else "") + entry.get("pretty", "")
+        for entry in entries
+        if entry.get("verbosity") == "WARNING"
+    ]
+    return html, warnings
+
+
+def render_edition(
+    name: str,
+    parts: list[tuple[Chapter | None, str]],
+    numbering: Numbering,
+    labels: dict[str, str],
+    resources: dict[str, Resource],
+) -> RenderedEdition:
+    """One pandoc run for the whole edition, then the book's own structure on top."""
+    markdown = "\n\n".join(_point_images(text) for _, text in parts)
+    html, warnings = run_pandoc(markdown)
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    footnotes = _take_footnotes(root)
+    sections = [child for child in root if child.tag == "section" and "level1" in child.classes]
+    if len(sections) != len(parts):
+        raise PublishError(
+            f"expected {len(parts)} chapters from pandoc, got {len(sections)}: "
+            "every chapter must start with one level-1 heading"
+        )
+    check_rendered(
+        [
+            *zip(sections, (source for source, _ in parts), strict=True),
+            *((note, None) for note in footnotes.values()),
+        ],
+        set(resources),
+    )
+    chapters = []
+    for index, ((source, _text), section) in enumerate(zip(parts, sections, strict=True), 1):
+        kind = _kind(section)
+        file_name = {"answers": "answers.xhtml", "teaser": "what-comes-next.xhtml"}.get(
+            kind, f"chapter-{index:02d}.xhtml"
+        )
+        heading = section.find("h1")
+        chapters.append(
+            RenderedChapter(
+                section.get("id"), heading.text_content().strip(), file_name, kind, source, section
+            )
+        )
+    edition = RenderedEdition(name, chapters, footnotes, {}, warnings)
+    shape = _Shaper(edition, numbering, labels, resources)
+    for chapter in chapters:
+        shape.chapter(chapter)
+    return edition
+
+
+def _kind(section: HtmlElement) -> str:
+    return {ANSWERS_ID: "answers", TEASER_ID: "teaser"}.get(section.get("id"), "chapter")
+
+
+def _point_images(markdown: str) -> str:
+    """Point image references at their packaged names before pandoc sees them."""
+    return IMAGE.sub(
+        lambda m: (
+            m.group(0).replace(f"]({m.group(2)}", f"]({resource_name(m.group(2))}", 1)
+            if is_remote(m.group(2)) or not re.match(r"^[a-z]+:", m.group(2))
+            else m.group(0)
+        ),
+        markdown,
+    )
+
+
+def _take_footnotes(root: HtmlElement) -> dict[str, HtmlElement]:
+    notes = {}
+    for section in root.find_class("footnotes"):
+        for item in section.iter("li"):
+            notes[item.get("id")] = item
+        section.drop_tree()
+    return notes
+
+
+def html_element(tag: str, text: str = "", **attrs) -> HtmlElement:
+    """An element from keyword attributes: `class_` is `class`, `aria_label` is `aria-label`."""
+    names = {k.rstrip("_").replace("_", "-"): str(v) for k, v in attrs.items()}
+    element = lxml.html.Element(tag, names)
+    element.text = text or None
+    return element
+
+
+class _Shaper:
+    """Turns pandoc's generic HTML into the book's figures, callouts and exercises."""
+
+    def __init__(
+        self,
+        edition: RenderedEdition,
+        numbering: Numbering,
+        labels: dict[str, str],
+        resources: dict[str, Resource],
+    ):
+        self.edition = edition
+        self.numbering = numbering
+        self.labels = labels
+        self.available = resources
+        self.figure_ids = {
+            figure.get("id")
+            for chapter in edition.chapters
+            for figure in chapter.element.iter("figure")
+        }
+
+    def label(self, key: str, default: str) -> str:
+        return self.labels.get(key, default)
+
+    def chapter(self, chapter: RenderedChapter) -> None:
+        element = chapter.element
+        for figure in list(element.iter("figure")):
+            self.figure(figure, element)
+        for span in list(element.find_class("citation")):
+            self.cross_reference(span)
+        for div in list(element.iter("div")):
+            for cls in ("why-it-matters", "exercise", "cheatsheet", "callout"):
+                if cls in div.classes:
+                    getattr(self, cls.replace("-", "_"))(div)
+        for image in element.iter("img"):
+            self.image(image)
+        if chapter.kind == "answers":
+            self.answers(element)
+        chapter.headings = [
+            (int(h.tag[1]), h.getparent().get("id") or h.get("id"), h.text_content().strip())
+            for h in element.iter("h1", "h2", "h3")
+        ]
+
+    def figure(self, figure: HtmlElement, chapter: HtmlElement) -> None:
+        source_id = figure.get("id") or ""
+        number = self.numbering.figures.get(source_id)
+        ident = source_id.replace(":", "-")
+        figure.set("id", ident)
+        caption = figure.find("figcaption")
+        if number and caption is not None:
+            prefix = html_element(
+                "span", f"{self.label('figure', 'Figure')} {number}. ", class_="figure-number"
+            )
+            prefix.tail = caption.text
+            caption.text = None
+            caption.insert(0, prefix)
+        for div in list(chapter.find_class("longdesc")):
+            if (div.get("data-for") or div.get("for")) == source_id:
+                self.long_description(figure, div, ident, number)
+
+    def long_description(
+        self, figure: HtmlElement, div: HtmlElement, ident: str, number: int | None
+    ) -> None:
+        details = html_element("details", class_="longdesc", id=f"{ident}-desc")
+        summary = html_element(
+            "summary", f"Description of {self.label('figure', 'Figure')} {number}"
+        )
+        details.append(summary)
+        for child in list(div):
+            details.append(child)
+        div.drop_tree()
+        details.tail = figure.tail
+        figure.tail = None
+        figure.addnext(details)
+        image = figure.find(".//img")
+        if image is not None:
+            image.set("aria-describedby", f"{ident}-desc")
+
+    def cross_reference(self, span: HtmlElement) -> None:
+        target = span.get("data-cites", "")
+        number = self.numbering.figures.get(target)
+        if number is None:
+            return
+        text = f"{self.label('figure', 'Figure')} {number}"
+        ident = target.replace(":", "-")
+        if target in self.figure_ids:
+            replacement = html_element("a", text, href=f"#{ident}", class_="xref")
+        else:
+            replacement = html_element("span", text, class_="xref")
+        replacement.tail = span.tail
+        span.getparent().replace(span, replacement)
+
+    def _labelled(self, div: HtmlElement, css_class: str, label_text: str) -> None:
+        div.set("class", css_class)
+        div.set("role", "note")
+        div.set("aria-label", label_text)
+        heading = html_element("p", label_text, class_="box-label")
+        div.insert(0, heading)
+
+    def why_it_matters(self, div: HtmlElement) -> None:
+        self._labelled(div, "why-it-matters", self.label("why-it-matters", "Why this matters"))
+
+    def callout(self, div: HtmlElement) -> None:
+        self._labelled(div, "callout", div.get("data-title") or self.label("callout", "Note"))
+
+    def cheatsheet(self, div: HtmlElement) -> None:
+        title = div.get("data-title")
+        text = self.label("key-points", "Key points") + (f": {title}" if title else "")
+        self._labelled(div, "key-points", text)
+
+    def exercise(self, div: HtmlElement) -> None:
+        number = div.get("data-number")
+        name = f"{self.label('exercise', 'Exercise')} {number}"
+        div.set("id", f"exercise-{number}")
+        self._labelled(div, "exercise", name)
+        if self.edition.name == "full" and int(number) in self.numbering.answers:
+            link = html_element("p", class_="answer-link")
+            link.append(
+                html_element(
+                    "a", self.label("see-answer", "See the model answer"), href=f"#answer-{number}"
+                )
+            )
+            div.append(link)
+
+    def answers(self, element: HtmlElement) -> None:
+        for section in element.iter("section"):
+            ident = section.get("id") or ""
+            if ident.startswith("answer-"):
+                back = html_element("p", class_="back-link")
+                back.append(
+                    html_element(
+                        "a",
+                        self.label("back", "Back to the exercise"),
+                        href=f"#exercise-{ident.removeprefix('answer-')}",
+                    )
+                )
+                section.append(back)
+
+    def image(self, image: HtmlElement) -> None:
+        name = image.get("src", "")
+        if name in self.available:
+            self.edition.resources[name] = self.available[name]
+
+
+def footnote_inline(note: HtmlElement) -> HtmlElement:
+    """A footnote as one span for the PDF's `float: footnote`: its paragraphs run
+    together, without pandoc's back-link."""
+    span = lxml.html.Element("span", {"class": "footnote"})
+    for paragraph in copy.deepcopy(note).iter("p"):
+        for back in paragraph.find_class("footnote-back"):
+            back.drop_tree()
+        _append_text(span, (" " if len(span) or span.text else "") + (paragraph.text or ""))
+        for child in list(paragraph):
+            span.append(child)
+    return span
+
+
+def _append_text(parent: HtmlElement, text: str) -> None:
+    """Text after whatever `parent` already holds."""
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text

@@ -1,0 +1,104 @@
+"""`--allow-remote`: download each remote image once into the build cache.
+
+Books never hot-link: a remote image is fetched with urllib, checked to be the
+image type its URL names, kept in `build/.cache/remote/` under the hash of its
+URL, and packaged like any local image. Later builds reuse the cached copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.error
+import urllib.request
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from .. import __version__
+from ..checks.confinement import svg_problems
+from ..checks.urls import REMOTE_SCHEMES, is_remote
+from ..engine.staging import write_atomic
+from ..errors import ERROR, Finding, FindingsError
+
+REMOTE_DIR = "remote"
+MAX_BYTES = 20 * 1024 * 1024
+TIMEOUT_SECONDS = 30
+SIGNATURES = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".svg": (b"<svg", b"<?xml", b"<!--"),
+}
+
+
+class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects between http(s) URLs only (urllib would also follow ftp:)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme.lower() not in REMOTE_SCHEMES:
+            raise urllib.error.URLError(f"redirect to {newurl} refused")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def remote_suffix(url: str) -> str:
+    return PurePosixPath(urlsplit(url).path).suffix.lower()
+
+
+def cache_key(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+def remote_resource_name(url: str) -> str:
+    """The image's name inside the book: stable for a URL, free of the URL's characters."""
+    return f"images/remote-{cache_key(url)[:16]}{remote_suffix(url)}"
+
+
+def download(url: str) -> bytes:
+    opener = urllib.request.build_opener(_WebOnlyRedirects)
+    request = urllib.request.Request(url, headers={"User-Agent": f"publish/{__version__}"})
+    with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        data = response.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def fetch_remote_image(url: str, cache: Path) -> Path:
+    """The cached copy of `url`, downloaded on first use; ValueError/OSError when it fails."""
+    suffix = remote_suffix(url)
+    target = cache / REMOTE_DIR / f"{cache_key(url)}{suffix}"
+    if target.is_file():
+        return target
+    data = download(url)
+    if not data.lstrip()[:64].startswith(SIGNATURES.get(suffix, (b"\0invalid",))):
+        raise ValueError(f"the file is not a {suffix.lstrip('.').upper()} image")
+    if suffix == ".svg" and svg_problems(data):
+        raise ValueError(f"the SVG is refused: {svg_problems(data)[0][2]}")
+    write_atomic(target, data)
+    return target
+
+
+def fetch_remote_images(chapters, cache: Path) -> dict[str, Path]:
+    """Cached files of every remote image the chapters use, by URL; findings when any fails."""
+    found: dict[str, Path] = {}
+    findings = []
+    for chapter in chapters:
+        for image in chapter.scan.images:
+            if not is_remote(image.src) or image.src in found:
+                continue
+            try:
+                found[image.src] = fetch_remote_image(image.src, cache)
+            except (OSError, ValueError) as exc:
+                findings.append(
+                    Finding(
+                        f"manuscript/{chapter.name}",
+                        image.line,
+                        image.col,
+                        ERROR,
+                        "SEC009",
+                        f"cannot download '{image.src}': {exc}",
+                        "check the URL, or copy the image into manuscript/",
+                    )
+                )
+    if findings:
+        raise FindingsError(findings)
+    return found

@@ -1,0 +1,144 @@
+"""Turn what pandoc and WeasyPrint warn about into findings that point at a source file.
+
+pandoc reports lines of the edition's combined Markdown and WeasyPrint lines of
+the stylesheet it was given; both are mapped back to the file the author edits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import WARNING, Finding, relative_name
+from ..project.manuscript import MANUSCRIPT_DIR, Chapter
+from ..project.theme import DEFAULT_THEME, Theme
+
+PANDOC_LINE = re.compile(r"^line (\d+): ")
+PANDOC_POSITION = re.compile(r" (?:at|defined at) line \d+ column \d+")
+CSS_POSITION = re.compile(r" at (\d+):(\d+)")
+QUOTED_NAME = re.compile(r"'([^']+)'")
+GENERATED = "(generated part)"
+FONT_HINT = "check that the @font-face src names a font file that exists"
+
+
+def pandoc_findings(parts: list[tuple[Chapter | None, str]], warnings: list[str]) -> list[Finding]:
+    """REN001 findings for `run_pandoc`'s warnings on the parts joined by a blank line."""
+    starts, line = [], 1
+    for _chapter, text in parts:
+        starts.append(line)
+        line += text.count("\n") + 2  # render_edition joins the parts with "\n\n"
+    findings = []
+    for warning in warnings:
+        found = PANDOC_LINE.match(warning)
+        message = PANDOC_POSITION.sub("", warning[found.end() :] if found else warning)
+        path, source_line = GENERATED, 1
+        if found and parts:
+            number = int(found.group(1))
+            index = max(i for i, start in enumerate(starts) if start <= number)
+            chapter, text = parts[index]
+            if chapter is not None:
+                path = f"{MANUSCRIPT_DIR}/{chapter.name}"
+                source_line = _source_line(chapter, text, number - starts[index])
+        findings.append(Finding(path, source_line, 1, WARNING, "REN001", f"pandoc: {message}"))
+    return sorted(set(findings))
+
+
+def _source_line(chapter: Chapter, text: str, offset: int) -> int:
+    """The chapter file's line holding the text pandoc saw at `offset` in its part."""
+    lines = text.splitlines()
+    if not 0 <= offset < len(lines) or not lines[offset].strip():
+        return chapter.body_start
+    wanted = lines[offset].rstrip()
+    for number, line in enumerate(chapter.lines, 1):
+        if line.rstrip() == wanted:
+            return number
+    return chapter.body_start
+
+
+@contextlib.contextmanager
+def capture_weasyprint() -> Iterator[list[logging.LogRecord]]:
+    """Collect WeasyPrint's warnings and errors (it logs them; by default nobody hears)."""
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Collect(logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+
+
+def weasyprint_findings(
+    records: list[logging.LogRecord], theme: Theme, project: Path
+) -> list[Finding]:
+    """REN002 findings, each on the stylesheet line it came from when that is known.
+
+    The PDF's stylesheet is the theme's fonts.css, its print.css, one `@page` line,
+    then the project's styles/custom.css (see write_pdf._head), so a line number
+    says which file it came from.
+    """
+    segments = _print_stylesheet_segments(theme)
+    print_css = segments[1][0]
+    findings = set()
+    for record in records:
+        message = record.getMessage()
+        path, line, col = print_css, 1, 1
+        position = CSS_POSITION.search(message)
+        if position:
+            message = CSS_POSITION.sub("", message, count=1)
+            path, line = _segment_of(segments, int(position.group(1)))
+            col = int(position.group(2))
+        else:
+            line = _line_naming(print_css, QUOTED_NAME.search(message))
+        hint = FONT_HINT if "cannot be loaded" in message else ""
+        findings.add(
+            Finding(
+                _shown(path, project), line, col, WARNING, "REN002", f"WeasyPrint: {message}", hint
+            )
+        )
+    return sorted(findings)
+
+
+def _print_stylesheet_segments(theme: Theme) -> list[tuple[Path, int]]:
+    """(file, lines it fills) in the order write_pdf._head joins them."""
+    fonts_css, print_css = theme.file("fonts.css"), theme.file("print.css")
+    segments = [
+        (fonts_css, fonts_css.read_text(encoding="utf-8").count("\n") + 1),
+        (print_css, print_css.read_text(encoding="utf-8").count("\n") + 2),
+    ]
+    if theme.project_dir is not None:
+        segments.append((theme.project_dir / "custom.css", 10**9))
+    return segments
+
+
+def _segment_of(segments: list[tuple[Path, int]], line: int) -> tuple[Path, int]:
+    for path, length in segments:
+        if line <= length:
+            return path, line
+        line -= length
+    return segments[-1][0], line
+
+
+def _line_naming(css: Path, name: re.Match | None) -> int:
+    """The first line of `css` naming what the message quotes (a font family, say)."""
+    if name is None:
+        return 1
+    for number, line in enumerate(css.read_text(encoding="utf-8").splitlines(), 1):
+        if name.group(1) in line:
+            return number
+    return 1
+
+
+def _shown(path: Path, project: Path) -> str:
+    """Project files relative to the project; the default theme's as `publish:theme/...`."""
+    if path.resolve().is_relative_to(DEFAULT_THEME.resolve()):
+        return "publish:theme/" + path.resolve().relative_to(DEFAULT_THEME.resolve()).as_posix()
+    return relative_name(path, project)
