@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from ..engine.staging import is_inside
 from ..errors import ERROR, Finding
+from ..files import is_inside
 from ..project.theme import DEFAULT_THEME, PROJECT_STYLES
 from .security import SCHEME_HINT, css_references
 from .urls import is_remote, refused_link_scheme, url_scheme

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..engine.staging import is_inside
 from ..errors import ERROR, WARNING, Finding
+from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
 from ..render.cover import MAX_PIXELS, MIN_LONG_SIDE
 from ..render.remote import remote_suffix

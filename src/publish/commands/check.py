@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks.codes import CODES, FIXES
-from ..engine.build import load_project
 from ..errors import ERROR, Finding, FindingsError
+from ..project.loader import load_project
 
 
 @dataclass

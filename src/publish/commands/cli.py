@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..editions.choose import EDITIONS
-from ..engine.build import FORMATS, build
+from ..editions.kinds import EDITION_NAMES
+from ..outputs.registry import format_names
 from .check import check_project
 from .console import Progress, build_summary, finding_lines, show_progress
 from .init import create_project
@@ -91,7 +91,7 @@ Examples:
 )
 @click.option(
     "--edition",
-    type=click.Choice([*EDITIONS, "all"]),
+    type=click.Choice([*EDITION_NAMES, "all"]),
     default="all",
     show_default=True,
     help="Which edition to build.",
@@ -99,10 +99,10 @@ Examples:
 @click.option(
     "--format",
     "formats",
-    type=click.Choice(FORMATS),
+    type=click.Choice(format_names()),
     multiple=True,
-    help="Output format, repeatable: epub, pdf, or printables (the full edition's "
-    "cheatsheets and templates) [default: all three].",
+    help="Output, repeatable: epub, pdf, cheatsheets, templates, or printables (the full "
+    "edition's cheatsheets and templates) [default: all].",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
@@ -141,10 +141,12 @@ def build_command(
     rendered or written. On a terminal each step is shown with the time since
     the start; warnings from pandoc and WeasyPrint are reported as REN findings.
     """
-    editions = EDITIONS if edition == "all" else (edition,)
+    from ..engine.build import build  # here: `check` and `--help` need none of it
+
+    editions = EDITION_NAMES if edition == "all" else (edition,)
     progress = Progress(show_progress(quiet, verbose, sys.stderr.isatty()), _echo_err)
     result = build(
-        project_dir, out, editions, formats or FORMATS, strict, progress, jobs, allow_remote
+        project_dir, out, editions, formats or None, strict, progress, jobs, allow_remote
     )
     for line in finding_lines(result.findings, verbose):
         _echo_err(line)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..engine.build import BuildResult
 from ..errors import ERROR, Finding
+
+if TYPE_CHECKING:
+    from ..engine.build import BuildResult
 
 THEME_PREFIX = "publish:theme/"
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..editions.choose import FULL, SAMPLE, Edition, rounded_minutes, words_per_minute
-from ..engine.build import load_project
+from ..editions.choose import Edition, rounded_minutes
+from ..editions.kinds import KINDS, SAMPLE
+from ..project.loader import load_project
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Unit
 
 ANSWERS_ROW = "(answers)"
@@ -95,10 +96,10 @@ def _chapter_stats(chapter: Chapter, sample: Edition | None, wpm: int) -> Chapte
     )
 
 
-def _edition_stats(edition: Edition, wpm: int, answer_words: int) -> EditionStats:
-    """An edition's totals; the full edition's include its answers, as its reading time does."""
+def _edition_stats(edition: Edition, wpm: int) -> EditionStats:
+    """An edition's totals; an edition with answers counts them, as its reading time does."""
     chapters = {id(unit.chapter) for unit in edition.units}
-    words = edition.words + (answer_words if edition.name == FULL else 0)
+    words = edition.reading_words
     return EditionStats(
         edition.name,
         len(chapters),
@@ -124,8 +125,8 @@ def _sample_end(sample: Edition | None) -> SampleEnd | None:
 def book_stats(root: Path) -> BookStats:
     """Statistics of the project at `root`; raises FindingsError like `build` would."""
     project = load_project(root)
-    wpm = words_per_minute(project.manuscript)
-    sample = project.editions.get(SAMPLE)
+    wpm = project.words_per_minute
+    sample = project.editions.get(SAMPLE.name)
     stats = BookStats(project.book.title, wpm)
     stats.chapters = [_chapter_stats(c, sample, wpm) for c in project.manuscript.chapters]
     answer_words = project.numbering.answer_words
@@ -142,9 +143,9 @@ def book_stats(root: Path) -> BookStats:
             )
         )
     stats.editions = [
-        _edition_stats(project.editions[name], wpm, answer_words)
-        for name in (FULL, SAMPLE)
-        if name in project.editions
+        _edition_stats(project.editions[kind.name], wpm)
+        for kind in KINDS
+        if kind.name in project.editions
     ]
     stats.sample_ends_at = _sample_end(sample)
     return stats
@@ -194,7 +195,7 @@ def format_table(stats: BookStats) -> str:
 
 
 def _sample_line(stats: BookStats) -> str:
-    if not any(e.edition == SAMPLE for e in stats.editions):
+    if not any(e.edition == SAMPLE.name for e in stats.editions):
         return "No sample: book.yaml has no `sample:` section."
     end = stats.sample_ends_at
     if end is None:

@@ -12,22 +12,36 @@ from dataclasses import dataclass, field
 
 from ..project.manuscript import Manuscript, Unit
 from ..project.scan import count_words
+from .kinds import FULL, SAMPLE, EditionKind
 
-FULL = "full"
-SAMPLE = "sample"
-EDITIONS = (FULL, SAMPLE)
 DEFAULT_WPM = 238
 
 
 @dataclass
 class Edition:
-    name: str
+    """What one edition holds: its kind's rules and the manuscript units it takes."""
+
+    kind: EditionKind
     units: list[Unit]
     left_out: list[Unit] = field(default_factory=list)
+    answer_words: int = 0
+    """Words of the model answers, counted only by an edition that holds them."""
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
 
     @property
     def words(self) -> int:
         return sum(unit.words for unit in self.units)
+
+    @property
+    def reading_words(self) -> int:
+        """What a reader of this edition reads: its units, and its answers if it has them."""
+        return self.words + (self.answer_words if self.kind.answers else 0)
+
+    def minutes(self, wpm: int) -> int:
+        return rounded_minutes(self.reading_words, wpm)
 
     def contains(self, unit: Unit) -> bool:
         return any(u is unit for u in self.units)
@@ -98,10 +112,10 @@ def cut_by_list(manuscript: Manuscript, names: list[str]) -> list[Unit]:
     return chosen
 
 
-def choose_editions(manuscript: Manuscript) -> dict[str, Edition]:
-    """The full edition, and the sample when book.yaml declares one."""
+def choose_editions(manuscript: Manuscript, answer_words: int = 0) -> dict[str, Edition]:
+    """The full edition, and the sample when book.yaml declares one, by name."""
     units = manuscript.units
-    editions = {FULL: Edition(FULL, units)}
+    editions = {FULL.name: Edition(FULL, units, answer_words=answer_words)}
     spec = manuscript.book.sample
     if spec is None:
         return editions
@@ -111,5 +125,5 @@ def choose_editions(manuscript: Manuscript) -> dict[str, Edition]:
         chosen = cut_by_budget(units, spec.reading_minutes * words_per_minute(manuscript))
     kept = {id(u) for u in chosen}
     left_out = [u for u in units if id(u) not in kept]
-    editions[SAMPLE] = Edition(SAMPLE, chosen, left_out)
+    editions[SAMPLE.name] = Edition(SAMPLE, chosen, left_out, answer_words)
     return editions

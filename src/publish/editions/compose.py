@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..project.manuscript import Chapter, Manuscript, Unit
-from .choose import FULL, Edition, rounded_minutes, words_per_minute
+from .choose import Edition, rounded_minutes, words_per_minute
 
 ANSWERS_ID = "answers"
 TEASER_ID = "what-comes-next"
@@ -77,10 +77,9 @@ def edition_markdown(
         texts = [unit_markdown(u, numbering) for u in chapter.units if edition.contains(u)]
         if texts:
             parts.append((chapter, "\n".join(texts).rstrip() + "\n"))
-    if edition.name == FULL:
-        if numbering.answers:
-            parts.append((None, answers_markdown(manuscript, numbering)))
-    else:
+    if edition.kind.answers and numbering.answers:
+        parts.append((None, answers_markdown(manuscript, numbering)))
+    if edition.kind.teaser:
         parts.append((None, teaser_markdown(manuscript, edition, numbering, extras)))
     return parts
 

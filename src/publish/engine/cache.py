@@ -21,9 +21,9 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import Finding
+from ..files import write_atomic
 from ..outputs.manifest import Artifact
 from ..project.theme import Theme
-from .staging import write_atomic
 
 RECORDS_DIR = "artifacts"
 LAST_BUILD = "last-build.json"
@@ -101,8 +101,9 @@ class Outcome:
 
 
 class ArtifactCache:
-    def __init__(self, out: Path, cache_dir: Path) -> None:
+    def __init__(self, out: Path, cache_dir: Path, write=write_atomic) -> None:
         self.out = out
+        self.write = write
         self.records = cache_dir / RECORDS_DIR
         self.report_path = cache_dir / LAST_BUILD
         self.reused: list[str] = []
@@ -135,10 +136,10 @@ class ArtifactCache:
             "artifacts": [dataclasses.asdict(a) for a in outcome.artifacts],
             "findings": [dataclasses.asdict(f) for f in outcome.findings],
         }
-        write_atomic(self._record_path(task), json.dumps(record, indent=1).encode("utf-8"))
+        self.write(self._record_path(task), json.dumps(record, indent=1).encode("utf-8"))
         self.built.append(task)
 
     def write_report(self) -> None:
         """Which tasks this build reused and which it built, for tests and benchmarks."""
         report = {"reused": sorted(self.reused), "built": sorted(self.built)}
-        write_atomic(self.report_path, json.dumps(report, indent=1).encode("utf-8"))
+        self.write(self.report_path, json.dumps(report, indent=1).encode("utf-8"))

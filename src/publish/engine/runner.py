@@ -1,9 +1,11 @@
-"""Run independent build tasks in worker processes, each writing its own files.
+"""Run a build's independent tasks, in forked worker processes when that is safe.
 
 Workers are forked after the editions are rendered, so they inherit the rendered
 trees (lxml trees cannot be pickled) and an already imported WeasyPrint; a task
-goes to a worker as its index, and only its small `Outcome` comes back. With one
-job the same task functions run in this process, so both ways write the same bytes.
+goes to a worker as its index, and only its small `Outcome` comes back. Forking
+a process that runs other threads (a preview server, say) is unsafe, so there,
+and with one job, the same task functions run in this process: both ways write
+the same bytes.
 """
 
 from __future__ import annotations
@@ -11,63 +13,109 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..outputs.base import Output
 from .cache import Outcome
 
 
 @dataclass
 class Task:
-    name: str
+    """One output of one edition, with the key of the inputs it depends on."""
+
+    edition: str
+    output: Output
     key: str
     run: Callable[[], Outcome]
-    cost: int  # a rough relative duration: the costliest tasks start first
+    cost: float  # a rough relative duration: the costliest tasks start first
 
-
-# The tasks of the current run, read by forked workers (set just before forking).
-_pending: list[Task] = []
+    @property
+    def name(self) -> str:
+        """How progress lines and cache records call it; never parsed back."""
+        return f"{self.edition}-{self.output.name}"
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def run_tasks(
-    tasks: list[Task], jobs: int, progress: Callable[[str], None] | None = None
-) -> list[Outcome]:
-    """Every task's outcome, in the order given; `progress` hears of each one finished."""
-    order = sorted(range(len(tasks)), key=lambda i: -tasks[i].cost)
-    if jobs <= 1 or len(tasks) <= 1:
-        finished = ((i, tasks[i].run()) for i in order)
-        return _collect(tasks, finished, progress)
-    return _run_forked(tasks, order, min(jobs, len(tasks)), progress)
+class TaskRunner:
+    """Runs tasks with up to `jobs` workers; `progress` hears of each one finished."""
+
+    def __init__(self, jobs: int, progress: Callable[[str], None] | None = None) -> None:
+        self.jobs = jobs
+        self.progress = progress
+
+    def run(self, tasks: list[Task]) -> list[Outcome]:
+        """Every task's outcome, in the order given."""
+        order = sorted(range(len(tasks)), key=lambda i: -tasks[i].cost)
+        workers = min(self.jobs, len(tasks))
+        if workers <= 1 or threading.active_count() > 1:
+            return self._collect(tasks, ((i, tasks[i].run()) for i in order))
+        return self._collect(tasks, _Workers(tasks, workers).results(order))
+
+    def _collect(self, tasks: list[Task], finished) -> list[Outcome]:
+        """Outcomes as they arrive, told as `[done/total]`; returned in the tasks' order."""
+        by_index = {}
+        for done, (index, outcome) in enumerate(finished, 1):
+            by_index[index] = outcome
+            if self.progress is not None:
+                self.progress(f"[{done}/{len(tasks)}] {tasks[index].name} done")
+        return [by_index[i] for i in range(len(tasks))]
 
 
-def _collect(tasks: list[Task], finished, progress) -> list[Outcome]:
-    """Outcomes as they arrive, told as `[done/total]`; returned in the tasks' order."""
-    by_index = {}
-    for done, (index, outcome) in enumerate(finished, 1):
-        by_index[index] = outcome
-        if progress is not None:
-            progress(f"[{done}/{len(tasks)}] {tasks[index].name} done")
-    return [by_index[i] for i in range(len(tasks))]
+class _Workers:
+    """Forked processes that take task indexes from one queue and answer on another."""
+
+    def __init__(self, tasks: list[Task], count: int) -> None:
+        self.tasks = tasks
+        self.count = count
+
+    def results(self, order: list[int]):
+        context = multiprocessing.get_context("fork")
+        todo, done = context.SimpleQueue(), context.SimpleQueue()
+        for index in order:
+            todo.put(index)
+        for _ in range(self.count):
+            todo.put(None)
+        # Frozen objects are left alone by the collector, so workers don't copy the
+        # pages holding the rendered editions just by collecting garbage.
+        gc.freeze()
+        processes = [
+            context.Process(target=self._work, args=(todo, done)) for _ in range(self.count)
+        ]
+        try:
+            for process in processes:
+                process.start()
+            for _ in order:
+                index, outcome, error = done.get()
+                if error is not None:
+                    raise error
+                yield index, outcome
+        finally:
+            gc.unfreeze()
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+                process.join()
+
+    def _work(self, todo, done) -> None:
+        while (index := todo.get()) is not None:
+            try:
+                done.put((index, self.tasks[index].run(), None))
+            except BaseException as exc:  # reported to the parent, which raises it
+                done.put((index, None, _portable(exc)))
+                return
 
 
-def _run_pending(index: int) -> tuple[int, Outcome]:
-    return index, _pending[index].run()
-
-
-def _run_forked(tasks: list[Task], order: list[int], workers: int, progress) -> list[Outcome]:
-    global _pending
-    _pending = tasks
-    # Frozen objects are left alone by the collector, so workers don't copy the
-    # pages holding the rendered editions just by collecting garbage.
-    gc.freeze()
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself when it survives pickling, else a RuntimeError with its trace."""
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            finished = pool.imap_unordered(_run_pending, order, chunksize=1)
-            return _collect(tasks, finished, progress)
-    finally:
-        gc.unfreeze()
-        _pending = []
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        return RuntimeError("".join(traceback.format_exception(exc)))

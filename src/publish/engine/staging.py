@@ -1,127 +1,99 @@
-"""Atomic file writes and paths confined to the project."""
+"""A build's output tree: artifacts and removals are staged, and land only at commit.
+
+Temporaries and pending artifacts live in a hidden folder beside the output folder
+(same parent, so the final renames stay atomic): a killed build can leave a
+temporary behind, but never where it could be mistaken for an artifact, and a
+build that fails keeps the previous artifacts exactly as they were.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
-TEMP_PREFIX = ".publish-tmp-"
+from ..files import TEMP_PREFIX, write_atomic
+
 STAGING_SUFFIX = ".publish-tmp"
 PENDING = "pending"
 CACHE_DIR = ".cache"
-
-# Output folders whose temporaries live in a staging folder beside them (see stage_beside).
-_staging: dict[Path, Path] = {}
 
 
 def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}{STAGING_SUFFIX}"
 
 
-def stage_beside(out: Path) -> Path:
-    """Write temporaries for files under `out` into a hidden folder beside it.
+class OutputTree:
+    """One build's view of its output folder; every write and removal goes through it."""
 
-    A killed build can leave a temporary file behind; staged outside the output
-    folder, it can never be mistaken for an artifact, and the output folder only
-    ever holds complete files. Same parent, so the final rename stays atomic.
-    """
-    staging = staging_dir(out)
-    _staging[out.resolve()] = staging
-    return staging
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+        self.staging = staging_dir(self.out)
+        self.cache_dir = self.out / CACHE_DIR
+        self._removals: set[Path] = set()
 
+    def _pending(self, path: Path) -> Path:
+        return self.staging / PENDING / self._relative(path)
 
-def _staging_for(path: Path) -> tuple[Path, Path] | None:
-    """(output folder, staging folder) when `path` is written inside a staged build."""
-    folder = path.parent.resolve()
-    for out, staging in _staging.items():
-        if folder.is_relative_to(out):
-            return out, staging
-    return None
+    def _relative(self, path: Path) -> Path:
+        return path.parent.resolve().relative_to(self.out) / path.name
 
+    def write(self, path: Path, data: bytes) -> None:
+        """Stage an artifact at `path` (inside the output folder) until `commit`."""
+        self._removals.discard(path.resolve())
+        write_atomic(self._pending(path), data, temp_dir=self.staging)
 
-def _pending_path(path: Path) -> Path | None:
-    """Where an artifact waits until the build commits; the cache is not held back."""
-    staged = _staging_for(path)
-    if staged is None:
-        return None
-    out, staging = staged
-    relative = path.parent.resolve().relative_to(out) / path.name
-    if relative.parts[0] == CACHE_DIR:
-        return None
-    return staging / PENDING / relative
+    def write_cache(self, path: Path, data: bytes) -> None:
+        """Write a cache file at once: the cache is never held back."""
+        write_atomic(path, data, temp_dir=self.staging)
 
+    def read(self, path: Path) -> bytes:
+        """What this build wrote for `path`: its pending copy until the build commits."""
+        pending = self._pending(path)
+        return pending.read_bytes() if pending.is_file() else path.read_bytes()
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file, flush it to disk, then rename it over `path`.
+    def remove_stale(self, folder: Path, kept: list[Path], suffixes: tuple[str, ...]) -> None:
+        """Drop, at commit, files an earlier build wrote here and this one did not
+        (a renamed cheatsheet, say)."""
+        if not folder.is_dir():
+            return
+        keep = {path.resolve() for path in kept}
+        for path in folder.iterdir():
+            if path.suffix in suffixes and path.resolve() not in keep:
+                self._removals.add(path.resolve())
 
-    Inside a staged build, artifacts are renamed into the staging folder's
-    pending tree instead, and reach `path` only when the build commits them.
-    """
-    target = _pending_path(path) or path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = _staging_for(path)
-    folder = staged[1] if staged else target.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    def commit(self, last: str = "") -> None:
+        """Move every pending artifact into place, then apply the removals; `last` goes
+        last (the manifest, so it never lists files that are not yet in place)."""
+        pending = self.staging / PENDING
+        files = [p for p in pending.rglob("*") if p.is_file()] if pending.is_dir() else []
+        for staged in sorted(files, key=lambda p: (p.relative_to(pending).as_posix() == last, p)):
+            final = self.out / staged.relative_to(pending)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, final)
+        for path in sorted(self._removals):
+            path.unlink(missing_ok=True)
+        self._removals.clear()
+        if pending.is_dir():
+            shutil.rmtree(pending)
 
+    def sweep(self) -> int:
+        """Remove what a killed or failed build left behind; how many files were removed."""
+        removed = 0
+        for root in (self.out, self.staging):
+            if root.is_dir():
+                for stale in root.rglob(f"{TEMP_PREFIX}*"):
+                    stale.unlink(missing_ok=True)
+                    removed += 1
+        pending = self.staging / PENDING
+        if pending.is_dir():
+            removed += sum(1 for p in pending.rglob("*") if p.is_file())
+            shutil.rmtree(pending)
+        return removed
 
-def written_bytes(path: Path) -> bytes:
-    """What the build wrote for `path`: its pending copy until the build commits."""
-    pending = _pending_path(path)
-    return pending.read_bytes() if pending is not None and pending.is_file() else path.read_bytes()
-
-
-def commit_staged(out: Path, last: str = "") -> None:
-    """Move every pending artifact into place once every task has succeeded; `last` goes last
-    (the manifest, so it never lists files that are not yet in place)."""
-    pending = staging_dir(out) / PENDING
-    if not pending.is_dir():
-        return
-    files = [p for p in pending.rglob("*") if p.is_file()]
-    for staged in sorted(files, key=lambda p: (p.relative_to(pending).as_posix() == last, p)):
-        final = out / staged.relative_to(pending)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, final)
-    shutil.rmtree(pending)
-
-
-def sweep_temporary_files(out: Path) -> int:
-    """Remove what a killed or failed build left behind; how many files were removed."""
-    removed = 0
-    for root in (out, staging_dir(out)):
-        if root.is_dir():
-            for stale in root.rglob(f"{TEMP_PREFIX}*"):
-                stale.unlink(missing_ok=True)
-                removed += 1
-    pending = staging_dir(out) / PENDING
-    if pending.is_dir():
-        removed += sum(1 for p in pending.rglob("*") if p.is_file())
-        shutil.rmtree(pending)
-    return removed
-
-
-def remove_staging(out: Path) -> None:
-    """Drop the staging folder when a build ends; uncommitted artifacts go with it."""
-    sweep_temporary_files(out)
-    staging = staging_dir(out)
-    if staging.is_dir() and not any(staging.iterdir()):
-        staging.rmdir()
-    _staging.pop(out.resolve(), None)
-
-
-def is_inside(path: Path, roots: list[Path]) -> bool:
-    """Whether `path`, symlinks followed, lies inside one of `roots`."""
-    resolved = path.resolve()
-    return any(resolved.is_relative_to(root.resolve()) for root in roots)
+    def close(self) -> None:
+        """Drop the staging folder when a build ends; uncommitted artifacts go with it."""
+        self.sweep()
+        self._removals.clear()
+        if self.staging.is_dir() and not any(self.staging.iterdir()):
+            self.staging.rmdir()

@@ -17,26 +17,18 @@ from pathlib import Path
 
 import lxml.html
 
-from ..editions.choose import FULL
-from ..engine.staging import write_atomic
 from ..errors import ERROR, Finding, PublishError
-from ..project.config import BOOK_FILE, Book, CheatsheetSpec
+from ..project.config import BOOK_FILE, PAPERS, Book, CheatsheetSpec
 from ..project.manuscript import Manuscript
 from ..project.scan import IMAGE
 from ..project.theme import Theme
 from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
 from ..render.html import run_pandoc
-from .manifest import Artifact, describe
-from .printables import (
-    file_urls_for_fonts,
-    pdf_metadata,
-    png_preview,
-    remove_stale,
-    render_document,
-)
+from ..render.pdf_engine import PagedDocument, lay_out, metadata_tags
+from .base import OutputJob
+from .manifest import Artifact
+from .printables import file_urls_for_fonts, png_preview
 
-PAPERS = {"a4": "A4", "letter": "letter"}
-WIDTHS = {"a4": "210mm", "letter": "8.5in"}
 # Tall enough for any sheet worth measuring: the overflow is read off one endless page.
 ENDLESS_PAGE = "2000mm"
 FILL_IN_TURN = ".sheet-blocks { column-fill: auto; }\n"
@@ -55,7 +47,7 @@ class Layout:
     margin_mm: float
 
     def css(self, paper: str, endless: bool = False) -> str:
-        size = f"{WIDTHS[paper]} {ENDLESS_PAGE}" if endless else PAPERS[paper]
+        size = f"{PAPERS[paper].width} {ENDLESS_PAGE}" if endless else PAPERS[paper].css_size
         return (
             f"@page {{ size: {size}; margin: {self.margin_mm}mm "
             f"{self.margin_mm}mm {self.margin_mm + 6}mm; }}\n"
@@ -145,7 +137,7 @@ def sheet_html(
     source = f"{book.title} · {', '.join(book.authors)}"
     return (
         f'<!DOCTYPE html><html lang="{esc(book.language)}"><head><meta charset="utf-8">'
-        f"<title>{esc(spec.title)}</title>{pdf_metadata(book, built_at)}</head>"
+        f"<title>{esc(spec.title)}</title>{metadata_tags(book, built_at, summary=False)}</head>"
         f'<body class="cheatsheet">{footer}<header class="sheet-header">'
         f'<h1>{esc(spec.title)}</h1><p class="sheet-source">{esc(source)}</p></header>'
         f'<main class="sheet-blocks">{"".join(sections)}</main></body></html>'
@@ -195,9 +187,9 @@ def fit_one_page(
         # Filling columns in turn lays out many times faster than balancing them and
         # fits just as much on a page: find the layout that way.
         filled = _render(page_html, css + layout.css(paper) + FILL_IN_TURN, roots)
-        if len(filled.pages) == 1:
+        if filled.pages == 1:
             return _balanced(filled, page_html, css + layout.css(paper), roots), layout, attempt
-    excess = overflow(filled, _render(page_html, css + layout.css(paper, endless=True), roots))
+    excess = filled.overflow_of(_render(page_html, css + layout.css(paper, endless=True), roots))
     raise PublishError(
         f"cheatsheet '{spec.name}' ({paper}) does not fit one page: {_how_much(excess)} too "
         f"long even at {layout.font_pt:g} pt in {layout.columns} columns; shorten "
@@ -205,27 +197,16 @@ def fit_one_page(
     )
 
 
-def _balanced(filled, page_html: str, css: str, roots: list[Path]) -> bytes:
+def _balanced(filled: PagedDocument, page_html: str, css: str, roots: list[Path]) -> bytes:
     """Balance the columns of a short sheet; a nearly full one already looks balanced.
 
     Balancing a full page can take WeasyPrint ten times as long as filling it.
     """
     chosen = filled
-    if _fill_ratio(filled) < BALANCE_BELOW:
+    if filled.fill_ratio() < BALANCE_BELOW:
         balanced = _render(page_html, css, roots)
-        chosen = balanced if len(balanced.pages) == 1 else filled
-    return chosen.write_pdf(pdf_variant="pdf/ua-1")
-
-
-def _fill_ratio(document) -> float:
-    """How much of the page's column space the blocks take up."""
-    page = document.pages[0]._page_box
-    boxes = list(page.descendants())
-    main = next(box for box in boxes if box.element_tag == "main")
-    columns = main.style["column_count"]
-    space = columns * (page.content_box_y() + page.height - main.content_box_y())
-    blocks = [box for box in boxes if box.element_tag == "section"]
-    return sum(box.margin_height() for box in blocks) / space
+        chosen = balanced if balanced.pages == 1 else filled
+    return chosen.write(pdf_variant="pdf/ua-1")
 
 
 def _how_much(excess: float) -> str:
@@ -233,22 +214,8 @@ def _how_much(excess: float) -> str:
     return "a few lines" if excess < 0.05 else f"about {excess:.0%} of a page"
 
 
-def _render(page_html: str, css: str, roots: list[Path]):
-    return render_document(page_html, css, roots, pdf_variant="pdf/ua-1")
-
-
-def overflow(paged, endless) -> float:
-    """How far the sheet laid out on one endless page runs past the real page's bottom.
-
-    Measured on the endless page because the overflow pages of a multi-column
-    layout are balanced and paginated, which hides how much is really left over.
-    """
-    page = paged.pages[0]._page_box
-    bottom = page.content_box_y() + page.height
-    main = next(
-        box for box in endless.pages[0]._page_box.descendants() if box.element_tag == "main"
-    )
-    return max(main.position_y + main.margin_height() - bottom, 0.0) / page.height
+def _render(page_html: str, css: str, roots: list[Path]) -> PagedDocument:
+    return lay_out(page_html, css, roots, pdf_variant="pdf/ua-1")
 
 
 def render_cheatsheets(
@@ -261,7 +228,7 @@ def render_cheatsheets(
     if not everything:
         return []
     bodies = render_blocks(everything, ImageFiles(manuscript, theme, cache))
-    css = file_urls_for_fonts(theme.stylesheet(STYLESHEET), theme)
+    css = file_urls_for_fonts(theme.stylesheet(STYLESHEET).text, theme)
     sheets, start = [], 0
     for spec, blocks in zip(book.cheatsheets, gathered, strict=True):
         page_html = sheet_html(book, spec, blocks, bodies[start : start + len(blocks)], built_at)
@@ -272,16 +239,26 @@ def render_cheatsheets(
     return sheets
 
 
-def write_cheatsheets(sheets: list[RenderedSheet], out: Path) -> list[Artifact]:
-    """Each sheet's PDF and PNG preview under full/cheatsheets/, described for the manifest."""
-    folder = out / FULL / "cheatsheets"
+def write(job: OutputJob) -> list[Artifact]:
+    """Each sheet's PDF and PNG preview under full/cheatsheets/, described for the manifest.
+
+    Every sheet is fitted before anything is written, so a sheet that overflows
+    leaves no half-updated set behind.
+    """
+    project = job.project
+    job.report("fitting the cheatsheets on one page")
+    with job.renderer_warnings(project.theme.stylesheet(STYLESHEET)):
+        sheets = render_cheatsheets(
+            project.manuscript, project.theme, job.fetch_roots, job.tree.cache_dir, job.built_at
+        )
+    folder = job.folder / "cheatsheets"
     artifacts = []
     for sheet in sheets:
         stem = f"{sheet.spec.name}-{sheet.paper}"
         details = {"title": sheet.spec.title, "paper": sheet.paper}
-        write_atomic(folder / f"{stem}.pdf", sheet.pdf)
-        artifacts.append(describe(folder / f"{stem}.pdf", out, FULL, "pdf", pages=1, **details))
-        write_atomic(folder / f"{stem}.png", png_preview(sheet.pdf))
-        artifacts.append(describe(folder / f"{stem}.png", out, FULL, "png", **details))
-    remove_stale(folder, [out / a.path for a in artifacts], (".pdf", ".png"))
+        job.tree.write(folder / f"{stem}.pdf", sheet.pdf)
+        artifacts.append(job.describe(folder / f"{stem}.pdf", "pdf", pages=1, **details))
+        job.tree.write(folder / f"{stem}.png", png_preview(sheet.pdf))
+        artifacts.append(job.describe(folder / f"{stem}.png", "png", **details))
+    job.tree.remove_stale(folder, [job.tree.out / a.path for a in artifacts], (".pdf", ".png"))
     return artifacts

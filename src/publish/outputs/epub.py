@@ -6,28 +6,20 @@ import html
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import lxml.html
 from ebooklib import epub
+from lxml import etree
 
-from ..engine.staging import write_atomic
 from ..project.theme import FONT_URL
 from ..render.context import EditionContext
 from ..render.html import RenderedChapter
+from ..render.resources import MEDIA_TYPES
 from ..render.svg_fonts import embed_fonts
+from .base import OutputJob
+from .manifest import Artifact
 
 CSS_NAME = "styles/book.css"
-MEDIA_TYPES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-}
 
 
 def _xhtml(
@@ -40,22 +32,11 @@ def _xhtml(
 
 
 def _title_page(context: EditionContext) -> str:
-    book = context.book
-    esc = html.escape
-    parts = [
+    return (
         f'<section class="titlepage" epub:type="titlepage" role="doc-introduction"'
-        f' aria-label="Title page"><h1 class="title">{esc(book.title)}</h1>'
-    ]
-    if book.subtitle:
-        parts.append(f'<p class="subtitle">{esc(book.subtitle)}</p>')
-    parts.append(f'<p class="authors">{esc(", ".join(book.authors))}</p>')
-    if book.course:
-        parts.append(f'<p class="course">A lesson in the course {esc(book.course)}</p>')
-    parts.append(f'<p class="edition">{esc(context.edition_label)}</p>')
-    if book.publisher:
-        parts.append(f'<p class="publisher">{esc(book.publisher)}</p>')
-    parts.append("</section>")
-    return "".join(parts)
+        f' aria-label="Title page"><h1 class="title">{html.escape(context.book.title)}</h1>'
+        f"{context.title_page_lines(context.edition_label)}</section>"
+    )
 
 
 def _copyright_page(context: EditionContext) -> str:
@@ -114,8 +95,7 @@ def _attach_notes(element, context: EditionContext) -> None:
 
 
 def _add_theme(book: epub.EpubBook, context: EditionContext) -> None:
-    css = context.theme.stylesheet("epub.css")
-    css += "\n" + context.theme.extra_css()
+    css = (context.theme.stylesheet("epub.css") + context.theme.extra_stylesheet()).text
     book.add_item(
         epub.EpubItem(
             uid="css",
@@ -262,7 +242,7 @@ def build_epub(context: EditionContext) -> bytes:
     ]
     buffer = io.BytesIO()
     # No page list: ebooklib would list every element with an epub:type as a "page".
-    writer = _Writer(
+    writer = epub.EpubWriter(
         buffer,
         book,
         {
@@ -275,15 +255,15 @@ def build_epub(context: EditionContext) -> bytes:
     )
     writer.process()
     writer.write()
-    return repack(buffer.getvalue(), context.built_at.timetuple()[:6])
+    return repack(buffer.getvalue(), context.built_at.timetuple()[:6], context.book.language)
 
 
-class _Writer(epub.EpubWriter):
-    """ebooklib's writer, adding the package's xml:lang (Ace's epub-lang rule)."""
-
-    def _write_opf_file(self, root):
-        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
-        super()._write_opf_file(root)
+def _with_package_language(opf: bytes, language: str) -> bytes:
+    """The package document with its xml:lang (Ace's epub-lang rule), which ebooklib omits;
+    serialised as ebooklib serialises it."""
+    root = etree.fromstring(opf)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)
 
 
 def _packaged(resource, context: EditionContext) -> bytes:
@@ -305,7 +285,7 @@ def _toc(context: EditionContext, chapters: list[epub.EpubHtml]):
     return toc
 
 
-def repack(data: bytes, date: tuple) -> bytes:
+def repack(data: bytes, date: tuple, language: str) -> bytes:
     """Rewrite the zip in a fixed order with fixed dates: mimetype first and stored."""
     date = max(date, (1980, 1, 1, 0, 0, 0))
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -319,9 +299,19 @@ def repack(data: bytes, date: tuple) -> bytes:
             info.external_attr = 0o644 << 16
             info.create_system = 3
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=9)
+            content = source.read(name)
+            if name.endswith(".opf"):
+                content = _with_package_language(content, language)
+            target.writestr(info, content, compresslevel=9)
     return out.getvalue()
 
 
-def write_epub(context: EditionContext, path: Path) -> None:
-    write_atomic(path, build_epub(context))
+def write(job: OutputJob) -> list[Artifact]:
+    """The edition's EPUB, and its manifest entry with the accessibility it claims."""
+    context = job.context
+    path = job.folder / f"{context.stem}.epub"
+    job.report(f"writing {job.edition.name}/{path.name}")
+    job.tree.write(path, build_epub(context))
+    artifact = job.describe(path, "epub", **context.manifest_details())
+    artifact.extra = {**artifact.extra, "accessibility": accessibility_claims(context)}
+    return [artifact]

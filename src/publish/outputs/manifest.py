@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..engine.staging import write_atomic, written_bytes
 from ..project.config import Book
 
 MANIFEST = "manifest.json"
@@ -31,18 +31,6 @@ class Artifact:
         data = {k: v for k, v in asdict(self).items() if v not in (None, "", {}) and k != "extra"}
         data.update(self.extra)
         return data
-
-
-def describe(path: Path, out: Path, edition: str, fmt: str, **details) -> Artifact:
-    data = written_bytes(path)
-    return Artifact(
-        path.relative_to(out).as_posix(),
-        edition,
-        fmt,
-        len(data),
-        hashlib.sha256(data).hexdigest(),
-        **details,
-    )
 
 
 def _book_metadata(book: Book) -> dict:
@@ -71,7 +59,15 @@ def _still_valid(entry: dict, out: Path) -> bool:
     return hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
 
 
-def write_manifest(out: Path, book: Book, artifacts: list[Artifact], built_at: str) -> Path:
+def write_manifest(
+    out: Path,
+    book: Book,
+    artifacts: list[Artifact],
+    built_at: str,
+    write: Callable[[Path, bytes], None],
+) -> Path:
+    """The manifest, written with `write` (the build's output tree), unless only its
+    time would change."""
     path = out / MANIFEST
     entries = {a.path: a.to_json() for a in artifacts}
     if path.is_file():
@@ -95,7 +91,7 @@ def write_manifest(out: Path, book: Book, artifacts: list[Artifact], built_at: s
     if _same_apart_from_time(path, manifest):
         return path  # nothing was rebuilt: keep the file, and the time it was built
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    write_atomic(path, text.encode("utf-8"))
+    write(path, text.encode("utf-8"))
     return path
 
 

@@ -7,62 +7,47 @@ import html
 from pathlib import Path
 
 import lxml.html
-import pydyf
 
-from ..engine.staging import write_atomic
+from ..project.config import PAPERS
+from ..project.theme import Stylesheet
 from ..render.context import EditionContext
 from ..render.html import footnote_inline
-from ..render.pdf_engine import confined_fetcher, load_weasyprint
+from ..render.pdf_engine import lay_out, metadata_tags, page_labels
+from .base import OutputJob
+from .manifest import Artifact
 from .printables import file_urls_for_fonts
 
-PAPER = {"a4": "A4", "letter": "letter"}
+
+def stylesheet(context: EditionContext) -> Stylesheet:
+    """The print stylesheet: the theme's fonts and print.css, the paper, custom.css."""
+    theme = context.theme
+    paper = Stylesheet.of(f"\n@page {{ size: {PAPERS[context.book.paper].css_size}; }}")
+    sheet = theme.stylesheet("print.css") + paper + theme.extra_stylesheet()
+    return sheet.with_text(file_urls_for_fonts(sheet.text, theme))
 
 
 def _head(context: EditionContext) -> str:
-    book = context.book
     esc = html.escape
-    css = context.theme.stylesheet("print.css")
-    css += f"\n@page {{ size: {PAPER[book.paper]}; }}\n" + context.theme.extra_css()
-    css = file_urls_for_fonts(css, context.theme)
-    metas = [
-        ("author", ", ".join(book.authors)),
-        ("description", book.description),
-        ("keywords", ", ".join(book.subjects)),
-        ("dcterms.created", context.built_at.isoformat()),
-        ("dcterms.modified", context.built_at.isoformat()),
-        ("generator", "publish"),
-    ]
-    meta = "".join(f'<meta name="{k}" content="{esc(v)}">' for k, v in metas if v)
+    meta = metadata_tags(context.book, context.built_at)
     return (
         f'<head><meta charset="utf-8"><title>{esc(context.title)}</title>{meta}'
-        f"<style>{css}</style></head>"
+        f"<style>{stylesheet(context).text}</style></head>"
     )
 
 
 def _front_matter(context: EditionContext) -> str:
-    book = context.book
     esc = html.escape
     cover = base64.b64encode(context.cover_png).decode()
-    parts = [
-        f'<section class="cover"><img src="data:image/png;base64,{cover}" '
-        f'alt="Cover of {esc(context.title)}"></section>',
-        f'<section class="titlepage"><p class="book-title">{esc(book.title)}</p>',
-    ]
-    if book.subtitle:
-        parts.append(f'<p class="subtitle">{esc(book.subtitle)}</p>')
-    parts.append(f'<p class="authors">{esc(", ".join(book.authors))}</p>')
-    if book.course:
-        parts.append(f'<p class="course">A lesson in the course {esc(book.course)}</p>')
-    parts.append(
-        f'<p class="edition">{esc(context.edition_label)} · {esc(context.publication_date)}</p>'
-    )
-    if book.publisher:
-        parts.append(f'<p class="publisher">{esc(book.publisher)}</p>')
-    parts.append("</section>")
+    edition = f"{context.edition_label} · {context.publication_date}"
     items = context.colophon_items()
-    rights = f"<p>{esc(book.rights)}</p>" if book.rights else ""
-    parts.append(f'<section class="colophon">{rights}<dl>{items}</dl></section>')
-    return "".join(parts)
+    rights = f"<p>{esc(context.book.rights)}</p>" if context.book.rights else ""
+    return (
+        f'<section class="cover"><img src="data:image/png;base64,{cover}" '
+        f'alt="Cover of {esc(context.title)}"></section>'
+        f'<section class="titlepage"><p class="book-title">{esc(context.book.title)}</p>'
+        f"{context.title_page_lines(edition)}</section>"
+        f'<section class="colophon">{rights}<dl>{items}</dl></section>'
+    )
 
 
 def _toc(context: EditionContext) -> str:
@@ -111,32 +96,19 @@ def pdf_html(context: EditionContext) -> str:
 
 def build_pdf(context: EditionContext, roots: list[Path]) -> tuple[bytes, int]:
     """The PDF's bytes and its page count."""
-    weasyprint = load_weasyprint()
-    document = weasyprint.HTML(
-        string=pdf_html(context), base_url=str(context.project), url_fetcher=confined_fetcher(roots)
-    ).render(pdf_variant="pdf/ua-1")
-    first_chapter = context.rendered.chapters[0].ident
-    body_start = next(i for i, page in enumerate(document.pages) if first_chapter in page.anchors)
-    data = document.write_pdf(pdf_variant="pdf/ua-1", finisher=page_labels(body_start))
-    return data, len(document.pages)
+    layout = lay_out(pdf_html(context), None, roots, str(context.project), pdf_variant="pdf/ua-1")
+    body_start = layout.first_page_with_anchor(context.rendered.chapters[0].ident)
+    data = layout.write(page_labels(body_start), pdf_variant="pdf/ua-1")
+    return data, layout.pages
 
 
-def page_labels(body_start: int):
-    """A WeasyPrint finisher adding labels that match the printed folios: the cover,
-    roman front matter, an arabic body. Set before the PDF is written, so it costs
-    nothing (rewriting a finished PDF took seconds on a 400-page book)."""
-
-    def finish(_document, pdf) -> None:
-        ranges = [0, pydyf.Dictionary({"P": pydyf.String("Cover")})]
-        if body_start > 1:
-            ranges += [1, pydyf.Dictionary({"S": "/r", "St": 1})]
-        ranges += [body_start, pydyf.Dictionary({"S": "/D", "St": 1})]
-        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(ranges)})
-
-    return finish
-
-
-def write_pdf(context: EditionContext, path: Path, roots: list[Path]) -> int:
-    data, pages = build_pdf(context, roots)
-    write_atomic(path, data)
-    return pages
+def write(job: OutputJob) -> list[Artifact]:
+    """The edition's print PDF and its manifest entry."""
+    context = job.context
+    path = job.folder / f"{context.stem}.pdf"
+    job.report(f"writing {job.edition.name}/{path.name}")
+    with job.renderer_warnings(stylesheet(context)):
+        data, pages = build_pdf(context, job.fetch_roots)
+    job.tree.write(path, data)
+    details = context.manifest_details()
+    return [job.describe(path, "pdf", pages=pages, paper=context.book.paper, **details)]

@@ -1,18 +1,14 @@
-"""What cheatsheets and templates share: fonts, PDF metadata, previews, old files."""
+"""What the printables share: font files for their stylesheets, and PNG previews."""
 
 from __future__ import annotations
 
-import datetime as dt
-import html
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from ..errors import PublishError
-from ..project.config import Book
 from ..project.theme import FONT_URL, Theme
-from ..render.pdf_engine import confined_fetcher, load_weasyprint
 
 PREVIEW_WIDTH = 600
 
@@ -20,18 +16,6 @@ PREVIEW_WIDTH = 600
 def file_urls_for_fonts(css: str, theme: Theme) -> str:
     """Point `url(fonts/...)` at the theme's font files, wherever the stylesheet came from."""
     return FONT_URL.sub(lambda m: f'url("{theme.file(m.group(1)).resolve().as_uri()}")', css)
-
-
-def pdf_metadata(book: Book, built_at: dt.datetime) -> str:
-    """<meta> tags WeasyPrint turns into PDF metadata; fixed dates keep builds reproducible."""
-    stamp = built_at.isoformat()
-    pairs = [
-        ("author", ", ".join(book.authors)),
-        ("dcterms.created", stamp),
-        ("dcterms.modified", stamp),
-        ("generator", "publish"),
-    ]
-    return "".join(f'<meta name="{k}" content="{html.escape(v)}">' for k, v in pairs if v)
 
 
 def png_preview(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:
@@ -64,25 +48,3 @@ def png_preview(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:
         if result.returncode != 0:
             raise PublishError(f"pdftoppm could not draw a preview: {result.stderr.strip()}")
         return target.with_suffix(".png").read_bytes()
-
-
-def remove_stale(folder: Path, kept: list[Path], suffixes: tuple[str, ...]) -> None:
-    """Drop outputs an earlier build wrote that this one did not, e.g. a renamed cheatsheet."""
-    if not folder.is_dir():
-        return
-    keep = {path.resolve() for path in kept}
-    for path in folder.iterdir():
-        if path.suffix in suffixes and path.resolve() not in keep:
-            path.unlink()
-
-
-def render_document(page_html: str, css: str, roots: list[Path], **options):
-    """Lay out a printable with its stylesheet; one font configuration for both, or
-    WeasyPrint ignores the stylesheet's @font-face rules and falls back to system fonts."""
-    weasyprint = load_weasyprint()
-    fonts = weasyprint.text.fonts.FontConfiguration()
-    fetcher = confined_fetcher(roots)
-    stylesheet = weasyprint.CSS(string=css, url_fetcher=fetcher, font_config=fonts)
-    return weasyprint.HTML(string=page_html, url_fetcher=fetcher).render(
-        stylesheets=[stylesheet], font_config=fonts, **options
-    )

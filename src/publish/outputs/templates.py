@@ -17,16 +17,16 @@ from pathlib import Path
 
 import lxml.html
 
-from ..editions.choose import FULL
-from ..engine.staging import write_atomic
 from ..errors import PublishError
-from ..project.config import Book
+from ..project.config import PAPERS, Book
 from ..project.manuscript import Manuscript
 from ..project.scan import MARKUP
 from ..project.theme import Theme
 from ..render.html import html_element, run_pandoc
-from .manifest import Artifact, describe
-from .printables import file_urls_for_fonts, pdf_metadata, remove_stale, render_document
+from ..render.pdf_engine import lay_out, metadata_tags
+from .base import OutputJob
+from .manifest import Artifact
+from .printables import file_urls_for_fonts
 from .template_docx import build_docx
 from .template_source import (
     BLANK,
@@ -40,7 +40,6 @@ from .template_source import (
 STYLESHEET = "template.css"
 MAX_PAGES = 2
 NAME_WORDS = 6
-PAPERS = {"a4": "A4", "letter": "letter"}
 # Room for handwriting on a printed form: 7 mm a line.
 LINE_MM = 7
 
@@ -152,7 +151,7 @@ def form_html(book: Book, template: Template, body, built_at: dt.datetime) -> st
     footer = f"{book.title} · {template.title}"
     return (
         f'<!DOCTYPE html><html lang="{esc(book.language)}"><head><meta charset="utf-8">'
-        f"<title>{esc(template.title)}</title>{pdf_metadata(book, built_at)}</head>"
+        f"<title>{esc(template.title)}</title>{metadata_tags(book, built_at, summary=False)}</head>"
         f'<body class="template"><footer class="template-footer">{esc(footer)}</footer>'
         f"<header><h1>{esc(template.title)}</h1>{description}</header>"
         f"<form>{inner}</form></body></html>"
@@ -161,14 +160,14 @@ def form_html(book: Book, template: Template, body, built_at: dt.datetime) -> st
 
 def render_form(page_html: str, css: str, roots: list[Path], template: Template):
     """The PDF form's bytes and page count; an error past the two-page limit."""
-    document = render_document(page_html, css, roots, pdf_forms=True)
-    pages = len(document.pages)
+    layout = lay_out(page_html, css, roots, pdf_forms=True)
+    pages = layout.pages
     if pages > MAX_PAGES:
         raise PublishError(
             f"template '{template.name}' takes {pages} pages; a template must fit "
             f"{MAX_PAGES}: give it fewer or smaller boxes, or split it in two"
         )
-    return document.write_pdf(pdf_forms=True), pages
+    return layout.write(pdf_forms=True), pages
 
 
 def render_templates(
@@ -179,8 +178,8 @@ def render_templates(
     if not templates:
         return []
     book = manuscript.book
-    css = file_urls_for_fonts(theme.stylesheet(STYLESHEET), theme)
-    css += f"\n@page {{ size: {PAPERS[book.paper]}; }}\n"
+    css = file_urls_for_fonts(theme.stylesheet(STYLESHEET).text, theme)
+    css += f"\n@page {{ size: {PAPERS[book.paper].css_size}; }}\n"
     rendered = []
     for template, body in zip(templates, render_bodies(templates), strict=True):
         names = make_form(body)
@@ -190,29 +189,28 @@ def render_templates(
     return rendered
 
 
-def write_templates(rendered: list[RenderedTemplate], out: Path) -> list[Artifact]:
+def write(job: OutputJob) -> list[Artifact]:
     """Each template's PDF form and DOCX under full/templates/, described for the manifest."""
-    folder = out / FULL / "templates"
+    project = job.project
+    job.report("rendering the fillable templates")
+    with job.renderer_warnings(project.theme.stylesheet(STYLESHEET)):
+        rendered = render_templates(
+            project.manuscript, project.theme, job.fetch_roots, job.built_at
+        )
+    folder = job.folder / "templates"
     artifacts = []
     for item in rendered:
         title = item.template.title
         pdf_path = folder / f"{item.template.stem}.pdf"
-        write_atomic(pdf_path, item.pdf)
+        job.tree.write(pdf_path, item.pdf)
         fields = {"fields": len(item.fields)}
         artifacts.append(
-            describe(
-                pdf_path,
-                out,
-                FULL,
-                "pdf",
-                title=title,
-                pages=item.pages,
-                paper=item.paper,
-                extra=fields,
+            job.describe(
+                pdf_path, "pdf", title=title, pages=item.pages, paper=item.paper, extra=fields
             )
         )
         docx_path = folder / f"{item.template.stem}.docx"
-        write_atomic(docx_path, item.docx)
-        artifacts.append(describe(docx_path, out, FULL, "docx", title=title))
-    remove_stale(folder, [out / a.path for a in artifacts], (".pdf", ".docx"))
+        job.tree.write(docx_path, item.docx)
+        artifacts.append(job.describe(docx_path, "docx", title=title))
+    job.tree.remove_stale(folder, [job.tree.out / a.path for a in artifacts], (".pdf", ".docx"))
     return artifacts

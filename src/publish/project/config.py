@@ -20,7 +20,18 @@ from ..errors import ERROR, Finding, FindingsError, relative_name
 
 BOOK_FILE = Path("manuscript") / "book.yaml"
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-PAPER_SIZES = ("a4", "letter")
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper size as CSS names it: `@page { size: ... }` and its width."""
+
+    css_size: str
+    width: str
+
+
+PAPERS = {"a4": Paper("A4", "210mm"), "letter": Paper("letter", "8.5in")}
+PAPER_SIZES = tuple(PAPERS)
 
 
 def doc(text: str, **kwargs):

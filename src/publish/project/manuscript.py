@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from ..engine.staging import is_inside
 from ..errors import ERROR, Finding
+from ..files import is_inside
 from .config import Book
 from .scan import Heading, Scan, scan
 

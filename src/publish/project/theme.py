@@ -6,10 +6,42 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+GENERATED = "(generated)"
+
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 # A theme stylesheet names its fonts as url(fonts/<file>), relative to the theme folder.
 FONT_URL = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)['\"]?\s*\)")
 PROJECT_STYLES = "styles"
+
+
+@dataclass(frozen=True)
+class Stylesheet:
+    """CSS joined from several sources, remembering which lines came from where, so a
+    renderer's warning at line N names the file (and its line) the author can edit."""
+
+    text: str
+    segments: tuple[tuple[str, int], ...]
+    """(source, lines) in order: a file path, or GENERATED for CSS the build writes."""
+
+    @classmethod
+    def of(cls, text: str, source: str = GENERATED) -> Stylesheet:
+        text = text if text.endswith("\n") or not text else text + "\n"
+        return cls(text, ((source, text.count("\n")),) if text else ())
+
+    def __add__(self, other: Stylesheet) -> Stylesheet:
+        return Stylesheet(self.text + other.text, self.segments + other.segments)
+
+    def origin(self, line: int) -> tuple[str, int]:
+        """The source and its own line for line `line` (1-based) of the joined text."""
+        for source, length in self.segments:
+            if line <= length:
+                return source, line
+            line -= length
+        return GENERATED, line  # CSS the build appended after the map (a layout step)
+
+    def with_text(self, text: str) -> Stylesheet:
+        """The same sources after a line-preserving rewrite (font URLs made absolute)."""
+        return Stylesheet(text, self.segments)
 
 
 @dataclass(frozen=True)
@@ -32,17 +64,23 @@ class Theme:
                 return candidate
         return DEFAULT_THEME / name
 
-    def stylesheet(self, name: str) -> str:
+    def stylesheet(self, name: str) -> Stylesheet:
         """A theme stylesheet with the theme's `@font-face` rules (fonts.css) before it."""
-        fonts = self.file("fonts.css").read_text(encoding="utf-8")
-        return fonts + "\n" + self.file(name).read_text(encoding="utf-8")
+        return self._file_sheet("fonts.css") + self._file_sheet(name)
+
+    def _file_sheet(self, name: str) -> Stylesheet:
+        path = self.file(name)
+        return Stylesheet.of(path.read_text(encoding="utf-8"), str(path))
+
+    def extra_stylesheet(self) -> Stylesheet:
+        """The project's `custom.css`, laid over both the EPUB and the print styles."""
+        custom = self.project_dir / "custom.css" if self.project_dir else None
+        if custom is None or not custom.is_file():
+            return Stylesheet("", ())
+        return Stylesheet.of(custom.read_text(encoding="utf-8"), str(custom))
 
     def extra_css(self) -> str:
-        """The project's `custom.css`, laid over both the EPUB and the print styles."""
-        if self.project_dir is None:
-            return ""
-        custom = self.project_dir / "custom.css"
-        return custom.read_text(encoding="utf-8") if custom.is_file() else ""
+        return self.extra_stylesheet().text
 
     def fonts_dir(self) -> Path:
         return self.file("fonts/LICENSES.md").parent

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..editions.choose import SAMPLE
+from ..editions.kinds import EditionKind
 from ..project.config import Book
 from ..project.theme import Theme
 from .html import RenderedEdition
@@ -25,7 +25,7 @@ def build_time() -> dt.datetime:
 @dataclass
 class EditionContext:
     book: Book
-    edition: str
+    kind: EditionKind
     rendered: RenderedEdition
     theme: Theme
     project: Path
@@ -34,21 +34,34 @@ class EditionContext:
     reading_minutes: int = 0
 
     @property
-    def is_sample(self) -> bool:
-        return self.edition == SAMPLE
+    def edition(self) -> str:
+        return self.kind.name
 
     @property
     def identifier(self) -> str:
-        return self.book.identifiers[self.edition]
+        return self.book.identifiers[self.kind.name]
 
     @property
     def edition_label(self) -> str:
-        return "Free sample" if self.is_sample else "Full edition"
+        return self.kind.label
 
     @property
     def title(self) -> str:
         """The title storefronts show: the sample says so in its title."""
-        return f"{self.book.title} (Free sample)" if self.is_sample else self.book.title
+        return self.kind.title(self.book.title)
+
+    @property
+    def stem(self) -> str:
+        """The edition's file name stem: `my-book`, `my-book-sample`."""
+        return self.kind.stem(self.book.slug)
+
+    def manifest_details(self) -> dict:
+        """What every manifest entry of this edition's book files says about it."""
+        return {
+            "title": self.title,
+            "identifier": self.identifier,
+            "extra": {"reading_minutes": self.reading_minutes},
+        }
 
     @property
     def has_images(self) -> bool:
@@ -67,6 +80,17 @@ class EditionContext:
             ("Built", self.built_at.strftime("%Y-%m-%d")),
         ]
         return "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+
+    def title_page_lines(self, edition: str) -> str:
+        """The title page below its title, the same in the EPUB and the PDF: subtitle,
+        authors, course, `edition` (its label, and the date where the PDF prints it)."""
+        book = self.book
+        esc = html.escape
+        lines = [("subtitle", book.subtitle), ("authors", ", ".join(book.authors))]
+        if book.course:
+            lines.append(("course", f"A lesson in the course {book.course}"))
+        lines += [("edition", edition), ("publisher", book.publisher)]
+        return "".join(f'<p class="{k}">{esc(v)}</p>' for k, v in lines if v)
 
     @property
     def publication_date(self) -> str:

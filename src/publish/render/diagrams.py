@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from ..engine.staging import write_atomic
 from ..errors import ERROR, Finding, FindingsError, PublishError
+from ..files import write_atomic
 
 DOT_ERROR_LINE = re.compile(r"line (\d+)")
 SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,26 +17,18 @@ import pypandoc
 from lxml.html import HtmlElement
 
 from ..checks.security import check_rendered
-from ..checks.urls import is_remote
+from ..checks.urls import is_remote, url_scheme
 from ..editions.compose import ANSWERS_ID, TEASER_ID, Numbering
+from ..editions.kinds import EditionKind
 from ..errors import PublishError
 from ..project.manuscript import Chapter
 from ..project.scan import IMAGE
-from .remote import remote_resource_name
+from .resources import Resource, resource_name
 
 PANDOC_ARGS = ["--section-divs", "--sandbox", "--wrap=none", "--reference-location=document"]
 # Raw HTML (and pandoc's <div>/<span> readings of it) stays text: security.py tells the
 # author why, with the line.
 PANDOC_FORMAT = "markdown-raw_html-native_divs-native_spans-raw_tex-raw_attribute"
-
-
-@dataclass
-class Resource:
-    """A file the book packages, by the name chapters use for it."""
-
-    name: str
-    path: Path
-    media_type: str
 
 
 @dataclass
@@ -53,7 +44,7 @@ class RenderedChapter:
 
 @dataclass
 class RenderedEdition:
-    name: str
+    kind: EditionKind
     chapters: list[RenderedChapter]
     footnotes: dict[str, HtmlElement]
     resources: dict[str, Resource]
@@ -69,15 +60,6 @@ class RenderedEdition:
                     if element.get("id"):
                         self._files_by_id[element.get("id")] = chapter.file_name
         return self._files_by_id.get(ident)
-
-
-def resource_name(src: str) -> str:
-    """Where an image lives in the book: DOT sources become SVG."""
-    if is_remote(src):
-        return remote_resource_name(src)
-    stem = src.rsplit(".", 1)[0] if src.endswith(".dot") else src
-    flat = re.sub(r"[^\w.-]+", "-", stem).strip("-")
-    return f"images/{flat}.svg" if src.endswith(".dot") else f"images/{flat}"
 
 
 def run_pandoc(markdown: str) -> tuple[str, list[str]]:
@@ -109,7 +91,7 @@ def run_pandoc(markdown: str) -> tuple[str, list[str]]:
 
 
 def render_edition(
-    name: str,
+    kind: EditionKind,
     parts: list[tuple[Chapter | None, str]],
     numbering: Numbering,
     labels: dict[str, str],
@@ -135,17 +117,17 @@ def render_edition(
     )
     chapters = []
     for index, ((source, _text), section) in enumerate(zip(parts, sections, strict=True), 1):
-        kind = _kind(section)
+        part = _kind(section)
         file_name = {"answers": "answers.xhtml", "teaser": "what-comes-next.xhtml"}.get(
-            kind, f"chapter-{index:02d}.xhtml"
+            part, f"chapter-{index:02d}.xhtml"
         )
         heading = section.find("h1")
         chapters.append(
             RenderedChapter(
-                section.get("id"), heading.text_content().strip(), file_name, kind, source, section
+                section.get("id"), heading.text_content().strip(), file_name, part, source, section
             )
         )
-    edition = RenderedEdition(name, chapters, footnotes, {}, warnings)
+    edition = RenderedEdition(kind, chapters, footnotes, {}, warnings)
     shape = _Shaper(edition, numbering, labels, resources)
     for chapter in chapters:
         shape.chapter(chapter)
@@ -161,7 +143,7 @@ def _point_images(markdown: str) -> str:
     return IMAGE.sub(
         lambda m: (
             m.group(0).replace(f"]({m.group(2)}", f"]({resource_name(m.group(2))}", 1)
-            if is_remote(m.group(2)) or not re.match(r"^[a-z]+:", m.group(2))
+            if is_remote(m.group(2)) or url_scheme(m.group(2)) is None
             else m.group(0)
         ),
         markdown,
@@ -299,7 +281,7 @@ class _Shaper:
         name = f"{self.label('exercise', 'Exercise')} {number}"
         div.set("id", f"exercise-{number}")
         self._labelled(div, "exercise", name)
-        if self.edition.name == "full" and int(number) in self.numbering.answers:
+        if self.edition.kind.answers and int(number) in self.numbering.answers:
             link = html_element("p", class_="answer-link")
             link.append(
                 html_element(

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from .. import __version__
 from ..checks.confinement import svg_problems
 from ..checks.urls import REMOTE_SCHEMES, is_remote
-from ..engine.staging import write_atomic
 from ..errors import ERROR, Finding, FindingsError
+from ..files import write_atomic
 
 REMOTE_DIR = "remote"
 MAX_BYTES = 20 * 1024 * 1024

@@ -14,13 +14,14 @@ from pathlib import Path
 
 from ..errors import WARNING, Finding, relative_name
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter
-from ..project.theme import DEFAULT_THEME, Theme
+from ..project.theme import DEFAULT_THEME, GENERATED, Stylesheet
 
 PANDOC_LINE = re.compile(r"^line (\d+): ")
 PANDOC_POSITION = re.compile(r" (?:at|defined at) line \d+ column \d+")
 CSS_POSITION = re.compile(r" at (\d+):(\d+)")
 QUOTED_NAME = re.compile(r"'([^']+)'")
-GENERATED = "(generated part)"
+NO_ANCHOR = re.compile(r"No anchor #(\S+)")
+GENERATED_PART = "(generated part)"
 FONT_HINT = "check that the @font-face src names a font file that exists"
 
 
@@ -34,7 +35,7 @@ def pandoc_findings(parts: list[tuple[Chapter | None, str]], warnings: list[str]
     for warning in warnings:
         found = PANDOC_LINE.match(warning)
         message = PANDOC_POSITION.sub("", warning[found.end() :] if found else warning)
-        path, source_line = GENERATED, 1
+        path, source_line = GENERATED_PART, 1
         if found and parts:
             number = int(found.group(1))
             index = max(i for i, start in enumerate(starts) if start <= number)
@@ -77,27 +78,24 @@ def capture_weasyprint() -> Iterator[list[logging.LogRecord]]:
 
 
 def weasyprint_findings(
-    records: list[logging.LogRecord], theme: Theme, project: Path
+    records: list[logging.LogRecord], stylesheet: Stylesheet, project: Path, manuscript=None
 ) -> list[Finding]:
-    """REN002 findings, each on the stylesheet line it came from when that is known.
-
-    The PDF's stylesheet is the theme's fonts.css, its print.css, one `@page` line,
-    then the project's styles/custom.css (see write_pdf._head), so a line number
-    says which file it came from.
-    """
-    segments = _print_stylesheet_segments(theme)
-    print_css = segments[1][0]
+    """REN002 findings, each at the line it came from: a stylesheet's own file and line
+    (from the stylesheet's source map), or the chapter line of a link with no target."""
     findings = set()
     for record in records:
         message = record.getMessage()
-        path, line, col = print_css, 1, 1
+        path, line, col = _main_file(stylesheet), 1, 1
         position = CSS_POSITION.search(message)
+        anchor = NO_ANCHOR.search(message)
         if position:
             message = CSS_POSITION.sub("", message, count=1)
-            path, line = _segment_of(segments, int(position.group(1)))
+            path, line = stylesheet.origin(int(position.group(1)))
             col = int(position.group(2))
+        elif anchor and manuscript is not None:
+            path, line = _link_line(manuscript, anchor.group(1), path)
         else:
-            line = _line_naming(print_css, QUOTED_NAME.search(message))
+            line = _line_naming(Path(path), QUOTED_NAME.search(message))
         hint = FONT_HINT if "cannot be loaded" in message else ""
         findings.add(
             Finding(
@@ -107,29 +105,24 @@ def weasyprint_findings(
     return sorted(findings)
 
 
-def _print_stylesheet_segments(theme: Theme) -> list[tuple[Path, int]]:
-    """(file, lines it fills) in the order write_pdf._head joins them."""
-    fonts_css, print_css = theme.file("fonts.css"), theme.file("print.css")
-    segments = [
-        (fonts_css, fonts_css.read_text(encoding="utf-8").count("\n") + 1),
-        (print_css, print_css.read_text(encoding="utf-8").count("\n") + 2),
-    ]
-    if theme.project_dir is not None:
-        segments.append((theme.project_dir / "custom.css", 10**9))
-    return segments
+def _main_file(stylesheet: Stylesheet) -> str:
+    """The file a stylesheet is named for (print.css, cheatsheet.css...): after fonts.css."""
+    files = [source for source, _ in stylesheet.segments if source != GENERATED]
+    return files[1] if len(files) > 1 else (files[0] if files else GENERATED)
 
 
-def _segment_of(segments: list[tuple[Path, int]], line: int) -> tuple[Path, int]:
-    for path, length in segments:
-        if line <= length:
-            return path, line
-        line -= length
-    return segments[-1][0], line
+def _link_line(manuscript, ident: str, fallback: str) -> tuple[str, int]:
+    """The chapter and line of the first link to `#ident`, where the author can fix it."""
+    for chapter in manuscript.chapters:
+        for link in chapter.scan.links:
+            if link.target.endswith(f"#{ident}"):
+                return str(chapter.path), link.line
+    return fallback, 1
 
 
 def _line_naming(css: Path, name: re.Match | None) -> int:
     """The first line of `css` naming what the message quotes (a font family, say)."""
-    if name is None:
+    if name is None or not css.is_file():
         return 1
     for number, line in enumerate(css.read_text(encoding="utf-8").splitlines(), 1):
         if name.group(1) in line:
@@ -137,8 +130,11 @@ def _line_naming(css: Path, name: re.Match | None) -> int:
     return 1
 
 
-def _shown(path: Path, project: Path) -> str:
+def _shown(path: Path | str, project: Path) -> str:
     """Project files relative to the project; the default theme's as `publish:theme/...`."""
+    if path == GENERATED:
+        return GENERATED
+    path = Path(path)
     if path.resolve().is_relative_to(DEFAULT_THEME.resolve()):
         return "publish:theme/" + path.resolve().relative_to(DEFAULT_THEME.resolve()).as_posix()
     return relative_name(path, project)

@@ -1,0 +1,46 @@
+"""Every output, registered in one place: the CLI's `--format`, the planner and the
+cache all read this table. A new output is one module and one line here."""
+
+from __future__ import annotations
+
+from .base import Output
+
+EPUB = Output("epub", "publish.outputs.epub:write", needs_html=True, needs_pdf_engine=False)
+# WeasyPrint takes about four times what ebooklib takes on the same text.
+PDF = Output("pdf", "publish.outputs.pdf:write", needs_html=True, needs_pdf_engine=True, cost=4)
+CHEATSHEETS = Output(
+    "cheatsheets",
+    "publish.outputs.cheatsheets:write",
+    needs_html=False,
+    needs_pdf_engine=True,
+    reads="manuscript",
+    cost=0,
+    fixed_cost=40_000,
+    only_with="printables",
+)
+TEMPLATES = Output(
+    "templates",
+    "publish.outputs.templates:write",
+    needs_html=False,
+    needs_pdf_engine=True,
+    reads="manuscript",
+    cost=0,
+    fixed_cost=20_000,
+    only_with="printables",
+)
+OUTPUTS = (EPUB, PDF, CHEATSHEETS, TEMPLATES)
+# Names that stand for several outputs on the command line.
+FORMAT_GROUPS = {"printables": ("cheatsheets", "templates")}
+
+
+def format_names(outputs: tuple[Output, ...] = OUTPUTS) -> tuple[str, ...]:
+    """What `--format` accepts: every output's name and every group's."""
+    return (*(output.name for output in outputs), *FORMAT_GROUPS)
+
+
+def select(formats: tuple[str, ...] | None, outputs: tuple[Output, ...] = OUTPUTS):
+    """The outputs `formats` names (groups expanded), in registry order; all when None."""
+    if not formats:
+        return outputs
+    names = {name for f in formats for name in FORMAT_GROUPS.get(f, (f,))}
+    return tuple(output for output in outputs if output.name in names)
