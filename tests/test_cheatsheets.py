@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from conftest import FIXTURES, copy_project
 from publish.commands.cli import main
-from publish.engine.build import build, load_project
+from publish.engine.build import build
 from publish.outputs.cheatsheets import LAYOUTS, render_cheatsheets
+from publish.project.loader import load_project
 from publish.project.theme import DEFAULT_THEME
 from publish.render.context import build_time
 

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import NS, REPO, epub_files, opf, pdf_text
-from publish.editions.choose import SAMPLE, choose_editions, rounded_minutes, words_per_minute
+from publish.editions.choose import choose_editions, rounded_minutes, words_per_minute
 from publish.editions.compose import edition_markdown, number_book
-from publish.engine.build import load_project
+from publish.editions.kinds import SAMPLE
+from publish.project.loader import load_project
 from publish.render.html import render_edition
 
 SLUG = "ml-product-lifecycle"
@@ -92,7 +93,7 @@ def test_sample_is_an_opening_run_of_the_full_edition(bundled_build):
 
 def test_teaser_states_the_remaining_minutes(bundled_build):
     project = load_project(REPO)
-    sample = project.editions[SAMPLE]
+    sample = project.editions[SAMPLE.name]
     numbering = project.numbering
     remaining = sum(u.words for u in sample.left_out) + numbering.answer_words
     expected = rounded_minutes(remaining, words_per_minute(project.manuscript))
@@ -186,7 +187,7 @@ def test_any_budget_cuts_on_a_heading_and_leaks_nothing(tmp_path_factory, chapte
     write_book(root, chapters, minutes)
     project = load_project(root)
     units = project.manuscript.units
-    sample = project.editions[SAMPLE]
+    sample = project.editions[SAMPLE.name]
     count = len(sample.units)
     assert sample.units == units[:count], "the sample is an opening run of units"
     if count > 1:
@@ -213,7 +214,7 @@ def test_front_matter_marks_force_chapters_out_or_in(tmp_path, marks):
         if mark:
             path = tmp_path / "manuscript" / f"c{index}.md"
             path.write_text(f"---\nsample: {mark}\n---\n" + path.read_text())
-    sample = load_project(tmp_path).editions[SAMPLE]
+    sample = load_project(tmp_path).editions[SAMPLE.name]
     names = {unit.chapter.name for unit in sample.units}
     if marks[0] == "out":
         assert "c0.md" not in names
@@ -226,5 +227,5 @@ def test_explicit_section_list(tmp_path):
     book = tmp_path / "manuscript" / "book.yaml"
     book.write_text(book.read_text().replace("reading_minutes: 1", "sections: [c1.md]"))
     project = load_project(tmp_path)
-    assert {u.chapter.name for u in project.editions[SAMPLE].units} == {"c1.md"}
-    assert choose_editions(project.manuscript)[SAMPLE].left_out[0].chapter.name == "c0.md"
+    assert {u.chapter.name for u in project.editions[SAMPLE.name].units} == {"c1.md"}
+    assert choose_editions(project.manuscript)[SAMPLE.name].left_out[0].chapter.name == "c0.md"

@@ -9,8 +9,9 @@ import subprocess
 import pytest
 
 from conftest import REPO
-from publish.editions.choose import FULL, SAMPLE, words_per_minute
-from publish.engine.build import load_project
+from publish.editions.choose import words_per_minute
+from publish.editions.kinds import FULL, SAMPLE
+from publish.project.loader import load_project
 
 STAGES = [
     "Problem definition",
@@ -64,11 +65,11 @@ def test_every_figure_has_caption_alt_and_description(project):
 
 def test_reading_time_and_sample_share(project):
     wpm = words_per_minute(project.manuscript)
-    full = project.editions[FULL].words + project.numbering.answer_words
-    sample = project.editions[SAMPLE].words
+    full = project.editions[FULL.name].words + project.numbering.answer_words
+    sample = project.editions[SAMPLE.name].words
     assert 8 <= full / wpm <= 16
     assert 2 <= sample / wpm <= 3.5
-    assert {u.chapter.name for u in project.editions[SAMPLE].units} == {
+    assert {u.chapter.name for u in project.editions[SAMPLE.name].units} == {
         "chapters/01-introduction.md",
         "chapters/02-problem-definition.md",
         "chapters/03-data.md",
