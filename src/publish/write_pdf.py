@@ -9,6 +9,7 @@ from pathlib import Path
 import lxml.html
 import pydyf
 
+from .cover import page_colour
 from .edition_context import EditionContext
 from .fsutil import write_atomic
 from .printables import file_urls_for_fonts
@@ -22,7 +23,11 @@ def _head(context: EditionContext) -> str:
     book = context.book
     esc = html.escape
     css = context.theme.stylesheet("print.css")
-    css += f"\n@page {{ size: {PAPER[book.paper]}; }}\n" + context.theme.extra_css()
+    # The cover is fitted whole to any page size; the page around it takes its edge colour.
+    # One line with the paper size: render_warnings maps line numbers to files by it.
+    fill = page_colour(context.cover_png)
+    css += f"\n@page {{ size: {PAPER[book.paper]}; }} @page cover {{ background: {fill}; }}\n"
+    css += context.theme.extra_css()
     css = file_urls_for_fonts(css, context.theme)
     metas = [
         ("author", ", ".join(book.authors)),
