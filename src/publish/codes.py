@@ -112,7 +112,7 @@ FIXES = {
     "REN002": "fix or remove the CSS rule; WeasyPrint skips what it cannot use",
     "CHS001": 'add a ::: {.cheatsheet title="..."} block to a chapter the cheatsheet gathers',
     "IMG007": "scale the image down (2000 x 2000 px is plenty for a full-page figure)",
-    "IMG006": "give a cover at least 1600 px on its long side (1600 x 2560 px suits most stores)",
-    "CVR001": "give 1600 x 2560 px (width x height; Kobo also takes 1600 x 2400)",
+    "IMG006": "give a cover at least 1600 px on its long side; 1600 x 2560 px suits most stores",
+    "CVR001": "give 1600 x 2560 px, width by height; Kobo also takes 1600 x 2400",
     **SECURITY_FIXES,
 }
