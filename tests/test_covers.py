@@ -18,7 +18,7 @@ from PIL import Image, ImageChops, ImageDraw
 from conftest import FIXTURES, copy_project, epub_files
 from publish.build import build
 from publish.cli import main
-from publish.cover import BAND_SHARE, MAX_PIXELS
+from publish.cover import BAND_SHARE, MAX_PIXELS, page_colour
 
 PAPER = (235, 228, 210)
 CORNERS = {
@@ -146,6 +146,8 @@ def test_cover_is_fitted_whole_and_the_sample_label_covers_nothing(tmp_path, siz
         # The PDF embeds the same cover image as the EPUB.
         page = first_page(out / edition / f"{stem}.pdf", tmp_path)
         assert_cover_whole_on_page(page, size, cover)
+        # Beside the cover the page takes the colour of the cover's edge.
+        assert page.getpixel((0, page.height // 2)) == PAPER
     # The label's band is added below the art: the sample's cover is taller, not painted.
     art_height = round(size[1] * cover.width / size[0])
     assert cover.height > art_height + 10
@@ -169,6 +171,16 @@ def test_generated_sample_cover_keeps_its_label_below_the_art(tmp_path):
     scaled = full.resize(art.size, Image.Resampling.LANCZOS)
     assert ImageChops.difference(art, scaled).getbbox() is None
     assert sample.height > art_height + 10
+
+
+def test_page_colour_is_the_covers_edge_not_its_band_or_logo():
+    image = Image.new("RGB", (400, 640), (12, 34, 56))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 560, 399, 639), fill=(242, 169, 59))  # a band along one edge
+    draw.rectangle((0, 0, 60, 60), fill=(255, 255, 255))  # a logo in a corner
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    assert page_colour(buffer.getvalue()) == "#0c2238"
 
 
 def check_output(project: Path) -> str:

@@ -1,7 +1,9 @@
-"""A generated cover image, for books that don't bring their own.
+"""Each edition's cover image: the author's own or a generated one, the sample's labelled.
 
-Pillow (already needed by WeasyPrint) draws it with the theme's fonts; PNG
-encoding is deterministic, so the same book gives the same bytes.
+Pillow (already needed by WeasyPrint) draws with the theme's fonts; PNG encoding is
+deterministic, so the same book gives the same bytes. A label is never painted on the
+art: it goes in a band added below it. Also here: the colour the PDF fills around a
+fitted cover, and whether a cover's proportions suit the stores.
 """
 
 from __future__ import annotations
