@@ -26,6 +26,7 @@ MIN_LONG_SIDE = 1600
 BAND_SHARE = 1 / 12
 # Height / width the stores ask for: Kindle 2560 x 1600, Kobo 2400 x 1600.
 STORE_RATIOS = (1.6, 1.5)
+# Takes 1.42 to 1.68 (a 6 x 9 in trim is 1.5); warns on A4's 1.41, squares and landscapes.
 RATIO_TOLERANCE = 0.08
 
 
@@ -141,7 +142,7 @@ def _median(histogram: list[int]) -> int:
 
 
 def shape_problem(width: int, height: int) -> str | None:
-    """Why a cover's proportions suit no store, with the size to give, or None when they do."""
+    """Why a cover's proportions suit no store (CVR001's hint gives the size), or None."""
     ratio = height / width
     if any(abs(ratio - wanted) <= RATIO_TOLERANCE for wanted in STORE_RATIOS):
         return None
