@@ -76,6 +76,7 @@ CODES = {
     "CHS001": "a cheatsheet has no cheatsheet blocks to gather",
     "IMG006": "the cover image is small for storefronts",
     "IMG007": "an image is over 4 megapixels, which Apple Books refuses",
+    "CVR001": "the cover's proportions are far from the stores' (1.6 or 1.5 times as tall as wide)",
     **SECURITY_CODES,
 }
 
@@ -111,6 +112,7 @@ FIXES = {
     "REN002": "fix or remove the CSS rule; WeasyPrint skips what it cannot use",
     "CHS001": 'add a ::: {.cheatsheet title="..."} block to a chapter the cheatsheet gathers',
     "IMG007": "scale the image down (2000 x 2000 px is plenty for a full-page figure)",
-    "IMG006": "give a cover at least 1600 px on its long side (2560 x 1600 suits most stores)",
+    "IMG006": "give a cover at least 1600 px on its long side; 1600 x 2560 px suits most stores",
+    "CVR001": "give 1600 x 2560 px, width by height; Kobo also takes 1600 x 2400",
     **SECURITY_FIXES,
 }

@@ -16,7 +16,7 @@ from PIL import Image
 from ..errors import ERROR, WARNING, Finding
 from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
-from ..render.cover import MAX_PIXELS, MIN_LONG_SIDE
+from ..render.cover import MAX_PIXELS, MIN_LONG_SIDE, shape_problem
 from ..render.remote import remote_suffix
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
@@ -167,12 +167,20 @@ def _check_cover(manuscript: Manuscript, where: str) -> list[Finding]:
         problem = ("MS001", f"file not found: {book.cover}", "paths are relative to manuscript/")
     elif size is None:
         problem = ("IMG002", f"cover '{book.cover}' is not a readable image", UNREADABLE_HINT)
-    elif max(size) < MIN_LONG_SIDE:
-        message = f"cover '{book.cover}' is {size[0]}x{size[1]} px, small for storefronts"
-        return [Finding(where, book.line_of("cover"), 1, WARNING, "IMG006", message)]
     else:
-        return []
+        return _cover_size_warnings(book.cover, size, where, book.line_of("cover"))
     return [Finding(where, book.line_of("cover"), 1, ERROR, *problem)]
+
+
+def _cover_size_warnings(name: str, size: tuple[int, int], where: str, line: int) -> list:
+    """Storefront advice on a readable cover: too few pixels, or proportions no store uses."""
+    findings = []
+    if max(size) < MIN_LONG_SIDE:
+        message = f"cover '{name}' is {size[0]}x{size[1]} px, small for storefronts"
+        findings.append(Finding(where, line, 1, WARNING, "IMG006", message))
+    if shape := shape_problem(*size):
+        findings.append(Finding(where, line, 1, WARNING, "CVR001", f"cover '{name}' {shape}"))
+    return findings
 
 
 def _pixel_size(path: Path) -> tuple[int, int] | None:

@@ -11,6 +11,7 @@ import lxml.html
 from ..project.config import PAPERS
 from ..project.theme import Stylesheet
 from ..render.context import EditionContext
+from ..render.cover import page_colour
 from ..render.html import footnote_inline
 from ..render.pdf_engine import lay_out, metadata_tags, page_labels
 from .base import OutputJob
@@ -21,7 +22,10 @@ from .printables import file_urls_for_fonts
 def stylesheet(context: EditionContext) -> Stylesheet:
     """The print stylesheet: the theme's fonts and print.css, the paper, custom.css."""
     theme = context.theme
-    paper = Stylesheet.of(f"\n@page {{ size: {PAPERS[context.book.paper].css_size}; }}")
+    # The cover is fitted whole to any page size; the page around it takes its edge colour.
+    fill = page_colour(context.cover_png)
+    size = PAPERS[context.book.paper].css_size
+    paper = Stylesheet.of(f"@page {{ size: {size}; }} @page cover {{ background: {fill}; }}")
     sheet = theme.stylesheet("print.css") + paper + theme.extra_stylesheet()
     return sheet.with_text(file_urls_for_fonts(sheet.text, theme))
 

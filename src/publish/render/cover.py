@@ -1,7 +1,9 @@
-"""A generated cover image, for books that don't bring their own.
+"""Each edition's cover image: the author's own or a generated one, the sample's labelled.
 
-Pillow (already needed by WeasyPrint) draws it with the theme's fonts; PNG
-encoding is deterministic, so the same book gives the same bytes.
+Pillow (already needed by WeasyPrint) draws with the theme's fonts; PNG encoding is
+deterministic, so the same book gives the same bytes. A label is never painted on the
+art: it goes in a band added below it. Also here: the colour the PDF fills around a
+fitted cover, and whether a cover's proportions suit the stores.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ INK = (255, 255, 255)
 MAX_PIXELS = 4_000_000
 # Storefronts want a cover of at least about this many pixels on its long side.
 MIN_LONG_SIDE = 1600
+# The sample's label goes in a band added below the cover, this share of its height tall.
+BAND_SHARE = 1 / 12
+# Height / width the stores ask for: Kindle 2560 x 1600, Kobo 2400 x 1600.
+STORE_RATIOS = (1.6, 1.5)
+# Takes 1.42 to 1.68 (a 6 x 9 in trim is 1.5); warns on A4's 1.41, squares and landscapes.
+RATIO_TOLERANCE = 0.08
 
 
 def _font(fonts_dir: Path, name: str, size: int) -> ImageFont.FreeTypeFont:
@@ -38,7 +46,8 @@ def _draw_lines(
 def generate_cover(
     title: str, subtitle: str, authors: list[str], label: str, course: str, fonts_dir: Path
 ) -> bytes:
-    """A 1600 x 2400 PNG: course, title, subtitle, edition label and authors."""
+    """A 1600 x 2400 PNG: course, title, subtitle and authors; an edition label goes in a
+    band added below it, like an author's cover, so it can never cover the title or authors."""
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, 36), fill=ACCENT)
@@ -53,38 +62,94 @@ def generate_cover(
     if subtitle:
         subtitle_font = _font(fonts_dir, "CharisSIL-Italic.ttf", 58)
         _draw_lines(draw, textwrap.wrap(subtitle, 40), subtitle_font, top, INK, 1.35)
-    if label:
-        label_font = _font(fonts_dir, "OpenSans-Bold.ttf", 64)
-        box = draw.textbbox((0, 0), label.upper(), font=label_font)
-        width = box[2] - box[0]
-        draw.rectangle((140, HEIGHT - 560, 140 + width + 80, HEIGHT - 440), fill=ACCENT)
-        draw.text((180, HEIGHT - 545), label.upper(), font=label_font, fill=BACKGROUND)
     author_font = _font(fonts_dir, "OpenSans-Regular.ttf", 64)
     _draw_lines(draw, [", ".join(authors)], author_font, HEIGHT - 300, INK)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+    return _png(_with_label(image, label, fonts_dir))
 
 
 def label_cover(path: Path, label: str, fonts_dir: Path) -> bytes:
-    """The author's cover as PNG, at most 4 megapixels, with the edition's label in a band
-    across its foot."""
+    """The author's cover as PNG, at most 4 megapixels, with the edition's label (if any)
+    in a band added below it: every pixel of the author's art stays as it was."""
     with Image.open(path) as source:
         image = source.convert("RGB")
-    if image.width * image.height > MAX_PIXELS:
-        scale = (MAX_PIXELS / (image.width * image.height)) ** 0.5
+    return _png(_with_label(image, label, fonts_dir))
+
+
+def _with_label(image: Image.Image, label: str, fonts_dir: Path) -> Image.Image:
+    """The image within MAX_PIXELS once the label's band is added, then the band."""
+    share = BAND_SHARE if label else 0.0
+    # The band grows with the image (floor of height * share), so scaling the art to
+    # MAX_PIXELS / (1 + share) keeps the labelled whole within the cap.
+    budget = MAX_PIXELS / (1 + share)
+    if image.width * image.height > budget:
+        scale = (budget / (image.width * image.height)) ** 0.5
         size = (int(image.width * scale), int(image.height * scale))
         image = image.resize(size, Image.Resampling.LANCZOS)
-    if label:
-        draw = ImageDraw.Draw(image)
-        size = max(12, image.height // 28)
-        font = _font(fonts_dir, "OpenSans-Bold.ttf", size)
-        top = image.height - size * 3
-        draw.rectangle((0, top, image.width, top + size * 2), fill=ACCENT)
-        draw.text((size, top + size // 2), label.upper(), font=font, fill=BACKGROUND)
+    return _add_band(image, label, fonts_dir) if label else image
+
+
+def _add_band(image: Image.Image, label: str, fonts_dir: Path) -> Image.Image:
+    """A new canvas: the image on top, the label centred in an accent band below it."""
+    band = max(1, int(image.height * BAND_SHARE))
+    canvas = Image.new("RGB", (image.width, image.height + band), ACCENT)
+    canvas.paste(image, (0, 0))
+    text = label.upper()
+    size = max(8, band * 9 // 20)
+    font = _font(fonts_dir, "OpenSans-Bold.ttf", size)
+    # A narrow cover gets a smaller label rather than one running off its sides.
+    width = font.getlength(text)
+    if width > image.width * 0.9:
+        font = _font(fonts_dir, "OpenSans-Bold.ttf", max(6, int(size * image.width * 0.9 / width)))
+    middle = (image.width / 2, image.height + band / 2)
+    ImageDraw.Draw(canvas).text(middle, text, font=font, fill=BACKGROUND, anchor="mm")
+    return canvas
+
+
+def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def page_colour(png: bytes) -> str:
+    """The colour to fill the printed page around a fitted cover: the per-channel median of
+    the image's outer edge, so the fill continues the art (a label band or a corner logo
+    on one edge does not tint it, as an average would)."""
+    with Image.open(io.BytesIO(png)) as source:
+        image = source.convert("RGB")
+    width, height = image.size
+    edge = max(1, min(width, height) // 100)
+    strips = [
+        (0, 0, width, edge),
+        (0, height - edge, width, height),
+        (0, 0, edge, height),
+        (width - edge, 0, width, height),
+    ]
+    counts = [0] * 768
+    for box in strips:
+        counts = [a + b for a, b in zip(counts, image.crop(box).histogram(), strict=True)]
+    channels = (_median(counts[i * 256 : (i + 1) * 256]) for i in range(3))
+    return "#" + "".join(f"{value:02x}" for value in channels)
+
+
+def _median(histogram: list[int]) -> int:
+    half, seen = sum(histogram) / 2, 0
+    for value, count in enumerate(histogram):
+        seen += count
+        if seen >= half:
+            return value
+    return 0
+
+
+def shape_problem(width: int, height: int) -> str | None:
+    """Why a cover's proportions suit no store (CVR001's hint gives the size), or None."""
+    ratio = height / width
+    if any(abs(ratio - wanted) <= RATIO_TOLERANCE for wanted in STORE_RATIOS):
+        return None
+    return (
+        f"is {width}x{height} px, {ratio:.2f} times as tall as wide; stores expect 1.6 "
+        f"(or 1.5) and crop or box other shapes"
+    )
 
 
 def edition_cover(book, label: str, fonts_dir: Path, manuscript_root: Path) -> bytes:
