@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NS, ace_command, opf
+from helpers import NS, ace_command, opf
 
 EPUBS = [("full", "ml-product-lifecycle.epub"), ("sample", "ml-product-lifecycle-sample.epub")]
 

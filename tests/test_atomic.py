@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_project
+from helpers import FIXTURES, copy_project
 from publish.engine.staging import TEMP_PREFIX, staging_dir
 
 PUBLISH = Path(sys.executable).parent / "publish"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import FIXTURES, NS, REPO, copy_project, epub_files, epubcheck, opf, pdf_text
+from helpers import FIXTURES, NS, REPO, copy_project, epub_files, epubcheck, opf, pdf_text
 from publish.commands.cli import main
 from publish.project.config import load_book
 

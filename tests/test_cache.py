@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_project
+from helpers import FIXTURES, copy_project
 from publish.engine.build import build
 
 EDITION_TASKS = ["full-epub", "full-pdf", "sample-epub", "sample-pdf"]

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import FIXTURES, copy_project
+from helpers import FIXTURES, copy_project
 from publish.commands.cli import main
 from publish.engine.build import build
 from publish.outputs.cheatsheets import LAYOUTS, render_cheatsheets

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES, copy_project
+from helpers import FIXTURES, copy_project
 from publish.checks.codes import CODES, FIXES
 from publish.commands.check import codes_table
 from publish.commands.cli import main

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import FIXTURES, copy_project
+from helpers import FIXTURES, copy_project
 from publish.commands.cli import main
 from test_check import parsed
 

@@ -18,7 +18,7 @@ from publish.build import build
 from publish.cli import main
 from publish.cover import BAND_SHARE, MAX_PIXELS, page_colour
 
-from conftest import FIXTURES, copy_project, epub_files
+from helpers import FIXTURES, copy_project, epub_files
 
 PAPER = (235, 228, 210)
 CORNERS = {

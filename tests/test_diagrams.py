@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import FIXTURES, REPO, copy_project, epub_files
+from helpers import FIXTURES, REPO, copy_project, epub_files
 from publish.commands.cli import main
 from publish.engine.build import build
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import NS, REPO, epub_files, opf, pdf_text
+from helpers import NS, REPO, epub_files, opf, pdf_text
 from publish.editions.choose import choose_editions, rounded_minutes, words_per_minute
 from publish.editions.compose import edition_markdown, number_book
 from publish.editions.kinds import SAMPLE

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from publish.editions.choose import words_per_minute
 from publish.editions.kinds import FULL, SAMPLE
 from publish.project.loader import load_project

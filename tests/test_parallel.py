@@ -6,7 +6,7 @@ import hashlib
 
 from click.testing import CliRunner
 
-from conftest import FIXTURES, copy_project
+from helpers import FIXTURES, copy_project
 from publish.commands.cli import main
 
 

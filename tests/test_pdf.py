@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from conftest import REPO
+from helpers import REPO
 from publish.project.config import load_book
 
 SLUG = "ml-product-lifecycle"
@@ -194,7 +194,7 @@ def test_every_pdf_uses_the_theme_fonts_only(bundled_build):
 def test_us_letter_paper(tmp_path):
     from click.testing import CliRunner
 
-    from conftest import FIXTURES, copy_project
+    from helpers import FIXTURES, copy_project
     from publish.commands.cli import main
 
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
@@ -218,7 +218,7 @@ def test_footnote_prints_at_the_foot_of_its_page_in_order(tmp_path):
     """A two-paragraph note with emphasis keeps its words in order, below the body text."""
     from click.testing import CliRunner
 
-    from conftest import FIXTURES, copy_project
+    from helpers import FIXTURES, copy_project
     from publish.commands.cli import main
 
     project = copy_project(FIXTURES / "mini", tmp_path / "book")

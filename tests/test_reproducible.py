@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO, copy_project
+from helpers import REPO, copy_project
 
 PUBLISH = Path(sys.executable).parent / "publish"
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z

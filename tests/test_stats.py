@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import REPO, epub_files
+from helpers import REPO, epub_files
 from publish.commands.cli import main
 from publish.editions.choose import rounded_minutes
 

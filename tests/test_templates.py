@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
-from conftest import FIXTURES, copy_project
+from helpers import FIXTURES, copy_project
 from publish.commands.cli import main
 from publish.outputs.template_docx import build_docx
 from publish.outputs.template_source import read_templates

@@ -93,11 +93,11 @@ class Build:
         self.contexts: dict[str, EditionContext] = {}
         self.pandoc_findings: dict[str, list[Finding]] = {}
 
-    def run(self, runner: TaskRunner) -> BuildResult:
-        project, report = self.project, self.report
-        result = BuildResult(self.tree.out, findings=list(project.findings))
-        report("rendering diagrams")
-        self.resources, result.graphviz_runs = collect_resources(project, self.tree.cache_dir)
+    def prepare(self) -> int:
+        """Diagrams and images, and each wanted edition's Markdown; how often Graphviz ran."""
+        project = self.project
+        self.report("rendering diagrams")
+        self.resources, graphviz_runs = collect_resources(project, self.tree.cache_dir)
         extras = {"cheatsheets": len(project.book.cheatsheets)}
         extras["templates"] = len(project.book.templates)
         self.sources = {
@@ -106,11 +106,18 @@ class Build:
             )
             for name in self.wanted
         }
+        return graphviz_runs
+
+    def run(self, runner: TaskRunner) -> BuildResult:
+        project, report = self.project, self.report
+        result = BuildResult(self.tree.out, findings=list(project.findings))
+        result.graphviz_runs = self.prepare()
         tasks = self.plan()
         cache = ArtifactCache(self.tree.out, self.tree.cache_dir, self.tree.write_cache)
         outcomes = {task.name: cache.reuse(task.name, task.key) for task in tasks}
         stale = [task for task in tasks if outcomes[task.name] is None]
-        self.render({t.edition for t in stale if t.output.needs_html}, stale)
+        needs_pdf_engine = any(task.output.needs_pdf_engine for task in stale)
+        self.render({t.edition for t in stale if t.output.needs_html}, needs_pdf_engine)
         if len(stale) < len(tasks):
             report(f"reusing {len(tasks) - len(stale)} unchanged artifact set(s) from the cache")
         outcomes.update(zip([t.name for t in stale], runner.run(stale), strict=True))
@@ -142,11 +149,11 @@ class Build:
                     tasks.append(Task(name, output, key, run, cost))
         return tasks
 
-    def render(self, names: set[str], stale: list[Task]) -> None:
+    def render(self, names: set[str], needs_pdf_engine: bool) -> None:
         """One pandoc run per edition, all at once, with WeasyPrint's slow import alongside."""
         with ThreadPoolExecutor() as pool:
             pending = [pool.submit(self._render_one, name) for name in sorted(names)]
-            if any(task.output.needs_pdf_engine for task in stale):
+            if needs_pdf_engine:
                 pending.append(pool.submit(load_weasyprint))
         for future in pending:
             future.result()
@@ -173,17 +180,21 @@ class Build:
             project.minutes(name),
         )
 
-    def run_task(self, name: str, output: Output) -> Outcome:
-        project = self.project
-        job = OutputJob(
-            project,
-            project.editions[name],
+    def job(self, name: str, output: Output) -> OutputJob:
+        """What `output` is given to write edition `name` (rendered first if it needs it)."""
+        return OutputJob(
+            self.project,
+            self.project.editions[name],
             self.tree,
             self.fetch_roots,
             self.built_at,
             self.report,
             self.contexts.get(name) if output.needs_html else None,
         )
+
+    def run_task(self, name: str, output: Output) -> Outcome:
+        project = self.project
+        job = self.job(name, output)
         # Refusals become errors here, in the worker: a BaseException would kill it.
         with refusals_as_errors(project.root):
             artifacts = output.write(job)
