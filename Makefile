@@ -8,7 +8,7 @@ APT_PACKAGES := graphviz poppler-utils qpdf
 TEST_APT_PACKAGES := chromium hunspell hunspell-en-us
 ACE := node_modules/.bin/ace-cli
 
-.PHONY: build test lint bench clean system-deps test-system-deps java
+.PHONY: build test test-fast lint bench clean system-deps test-system-deps java
 
 build: $(STAMP) system-deps
 	$(BIN)/publish build .
@@ -52,10 +52,17 @@ $(ACE): package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Everything, as CI runs it: lint, then every test (Java, Chromium, Node, whole builds).
 test: $(TEST_STAMP) test-system-deps $(ACE)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/pytest -q
+
+# The fast tier, while you work: lint, then the tests not marked slow (under a minute).
+test-fast: $(TEST_STAMP) system-deps
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/pytest -q -m "not slow"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check --fix src tests bench
