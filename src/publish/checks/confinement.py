@@ -176,33 +176,20 @@ def check_diagram(text: str, shown: str) -> list[Finding]:
     """Graphviz attributes that read files, and links with refused schemes."""
     findings = []
     for number, line in enumerate(text.splitlines(), 1):
+
+        def refuse(col: int, code: str, message: str, hint: str, _line=number) -> None:
+            findings.append(Finding(shown, _line, col, ERROR, code, message, hint))
+
         reads = DOT_READS_FILE.search(line)
         if reads:
-            findings.append(
-                Finding(
-                    shown,
-                    number,
-                    reads.start() + 1,
-                    ERROR,
-                    "SEC010",
-                    f"'{reads.group(0).strip(' =')}' makes Graphviz read a file",
-                    "draw the diagram with nodes and edges only",
-                )
-            )
+            what = reads.group(0).strip(" =")
+            hint = "draw the diagram with nodes and edges only"
+            refuse(reads.start() + 1, "SEC010", f"'{what}' makes Graphviz read a file", hint)
         for link in DOT_LINK.finditer(line):
             scheme = refused_link_scheme(link.group(2))
             if scheme:
-                findings.append(
-                    Finding(
-                        shown,
-                        number,
-                        link.start() + 1,
-                        ERROR,
-                        "SEC004",
-                        f"'{scheme}:' in {link.group(1)}= is refused",
-                        SCHEME_HINT,
-                    )
-                )
+                message = f"'{scheme}:' in {link.group(1)}= is refused"
+                refuse(link.start() + 1, "SEC004", message, SCHEME_HINT)
     return findings
 
 

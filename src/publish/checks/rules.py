@@ -21,12 +21,11 @@ from ..render.remote import remote_suffix
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
 from .security import check_chapter
-from .urls import is_remote
+from .urls import is_remote, url_scheme
 
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
 RASTER_TYPES = {".png", ".jpg", ".jpeg"}
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".dot"}
-SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
 UNREADABLE_HINT = "export it again as PNG or JPEG"
 PLACEHOLDER = re.compile(r"CHANGE[ -]ME")
 
@@ -308,7 +307,9 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
                 )
             _check_alt(image, add)
             continue
-        if SCHEME.match(src) or src.startswith("/"):
+        path = root / src
+        suffix = Path(src).suffix.lower()
+        if url_scheme(src) is not None or src.startswith("/") or not is_inside(path, [project]):
             add(
                 image.line,
                 image.col,
@@ -317,10 +318,7 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
                 f"image '{src}' is outside the project",
                 "copy it into manuscript/ and use a relative path",
             )
-            continue
-        path = root / src
-        suffix = Path(src).suffix.lower()
-        if suffix not in IMAGE_TYPES:
+        elif suffix not in IMAGE_TYPES:
             add(
                 image.line,
                 image.col,
@@ -328,15 +326,6 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
                 "IMG002",
                 f"image type '{suffix or src}' is not supported",
                 "use SVG, PNG, JPEG, or a Graphviz .dot file",
-            )
-        elif not is_inside(path, [project]):
-            add(
-                image.line,
-                image.col,
-                ERROR,
-                "IMG004",
-                f"image '{src}' is outside the project",
-                "copy it into manuscript/ and use a relative path",
             )
         elif not path.is_file():
             add(

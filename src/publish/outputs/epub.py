@@ -35,7 +35,7 @@ def _title_page(context: EditionContext) -> str:
     return (
         f'<section class="titlepage" epub:type="titlepage" role="doc-introduction"'
         f' aria-label="Title page"><h1 class="title">{html.escape(context.book.title)}</h1>'
-        f"{context.title_page_lines(context.edition_label)}</section>"
+        f"{context.title_page_lines(context.kind.label)}</section>"
     )
 
 

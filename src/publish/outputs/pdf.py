@@ -42,7 +42,7 @@ def _head(context: EditionContext) -> str:
 def _front_matter(context: EditionContext) -> str:
     esc = html.escape
     cover = base64.b64encode(context.cover_png).decode()
-    edition = f"{context.edition_label} · {context.publication_date}"
+    edition = f"{context.kind.label} · {context.publication_date}"
     items = context.colophon_items()
     rights = f"<p>{esc(context.book.rights)}</p>" if context.book.rights else ""
     return (
@@ -88,7 +88,7 @@ def _chapter_html(context: EditionContext, chapter) -> str:
 
 def pdf_html(context: EditionContext) -> str:
     chapters = "".join(_chapter_html(context, c) for c in context.rendered.chapters)
-    body_class = f"edition-{context.edition} paper-{context.book.paper}"
+    body_class = f"edition-{context.kind.name} paper-{context.book.paper}"
     title = html.escape(context.book.title)
     return (
         f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'

@@ -8,26 +8,26 @@ from .base import Output
 EPUB = Output("epub", "publish.outputs.epub:write", needs_html=True, needs_pdf_engine=False)
 # WeasyPrint takes about four times what ebooklib takes on the same text.
 PDF = Output("pdf", "publish.outputs.pdf:write", needs_html=True, needs_pdf_engine=True, cost=4)
-CHEATSHEETS = Output(
-    "cheatsheets",
-    "publish.outputs.cheatsheets:write",
-    needs_html=False,
-    needs_pdf_engine=True,
-    reads="manuscript",
-    cost=0,
-    fixed_cost=40_000,
-    only_with="printables",
-)
-TEMPLATES = Output(
-    "templates",
-    "publish.outputs.templates:write",
-    needs_html=False,
-    needs_pdf_engine=True,
-    reads="manuscript",
-    cost=0,
-    fixed_cost=20_000,
-    only_with="printables",
-)
+
+
+def _printable(name: str, fixed_cost: int) -> Output:
+    """An output of the full edition's printables: laid out by WeasyPrint from blocks and
+    files anywhere in the manuscript, each a short document."""
+    return Output(
+        name,
+        f"publish.outputs.{name}:write",
+        needs_html=False,
+        needs_pdf_engine=True,
+        reads="manuscript",
+        cost=0,
+        fixed_cost=fixed_cost,
+        only_with="printables",
+    )
+
+
+# Fitting a cheatsheet lays it out several times, for two papers.
+CHEATSHEETS = _printable("cheatsheets", 40_000)
+TEMPLATES = _printable("templates", 20_000)
 OUTPUTS = (EPUB, PDF, CHEATSHEETS, TEMPLATES)
 # Names that stand for several outputs on the command line.
 FORMAT_GROUPS = {"printables": ("cheatsheets", "templates")}

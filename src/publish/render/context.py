@@ -34,16 +34,8 @@ class EditionContext:
     reading_minutes: int = 0
 
     @property
-    def edition(self) -> str:
-        return self.kind.name
-
-    @property
     def identifier(self) -> str:
         return self.book.identifiers[self.kind.name]
-
-    @property
-    def edition_label(self) -> str:
-        return self.kind.label
 
     @property
     def title(self) -> str:
@@ -74,7 +66,7 @@ class EditionContext:
     def colophon_items(self) -> str:
         """The colophon's facts as `<dt>`/`<dd>` pairs, the same in the EPUB and the PDF."""
         rows = [
-            ("Edition", self.edition_label),
+            ("Edition", self.kind.label),
             ("Identifier", self.identifier),
             ("Published", self.publication_date),
             ("Built", self.built_at.strftime("%Y-%m-%d")),

@@ -16,13 +16,15 @@ from ..errors import WARNING, Finding, relative_name
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter
 from ..project.theme import DEFAULT_THEME, GENERATED, Stylesheet
 
+# pandoc's warnings: "line N: message", where a position inside the message adds nothing.
 PANDOC_LINE = re.compile(r"^line (\d+): ")
 PANDOC_POSITION = re.compile(r" (?:at|defined at) line \d+ column \d+")
+GENERATED_PART = "(generated part)"
+# WeasyPrint's: a stylesheet position, a quoted font or file name, or a link with no target.
 CSS_POSITION = re.compile(r" at (\d+):(\d+)")
+FONT_HINT = "check that the @font-face src names a font file that exists"
 QUOTED_NAME = re.compile(r"'([^']+)'")
 NO_ANCHOR = re.compile(r"No anchor #(\S+)")
-GENERATED_PART = "(generated part)"
-FONT_HINT = "check that the @font-face src names a font file that exists"
 
 
 def pandoc_findings(parts: list[tuple[Chapter | None, str]], warnings: list[str]) -> list[Finding]:
