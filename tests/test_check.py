@@ -301,7 +301,7 @@ def test_internal_errors_are_one_line_unless_debug(tmp_path, monkeypatch):
     def broken(_root):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("publish.commands.cli.book_stats", broken)
+    monkeypatch.setattr("publish.commands.stats.book_stats", broken)
     plain = CliRunner().invoke(main, ["stats", str(FIXTURES / "mini")])
     assert plain.exit_code == 1
     assert "internal error: RuntimeError: boom (run with --debug for details)" in plain.output

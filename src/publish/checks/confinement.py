@@ -15,8 +15,6 @@ import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from lxml import etree
-
 from ..errors import ERROR, Finding
 from ..files import is_inside
 from ..project.theme import DEFAULT_THEME, PROJECT_STYLES
@@ -49,6 +47,8 @@ def svg_problems(data: bytes) -> list[tuple[int, str, str]]:
     """(line, code, message) for what an SVG image could run, fetch or expand."""
     if SVG_ENTITY.search(data):
         return [(1, "SEC001", "an SVG that declares entities is refused")]
+    from lxml import etree  # here: only books with SVG images need it
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.fromstring(data, parser)

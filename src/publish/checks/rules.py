@@ -11,17 +11,14 @@ import itertools
 import re
 from pathlib import Path
 
-from PIL import Image
-
 from ..errors import ERROR, WARNING, Finding
 from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
-from ..render.cover import MAX_PIXELS, MIN_LONG_SIDE, shape_problem
-from ..render.remote import remote_suffix
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
 from .security import check_chapter
-from .urls import is_remote, url_scheme
+from .stores import MAX_PIXELS, MIN_LONG_SIDE, shape_problem
+from .urls import is_remote, remote_suffix, url_scheme
 
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
 RASTER_TYPES = {".png", ".jpg", ".jpeg"}
@@ -184,6 +181,8 @@ def _cover_size_warnings(name: str, size: tuple[int, int], where: str, line: int
 
 def _pixel_size(path: Path) -> tuple[int, int] | None:
     """An image's width and height in pixels, or None when it cannot be read as one."""
+    from PIL import Image  # here: most books have no raster image to measure
+
     try:
         with Image.open(path) as image:
             return image.size

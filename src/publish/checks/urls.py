@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 LINK_SCHEMES = {"http", "https", "mailto"}
 REMOTE_SCHEMES = {"http", "https"}
@@ -44,3 +46,8 @@ def refused_link_scheme(raw: str) -> str | None:
     if scheme is None or scheme in LINK_SCHEMES:
         return None
     return scheme
+
+
+def remote_suffix(url: str) -> str:
+    """The file type a remote URL's path names (`.png`), lower-case."""
+    return PurePosixPath(urlsplit(url).path).suffix.lower()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -13,8 +12,6 @@ from ..editions.kinds import EDITION_NAMES
 from ..outputs.registry import format_names
 from .check import check_project
 from .console import Progress, build_summary, finding_lines, show_progress
-from .init import create_project
-from .stats import book_stats, format_table
 
 PROJECT_ARGUMENT = click.argument(
     "project_dir", default=".", type=click.Path(file_okay=False, path_type=Path)
@@ -207,6 +204,10 @@ def stats_command(project_dir: Path, as_json: bool) -> None:
     The sample column says whether each chapter is in the free sample (yes,
     partly, no); it is cut exactly as `publish build` cuts it.
     """
+    import json  # here, as below: each command imports only what it runs
+
+    from .stats import book_stats, format_table
+
     stats = book_stats(project_dir)
     click.echo(
         json.dumps(stats.to_json(), indent=2, ensure_ascii=False)
@@ -230,6 +231,8 @@ def init_command(directory: Path) -> None:
     short chapters, a Graphviz diagram and an empty styles/custom.css. The
     book builds at once; `publish check` lists the placeholders left.
     """
+    from .init import create_project
+
     written = create_project(directory)
     click.echo(f"publish: created {len(written)} files in {directory}/")
     click.echo(f"next: edit {directory}/manuscript/book.yaml, then `publish build {directory}`")

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Finding
-from ..render.warnings import capture_weasyprint, weasyprint_findings
 from .manifest import Artifact
 
 if TYPE_CHECKING:
@@ -114,6 +113,8 @@ class OutputJob:
     def renderer_warnings(self, stylesheet: Stylesheet) -> Iterator[None]:
         """Collect the PDF engine's warnings while laying out with `stylesheet`, each
         mapped to the stylesheet file and line (or the chapter line) it came from."""
+        from ..render.warnings import capture_weasyprint, weasyprint_findings
+
         with capture_weasyprint() as records:
             yield
         project = self.project

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import types
 import typing
@@ -171,8 +172,7 @@ class _Loader:
                 self.error(key_node, "CFG001", f"unknown key '{name}'", hint)
                 continue
             self.lines[name] = key_node.start_mark.line + 1
-            hints = typing.get_type_hints(kind)
-            values[key] = self.load(value_node, hints[key], name)
+            values[key] = self.load(value_node, _type_hints(kind)[key], name)
         for f in known.values():
             missing = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             if missing and f.name not in values:
@@ -344,7 +344,7 @@ def describe_schema(kind=Book, prefix: str = "") -> list[tuple[str, str]]:
         if f.name == "lines":
             continue
         rows.append((prefix + f.name, f.metadata["doc"]))
-        nested = _dataclass_inside(typing.get_type_hints(kind)[f.name])
+        nested = _dataclass_inside(_type_hints(kind)[f.name])
         if nested is not None:
             rows.extend(describe_schema(nested, f"{prefix}{f.name}."))
     return rows
@@ -359,3 +359,9 @@ def _dataclass_inside(hint):
         if found is not None:
             return found
     return None
+
+
+@functools.cache
+def _type_hints(kind: type) -> dict:
+    """A schema class's field types, resolved once (resolving them is slow)."""
+    return typing.get_type_hints(kind)

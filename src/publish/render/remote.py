@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import urllib.error
 import urllib.request
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
 from ..checks.confinement import svg_problems
-from ..checks.urls import REMOTE_SCHEMES, is_remote
+from ..checks.urls import REMOTE_SCHEMES, is_remote, remote_suffix
 from ..errors import ERROR, Finding, FindingsError
 from ..files import write_atomic
 
@@ -37,10 +37,6 @@ class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
         if urlsplit(newurl).scheme.lower() not in REMOTE_SCHEMES:
             raise urllib.error.URLError(f"redirect to {newurl} refused")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def remote_suffix(url: str) -> str:
-    return PurePosixPath(urlsplit(url).path).suffix.lower()
 
 
 def cache_key(url: str) -> str:
