@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageChops, ImageDraw
-from publish.build import build
-from publish.cli import main
-from publish.cover import BAND_SHARE, MAX_PIXELS, page_colour
 
 from helpers import FIXTURES, copy_project, epub_files
+from publish.checks.stores import MAX_PIXELS
+from publish.commands.cli import main
+from publish.engine.build import build
+from publish.render.cover import BAND_SHARE, page_colour
 
 PAPER = (235, 228, 210)
 CORNERS = {
