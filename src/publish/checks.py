@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from .chapter_links import check_chapter_links
 from .codes import FIXES, KNOWN_DIVS
 from .confine import check_confinement, refused_path
 from .cover import MAX_PIXELS, MIN_LONG_SIDE
@@ -67,6 +68,7 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
                     f"no heading has id '{link.target}'",
                     "add {#id} to the heading you mean",
                 )
+        check_chapter_links(manuscript, chapter, add, auto_identifier)
     return findings
 
 
