@@ -18,6 +18,7 @@ from lxml import etree
 
 from conftest import FIXTURES, NS, copy_project, epub_files, epubcheck, pdf_text
 from publish.build import build, load_project
+from publish.chapter_links import chapter_target
 from publish.choose_edition import SAMPLE
 from publish.compose import teaser_entries
 from publish.errors import FindingsError
@@ -343,3 +344,21 @@ def test_fixture_epubs_pass_epubcheck(fidelity):
         report = epubcheck(epub_path(out, edition))
         messages = [(m["severity"], m["ID"], m["message"]) for m in report["messages"]]
         assert messages == [], messages
+
+
+def test_chapter_targets_resolve_from_the_linking_file_then_from_manuscript():
+    names = {"chapters/01-basics.md", "chapters/03-frames.md", "intro.md"}
+    here = "chapters/01-basics.md"
+    assert chapter_target("03-frames.md", here, names) == ("chapters/03-frames.md", "")
+    assert chapter_target("./03-frames.md#summary", here, names) == (
+        "chapters/03-frames.md",
+        "summary",
+    )
+    assert chapter_target("chapters/03-frames.md#a%20b", here, names) == (
+        "chapters/03-frames.md",
+        "a b",
+    )
+    assert chapter_target("intro.md", here, names) == ("intro.md", "")
+    assert chapter_target("notes.md", here, names) == (None, "")
+    for other in ("#summary", "https://example.com/x.md", "images/a.png", "/etc/x.md"):
+        assert chapter_target(other, here, names) is None
