@@ -16,6 +16,7 @@ from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
+from .links import check_chapter_links
 from .security import check_chapter
 from .stores import MAX_PIXELS, MIN_LONG_SIDE, shape_problem
 from .urls import is_remote, remote_suffix, url_scheme
@@ -63,6 +64,7 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
                     f"no heading has id '{link.target}'",
                     "add {#id} to the heading you mean",
                 )
+        check_chapter_links(manuscript, chapter, add, auto_identifier)
     return findings
 
 

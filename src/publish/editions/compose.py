@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from ..project.manuscript import Chapter, Manuscript, Unit
 from .choose import Edition, rounded_minutes, words_per_minute
 
+NOTE_CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+NOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:")
 ANSWERS_ID = "answers"
 TEASER_ID = "what-comes-next"
 
@@ -76,12 +78,41 @@ def edition_markdown(
     for chapter in manuscript.chapters:
         texts = [unit_markdown(u, numbering) for u in chapter.units if edition.contains(u)]
         if texts:
-            parts.append((chapter, "\n".join(texts).rstrip() + "\n"))
+            text = "\n".join(texts).rstrip() + "\n"
+            parts.append((chapter, text + _missing_notes(chapter, text)))
     if edition.kind.answers and numbering.answers:
         parts.append((None, answers_markdown(manuscript, numbering)))
     if edition.kind.teaser:
         parts.append((None, teaser_markdown(manuscript, edition, numbering, extras)))
     return parts
+
+
+def _missing_notes(chapter: Chapter, text: str) -> str:
+    """Footnote definitions the text calls but does not hold: authors put them at the
+    end of the file, which a sample cut may leave out. A called note is part of the
+    text that calls it, so it travels with it."""
+    held = {m.group(1) for line in text.splitlines() if (m := NOTE_DEFINITION.match(line))}
+    wanted = {m.group(1) for m in NOTE_CALL.finditer(text)} - held
+    if not wanted:
+        return ""
+    blocks = [block for name, block in _note_definitions(chapter) if name in wanted]
+    return "".join("\n" + block for block in blocks)
+
+
+def _note_definitions(chapter: Chapter) -> list[tuple[str, str]]:
+    """(label, Markdown) of each footnote definition: its first line and the indented
+    or blank lines after it."""
+    found = []
+    lines = chapter.lines
+    for index, line in enumerate(lines):
+        match = NOTE_DEFINITION.match(line)
+        if not match or index + 1 in chapter.scan.code_lines:
+            continue
+        end = index + 1
+        while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t"):
+            end += 1
+        found.append((match.group(1), "".join(lines[index:end]).rstrip() + "\n"))
+    return found
 
 
 def label(manuscript: Manuscript, key: str, default: str) -> str:
@@ -116,9 +147,9 @@ def teaser_markdown(
         f"This free sample ends here. The full edition goes on for about "
         f"{_plural(left, 'more minute')} of reading:\n\n",
     ]
-    for unit in edition.left_out:
-        indent = "  " * (unit.heading.level - 1)
-        out.append(f"{indent}- {_plain_title(unit.heading.text)}\n")
+    continued = label(manuscript, "continued", "continued")
+    for depth, text in teaser_entries(edition.left_out, continued):
+        out.append(f"{'  ' * depth}- {text}\n")
     gains = _full_edition_gains(manuscript, edition, numbering, extras)
     if gains:
         out.append("\nThe full edition also gives you:\n\n")
@@ -129,6 +160,39 @@ def teaser_markdown(
             f"\n::: call-to-action\n{cta.text}\n\n[{_link_text(manuscript)}]({cta.url})\n:::\n"
         )
     return "".join(out)
+
+
+def teaser_entries(left_out: list[Unit], continued: str) -> list[tuple[int, str]]:
+    """(depth, title) of each left-out section, nested as in the book from the
+    shallowest level left out. A section whose parent the sample holds (the cut fell
+    inside it) is listed under that parent, marked as continued, so the list never
+    starts deeper than its first level."""
+    if not left_out:
+        return []
+    top = min(unit.heading.level for unit in left_out)
+    listed: set[int] = set()
+    entries = []
+    for unit in left_out:
+        chain = [a for a in _ancestors(unit) if a.heading.level >= top]
+        for depth, ancestor in enumerate(chain):
+            if id(ancestor) not in listed:
+                listed.add(id(ancestor))
+                entries.append((depth, f"{_plain_title(ancestor.heading.text)} ({continued})"))
+        listed.add(id(unit))
+        entries.append((len(chain), _plain_title(unit.heading.text)))
+    return entries
+
+
+def _ancestors(unit: Unit) -> list[Unit]:
+    """The units whose headings enclose this one, outermost first."""
+    chain: list[Unit] = []
+    level = unit.heading.level
+    units = unit.chapter.units
+    for before in reversed(units[: next(i for i, u in enumerate(units) if u is unit)]):
+        if before.heading.level < level:
+            chain.insert(0, before)
+            level = before.heading.level
+    return chain
 
 
 def _link_text(manuscript: Manuscript) -> str:

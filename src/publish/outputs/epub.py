@@ -52,17 +52,20 @@ def _copyright_page(context: EditionContext) -> str:
 
 
 def _chapter_body(chapter: RenderedChapter, context: EditionContext) -> str:
-    """A chapter's XHTML body: cross-file links resolved, its notes at its end."""
+    """A chapter's XHTML body: its notes at its end, links into other files prefixed."""
     element = _copy(chapter.element)
+    _attach_notes(element, context)
+    # Notes first: their ids live in this file, and render_html already unlinked
+    # every link whose target the edition does not hold.
+    local = {e.get("id") for e in element.iter() if e.get("id")}
     for link in element.iter("a"):
         href = link.get("href", "")
-        if href.startswith("#"):
+        if href.startswith("#") and href[1:] not in local:
             target = context.rendered.file_of(href[1:])
             if target is None:
                 link.drop_tag()
-            elif target != chapter.file_name:
+            else:
                 link.set("href", f"{target}{href}")
-    _attach_notes(element, context)
     element.set("epub:type", "chapter" if chapter.kind == "chapter" else "backmatter")
     if chapter.kind == "chapter":
         element.set("role", "doc-chapter")  # Ace: an epub:type needs its ARIA role
@@ -74,17 +77,20 @@ def _copy(element):
 
 
 def _attach_notes(element, context: EditionContext) -> None:
-    refs = [a for a in element.find_class("footnote-ref")]
+    """EPUB 3 notes: each call a noteref, each note an aside at the chapter's end
+    (Apple Books and Kobo show it as a pop-up), with pandoc's back link."""
+    refs = list(element.find_class("footnote-ref"))
     if not refs:
         return
     notes = lxml.html.Element(
         "section", {"class": "footnotes", "role": "doc-endnotes", "aria-label": "Notes"}
     )
     for ref in refs:
-        ref.set("epub:type", "noteref")
         note = context.rendered.footnotes.get(ref.get("href", "").lstrip("#"))
         if note is None:
             continue
+        ref.set("epub:type", "noteref")
+        ref.set("role", "doc-noteref")
         aside = lxml.html.Element(
             "aside", {"id": note.get("id"), "epub:type": "footnote", "role": "doc-footnote"}
         )

@@ -16,6 +16,7 @@ import lxml.html
 import pypandoc
 from lxml.html import HtmlElement
 
+from ..checks.links import resolve_links, unique_ids
 from ..checks.security import check_rendered
 from ..checks.urls import is_remote, url_scheme
 from ..editions.compose import ANSWERS_ID, TEASER_ID, Numbering
@@ -40,6 +41,7 @@ class RenderedChapter:
     source: Chapter | None
     element: HtmlElement
     headings: list[tuple[int, str, str]] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,6 +133,13 @@ def render_edition(
     shape = _Shaper(edition, numbering, labels, resources)
     for chapter in chapters:
         shape.chapter(chapter)
+    unique_ids(chapters, set(footnotes))
+    resolve_links(edition)
+    for chapter in chapters:
+        chapter.headings = [
+            (int(h.tag[1]), h.getparent().get("id") or h.get("id"), h.text_content().strip())
+            for h in chapter.element.iter("h1", "h2", "h3")
+        ]
     return edition
 
 
@@ -204,16 +213,13 @@ class _Shaper:
             self.image(image)
         if chapter.kind == "answers":
             self.answers(element)
-        chapter.headings = [
-            (int(h.tag[1]), h.getparent().get("id") or h.get("id"), h.text_content().strip())
-            for h in element.iter("h1", "h2", "h3")
-        ]
 
     def figure(self, figure: HtmlElement, chapter: HtmlElement) -> None:
         source_id = figure.get("id") or ""
         number = self.numbering.figures.get(source_id)
         ident = source_id.replace(":", "-")
-        figure.set("id", ident)
+        if ident:  # a figure without {#id} gets none: an empty id is invalid
+            figure.set("id", ident)
         caption = figure.find("figcaption")
         if number and caption is not None:
             prefix = html_element(
@@ -269,10 +275,10 @@ class _Shaper:
         self._labelled(div, "why-it-matters", self.label("why-it-matters", "Why this matters"))
 
     def callout(self, div: HtmlElement) -> None:
-        self._labelled(div, "callout", div.get("data-title") or self.label("callout", "Note"))
+        self._labelled(div, "callout", _title(div) or self.label("callout", "Note"))
 
     def cheatsheet(self, div: HtmlElement) -> None:
-        title = div.get("data-title")
+        title = _title(div)
         text = self.label("key-points", "Key points") + (f": {title}" if title else "")
         self._labelled(div, "key-points", text)
 
@@ -308,6 +314,14 @@ class _Shaper:
         name = image.get("src", "")
         if name in self.available:
             self.edition.resources[name] = self.available[name]
+
+
+def _title(div: HtmlElement) -> str:
+    """A div's `title=`: pandoc writes it as the HTML `title` attribute, which becomes
+    the box's label instead (a tooltip would repeat it)."""
+    title = div.get("data-title") or div.get("title") or ""
+    div.attrib.pop("title", None)
+    return title
 
 
 def footnote_inline(note: HtmlElement) -> HtmlElement:
