@@ -116,6 +116,9 @@ _QUOTES = str.maketrans(
 )
 _WORD = re.compile(r"\w+(?:'\w+)*")
 _INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+# A note call set as a superscript sticks to its word in extracted text ("day4"):
+# letters followed by digits are two tokens, on both sides.
+_CALL = re.compile(r"(?<=[^\W\d_])(?=\d+(?:'|$))")
 
 
 def normalise(text: str) -> str:
@@ -127,7 +130,8 @@ def words(text: str) -> list[str]:
     """The comparable tokens of a text, casefolded.
 
     A whitespace-separated chunk with letters or digits gives its alphanumeric runs
-    (hyphens inside words dropped, so a compound split at a line end compares equal);
+    (hyphens inside words dropped, so a compound split at a line end compares equal,
+    and digits after letters split off, so a note call stuck to its word does not hide it);
     a chunk of symbols only (`===`, `=>`, `//`) is a token of its own, so mangled
     code shows up as a missing word.
     """
@@ -136,7 +140,8 @@ def words(text: str) -> list[str]:
         chunk = _INNER_HYPHEN.sub("", chunk)
         found = _WORD.findall(chunk)
         if found:
-            out.extend(word.casefold() for word in found)
+            for word in found:
+                out.extend(part.casefold() for part in _CALL.split(word))
         elif len(chunk) >= 2 and not re.fullmatch(r"\.+|-+|_+|\*+|\++|:+|\|+", chunk):
             out.append(chunk)
     return out

@@ -170,6 +170,114 @@ def test_completeness_catches_a_lost_footnote_and_mangled_code(tmp_path):
 
 def test_pdf_style_text_compares_equal():
     """Ligatures, curly quotes, dashes and line-end hyphens are not losses."""
-    blocks = [c.words("The “final” profile—five fields—won't fit in a one-page sheet.")]
-    printed = 'The "final" pro\ufb01le - five \ufb01elds - won\u2019t ﬁt in a one-\npage sheet.'
+    blocks = [
+        c.words("The “final” profile—five fields—won't fit in a one-page sheet."),
+        c.words("the calendar day"),  # a note call follows: "day4" in a PDF's text
+    ]
+    printed = (
+        'The "final" pro\ufb01le - five \ufb01elds - won\u2019t \ufb01t in a one-\npage sheet.\n'
+        "day the calendar day4\n"
+    )
     assert c.coverage("pdf", blocks, c.printed_text(printed)).ratio == 1.0
+
+
+def _epub(path: Path, chapter_body: str) -> Path:
+    """A tiny EPUB: one chapter, one nav, whatever links the chapter holds."""
+    import zipfile
+
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+        "<head><title>t</title></head><body>{}</body></html>"
+    )
+    package = (
+        '<package xmlns="http://www.idpf.org/2007/opf" version="3.0"><manifest>'
+        '<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>'
+        '<item id="c1" href="text/ch1.xhtml" media-type="application/xhtml+xml"/>'
+        '</manifest><spine><itemref idref="c1"/></spine></package>'
+    )
+    container = (
+        '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+        '<rootfile full-path="OEBPS/content.opf"/></rootfiles></container>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/epub+zip")
+        archive.writestr("META-INF/container.xml", container)
+        archive.writestr("OEBPS/content.opf", package)
+        archive.writestr("OEBPS/nav.xhtml", page.format('<a href="text/ch1.xhtml#top">1</a>'))
+        archive.writestr("OEBPS/text/ch1.xhtml", page.format(chapter_body))
+    return path
+
+
+def test_epub_link_check_finds_dead_links(tmp_path):
+    good = '<h1 id="top">One</h1><a href="#top">up</a><a href="https://example.com">web</a>'
+    assert c.epub_link_problems(_epub(tmp_path / "good.epub", good)) == []
+
+    dead = good + (
+        '<a href="03-frames.md">a chapter file</a><a href="ch1.xhtml#nowhere">no id</a>'
+        '<a href="">empty</a><a href="javascript:alert(1)">script</a>'
+    )
+    problems = c.epub_link_problems(_epub(tmp_path / "dead.epub", dead))
+    assert len(problems) == 4, problems
+    assert "no file OEBPS/text/03-frames.md" in problems[0]
+    assert "no id 'nowhere'" in problems[1]
+    # the text is the spine's (not the nav's), headings kept apart from what follows
+    assert c.epub_text(tmp_path / "good.epub").split() == ["One", "upweb"]
+
+
+def test_pdf_link_check_finds_dead_links(tmp_path):
+    from pypdf import PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_named_destination("here", 0)
+
+    def link(**entries) -> None:
+        annot = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Link"),
+                NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (0, 0, 10, 10)]),
+            }
+        )
+        for key, value in entries.items():
+            annot[NameObject(f"/{key}")] = value
+        writer.add_annotation(0, annot)
+
+    def action(kind: str, key: str, value) -> DictionaryObject:
+        return DictionaryObject({NameObject("/S"): NameObject(kind), NameObject(key): value})
+
+    link(Dest=TextStringObject("here"))
+    link(A=action("/URI", "/URI", TextStringObject("https://example.com")))
+    link(Dest=TextStringObject("gone"))
+    link(A=action("/GoTo", "/D", TextStringObject("also-gone")))
+    link(A=action("/URI", "/URI", TextStringObject("file:///tmp/03-frames.md")))
+    link()
+    path = tmp_path / "links.pdf"
+    writer.write(path)
+
+    problems = c.pdf_link_problems(path)
+    assert len(problems) == 4, problems
+    assert "'gone' is not a named destination" in problems[0]
+    assert "'also-gone' is not a named destination" in problems[1]
+    assert "file:///tmp/03-frames.md" in problems[2]
+    assert "no destination" in problems[3]
+
+
+def test_epubcheck_findings_count_every_severity():
+    report = {
+        "messages": [
+            {"severity": "ERROR", "ID": "RSC-005", "message": "bad id", "locations": []},
+            {"severity": "WARNING", "ID": "OPF-085", "message": "w", "locations": []},
+            {"severity": "USAGE", "ID": "ACC-1", "message": "u", "locations": []},
+        ]
+    }
+    counts, lines = c.epubcheck_findings(report)
+    assert counts == {"ERROR": 1, "WARNING": 1, "USAGE": 1}
+    assert [line.split()[0] for line in lines] == ["ERROR", "WARNING"]
