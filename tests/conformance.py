@@ -161,17 +161,42 @@ def source_blocks(path: Path, drop_answers: bool = False) -> list[list[str]]:
     call, a cross-reference or an inline image ends a run: a book may put
     generated text there.
     """
+    return [block for section in source_sections(path, drop_answers) for block in section.blocks]
+
+
+@dataclass
+class Section:
+    """A heading's words (empty before the first heading) and the blocks under it."""
+
+    heading: list[str]
+    blocks: list[list[str]] = field(default_factory=list)
+
+
+def source_sections(path: Path, drop_answers: bool = False) -> list[Section]:
+    """A chapter's blocks (see `source_blocks`) grouped under their headings.
+
+    A section's footnotes are blocks of that section, whatever heading follows.
+    """
     import pypandoc
 
     text = path.read_text(encoding="utf-8")
     ast = json.loads(pypandoc.convert_text(text, "json", format="markdown"))
     notes: list[list] = []
     leaves: list = []
-    _flatten(ast["blocks"], leaves, notes, drop_answers)
-    while notes:
-        pending, notes = notes, []
-        for blocks in pending:
-            _flatten(blocks, leaves, notes, drop_answers)
+
+    def flush_notes() -> None:
+        nonlocal notes
+        while notes:
+            pending, notes = notes, []
+            for blocks in pending:
+                _flatten(blocks, leaves, notes, drop_answers)
+
+    for block in ast["blocks"]:
+        if block["t"] == "Header":
+            flush_notes()
+            leaves.append(_para(HEAD))
+        _flatten([block], leaves, notes, drop_answers)
+    flush_notes()
     separated: list = []
     for block in leaves:
         separated.extend([block, _para(CUT)])
@@ -179,13 +204,24 @@ def source_blocks(path: Path, drop_answers: bool = False) -> list[list[str]]:
     plain = pypandoc.convert_text(
         json.dumps(ast), "plain", format="json", extra_args=["--wrap=none"]
     )
-    blocks = []
+    sections = [Section([])]
+    heading_next = False
     for piece in plain.split(CUT):
+        if HEAD in piece:
+            heading_next = True
+            continue
         lines = [line for line in piece.splitlines() if not _TABLE_RULE.fullmatch(line)]
         tokens = words("\n".join(lines))
-        if tokens:
-            blocks.append(tokens)
-    return blocks
+        if not tokens:
+            continue
+        if heading_next:
+            sections.append(Section(tokens))
+            heading_next = False
+        sections[-1].blocks.append(tokens)
+    return [section for section in sections if section.blocks]
+
+
+HEAD = "QQHEADQQ"  # the next block is a heading
 
 
 _TABLE_RULE = re.compile(r"\s*[-=+:| ]*[-=][-=+:| ]*\s*")
@@ -406,6 +442,63 @@ def project_coverage(
     return [
         coverage(f"{label} {source.name}", source_blocks(source, drop_answers), target)
         for source in chapter_sources(project)
+    ]
+
+
+def epub_headings(path: Path) -> list[list[str]]:
+    """The words of every h1-h6 of the spine documents, in reading order."""
+    import zipfile
+
+    headings = []
+    with zipfile.ZipFile(path) as archive:
+        package_path = _rootfile(archive.read("META-INF/container.xml"))
+        package = etree.fromstring(archive.read(package_path))
+        base = posixpath.dirname(package_path)
+        items = {
+            item.get("id"): posixpath.normpath(posixpath.join(base, unquote(item.get("href"))))
+            for item in package.iter(f"{{{OPF}}}item")
+        }
+        for itemref in package.iter(f"{{{OPF}}}itemref"):
+            root = etree.fromstring(archive.read(items[itemref.get("idref")]))
+            for element in root.iter(*(f"{{{XHTML}}}h{level}" for level in range(1, 7))):
+                headings.append(words("".join(element.itertext())))
+    return headings
+
+
+def sample_sections(project: Path, sample_epub: Path) -> dict[Path, list[Section]]:
+    """The sections of each chapter that the sample shows, answers left out.
+
+    A section is in the sample when the sample has its heading, matched in reading
+    order (a heading may carry a number before the author's words); text before a
+    chapter's first heading goes with that first section.
+    """
+    shown = epub_headings(sample_epub)
+    at = 0
+    chosen: dict[Path, list[Section]] = {}
+    for source in chapter_sources(project):
+        taken = []
+        preamble = None
+        for section in source_sections(source, drop_answers=True):
+            if not section.heading:
+                preamble = section
+                continue
+            for k in range(at, len(shown)):
+                if shown[k][-len(section.heading) :] == section.heading:
+                    at = k + 1
+                    if preamble is not None and not taken:
+                        taken.append(preamble)
+                    taken.append(section)
+                    break
+        if taken:
+            chosen[source] = taken
+    return chosen
+
+
+def sample_coverage(project: Path, sample_epub: Path, text: str, label: str) -> list[Coverage]:
+    target = Target(text)
+    return [
+        coverage(f"{label} {source.name}", [b for s in sections for b in s.blocks], target)
+        for source, sections in sample_sections(project, sample_epub).items()
     ]
 
 

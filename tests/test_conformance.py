@@ -67,6 +67,28 @@ def test_full_pdf_holds_every_chapter_word(built):
     _assert_complete(built, "PDF", c.pdf_text(pdf), c.PDF_THRESHOLD)
 
 
+def _sample(built: Built) -> Path:
+    if not any(edition == "sample" for edition, _ in c.artifacts(built.out, "epub")):
+        pytest.skip(f"{built.name} has no sample edition (no sample: in book.yaml)")
+    return c.edition_artifact(built.out, "sample", "epub")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["epub", "pdf"])
+def test_sample_holds_every_word_of_its_sections(built, fmt):
+    """What the sample shows of a chapter (its sections, answers aside) is all there."""
+    sample_epub = _sample(built)
+    chosen = c.sample_sections(built.root, sample_epub)
+    assert chosen, f"the {built.name} sample shows no heading of any chapter"
+    path = c.edition_artifact(built.out, "sample", fmt)
+    text = c.epub_text(path) if fmt == "epub" else c.pdf_text(path)
+    threshold = c.EPUB_THRESHOLD if fmt == "epub" else c.PDF_THRESHOLD
+    results = c.sample_coverage(built.root, sample_epub, text, f"{built.name} sample {fmt}")
+    failing = [r for r in results if r.ratio < threshold]
+    report = "\n".join(r.summary() for r in failing)
+    assert not failing, f"sample words found under {threshold:.0%}:\n{report}"
+
+
 NETFLIX_NOTE = (
     "The Netflix Prize taught a related lesson: Netflix wrote in 2012 that the winning "
     "blend's extra accuracy did not seem worth the engineering needed to run it in production."
