@@ -22,7 +22,9 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from lxml import etree
 
-FIXTURES = Path(__file__).parent / "fixtures"
+import helpers
+from helpers import FIXTURES
+
 BUNDLED = "bundled"
 # Fixture projects built to fail (their tests prove the refusal); a fixture can also
 # say so itself with a file of this name next to its manuscript/ folder.
@@ -357,10 +359,8 @@ def xhtml_text(data: bytes) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    """pypdf's text of every page, words broken at line ends joined again."""
-    from pypdf import PdfReader
-
-    return printed_text("\n".join(page.extract_text() or "" for page in PdfReader(path).pages))
+    """pypdf's text of every page, normalised, words broken at line ends joined again."""
+    return printed_text(helpers.pdf_text(path))
 
 
 def printed_text(text: str) -> str:

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 import conformance as c
-from conftest import FIXTURES, REPO, build, copy_project, epubcheck
+from helpers import FIXTURES, REPO, copy_project, epubcheck
+from publish.engine.build import build
 
 PROJECTS = [c.BUNDLED, *c.fixture_projects()]
 
