@@ -52,9 +52,9 @@ def test_format_groups_expand_and_unknown_names_select_nothing():
     assert select(None) == OUTPUTS
 
 
-def _prepared(tmp_path: Path, edition: str) -> Build:
-    """A build of the mini fixture prepared and rendered, but with nothing written."""
-    project = load_project(copy_project(FIXTURES / "mini", tmp_path / "book"))
+def _prepared(tmp_path: Path, edition: str, source: Path = FIXTURES / "mini") -> Build:
+    """A build of a project prepared and rendered, but with nothing written."""
+    project = load_project(copy_project(source, tmp_path / "book"))
     run = Build(project, OutputTree(tmp_path / "out"), (edition,), OUTPUTS, lambda _: None)
     run.prepare()
     run.render({edition}, needs_pdf_engine=True)
@@ -75,6 +75,22 @@ def test_each_edition_output_writes_from_a_prepared_edition(tmp_path, output):
         assert zipfile.ZipFile(written).namelist()[0] == "mimetype"
     else:
         assert data.startswith(b"%PDF-")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("output", [CHEATSHEETS, TEMPLATES], ids=lambda o: o.name)
+def test_each_printable_output_writes_from_a_prepared_project(tmp_path, output):
+    run = _prepared(tmp_path, "full", REPO)
+    job = run.job("full", output)
+    assert job.context is None, "printables need no rendered edition"
+    artifacts = output.write(job)
+    book = run.project.book
+    expected = len(book.cheatsheets) * 4 if output is CHEATSHEETS else len(book.templates) * 2
+    assert len(artifacts) == expected
+    run.tree.commit()
+    for artifact in artifacts:
+        assert artifact.path.startswith(f"full/{output.name}/")
+        assert (tmp_path / "out" / artifact.path).stat().st_size == artifact.bytes
 
 
 def _shas(out: Path) -> dict[str, str]:
