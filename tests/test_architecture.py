@@ -103,7 +103,7 @@ def test_builds_in_one_process_match_separate_processes(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH["SOURCE_DATE_EPOCH"])
     books = {
         name: copy_project(FIXTURES / name, tmp_path / "alone" / name)
-        for name in ("mini", "cheatsheet-tight")
+        for name in ("mini", "cheatsheet-tight", "fidelity")  # fidelity has a PNG image
     }
     publish = Path(sys.executable).parent / "publish"
     for project in books.values():

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import lxml.html
 
+from ..checks.urls import url_scheme
 from ..errors import ERROR, Finding, PublishError
 from ..project.config import BOOK_FILE, PAPERS, Book, CheatsheetSpec
 from ..project.manuscript import Manuscript
@@ -24,7 +24,7 @@ from ..project.scan import IMAGE
 from ..project.theme import Theme
 from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
 from ..render.html import run_pandoc
-from ..render.pdf_engine import PagedDocument, lay_out, metadata_tags
+from ..render.pdf_engine import PagedDocument, image_url, lay_out, metadata_tags
 from .base import OutputJob
 from .manifest import Artifact
 from .printables import file_urls_for_fonts, png_preview
@@ -157,7 +157,7 @@ class ImageFiles:
 
         def replace(match) -> str:
             src = match.group(2)
-            if re.match(r"^[a-z][\w+.-]*:", src):
+            if url_scheme(src) is not None:
                 return match.group(0)
             return match.group(0).replace(f"]({src}", f"]({self.url(src)}", 1)
 
@@ -168,7 +168,7 @@ class ImageFiles:
         if source.suffix == ".dot":
             key = diagram_key(source.read_bytes(), self.diagram_theme, self.graphviz)
             source = self.cache / f"{key}.svg"
-        return source.resolve().as_uri()
+        return image_url(source)
 
     @functools.cached_property
     def diagram_theme(self):

@@ -13,7 +13,7 @@ from ..project.theme import Stylesheet
 from ..render.context import EditionContext
 from ..render.cover import page_colour
 from ..render.html import footnote_inline
-from ..render.pdf_engine import lay_out, metadata_tags, page_labels
+from ..render.pdf_engine import image_url, lay_out, metadata_tags, page_labels
 from .base import OutputJob
 from .manifest import Artifact
 from .printables import file_urls_for_fonts
@@ -82,7 +82,7 @@ def _chapter_html(context: EditionContext, chapter) -> str:
     for image in element.iter("img"):
         resource = context.rendered.resources.get(image.get("src", ""))
         if resource is not None:
-            image.set("src", resource.path.resolve().as_uri())
+            image.set("src", image_url(resource.path))
     return lxml.html.tostring(element, encoding="unicode")
 
 

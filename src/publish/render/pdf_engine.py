@@ -7,8 +7,10 @@ anchors, how full a page is) without their reaching into WeasyPrint's boxes.
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
+import mimetypes
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +29,16 @@ def load_weasyprint():
     import weasyprint
 
     return weasyprint
+
+
+def image_url(path: Path) -> str:
+    """The URL a document names an image by. WeasyPrint names a raster image in the PDF
+    after a hash of its URL, so a file URL would put the build folder's path into the
+    bytes; a `data:` URL keeps them the same wherever the book is built."""
+    if path.suffix.lower() == ".svg":
+        return path.resolve().as_uri()  # drawn as vectors: its URL is not recorded
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
 class ResourceRefused(PublishError):
