@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import PublishError
 from .load_config import Book
-from .resources import confined_fetcher, load_weasyprint
+from .resources import confined_fetcher, font_configuration, load_weasyprint
 from .theme import FONT_URL, Theme
 
 PREVIEW_WIDTH = 600
@@ -80,7 +80,7 @@ def render_document(page_html: str, css: str, roots: list[Path], **options):
     """Lay out a printable with its stylesheet; one font configuration for both, or
     WeasyPrint ignores the stylesheet's @font-face rules and falls back to system fonts."""
     weasyprint = load_weasyprint()
-    fonts = weasyprint.text.fonts.FontConfiguration()
+    fonts = font_configuration()
     fetcher = confined_fetcher(roots)
     stylesheet = weasyprint.CSS(string=css, url_fetcher=fetcher, font_config=fonts)
     return weasyprint.HTML(string=page_html, url_fetcher=fetcher).render(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,14 +13,46 @@ from urllib.parse import unquote, urlsplit
 from .confine import locate_reference
 from .errors import ERROR, Finding, PublishError
 from .fsutil import is_inside
+from .theme import DEFAULT_THEME
+
+# Lists the theme's font folder and nothing of the machine's (see the file).
+FONTCONFIG_FILE = DEFAULT_THEME / "fonts" / "fonts.conf"
+_ENVIRONMENT = threading.Lock()
+
+
+@contextmanager
+def _theme_fontconfig() -> Iterator[None]:
+    """Fontconfig reads FONTCONFIG_FILE each time a configuration is made: point it at the
+    theme's file meanwhile, so a glyph the book's fonts lack can never come from the build
+    machine's fonts (PDFs stay the same on every machine). Restored at once, so other
+    programs the process starts (Chromium, Java) keep the machine's fonts."""
+    with _ENVIRONMENT:
+        before = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = str(FONTCONFIG_FILE)
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["FONTCONFIG_FILE"]
+            else:
+                os.environ["FONTCONFIG_FILE"] = before
 
 
 @functools.cache
 def load_weasyprint():
     """Import WeasyPrint once per process (the import alone costs most of a second)."""
-    import weasyprint
+    with _theme_fontconfig():  # its import checks the font configuration
+        import weasyprint
 
     return weasyprint
+
+
+def font_configuration():
+    """A WeasyPrint font configuration that knows the theme's fonts and no machine font;
+    give it to every CSS and render call of a document."""
+    weasyprint = load_weasyprint()
+    with _theme_fontconfig():
+        return weasyprint.text.fonts.FontConfiguration()
 
 
 class ResourceRefused(PublishError):

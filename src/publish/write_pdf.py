@@ -13,7 +13,7 @@ from .edition_context import EditionContext
 from .fsutil import write_atomic
 from .printables import file_urls_for_fonts
 from .render_html import footnote_inline
-from .resources import confined_fetcher, load_weasyprint
+from .resources import confined_fetcher, font_configuration, load_weasyprint
 
 PAPER = {"a4": "A4", "letter": "letter"}
 
@@ -114,7 +114,7 @@ def build_pdf(context: EditionContext, roots: list[Path]) -> tuple[bytes, int]:
     weasyprint = load_weasyprint()
     document = weasyprint.HTML(
         string=pdf_html(context), base_url=str(context.project), url_fetcher=confined_fetcher(roots)
-    ).render(pdf_variant="pdf/ua-1")
+    ).render(pdf_variant="pdf/ua-1", font_config=font_configuration())
     first_chapter = context.rendered.chapters[0].ident
     body_start = next(i for i, page in enumerate(document.pages) if first_chapter in page.anchors)
     data = document.write_pdf(pdf_variant="pdf/ua-1", finisher=page_labels(body_start))
