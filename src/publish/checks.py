@@ -18,6 +18,7 @@ from .confine import check_confinement, refused_path
 from .cover import MAX_PIXELS, MIN_LONG_SIDE
 from .errors import ERROR, WARNING, Finding
 from .fsutil import is_inside
+from .glyph_coverage import check_characters
 from .read_manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
 from .remote import remote_suffix
 from .security import check_chapter
@@ -37,6 +38,7 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
     figure_ids = {i.ident for c in manuscript.chapters for i in c.scan.images if i.ident}
     heading_ids = heading_identifiers(manuscript)
     findings += check_book_files(manuscript)
+    findings += check_characters(manuscript)
     for chapter in manuscript.chapters:
         name = f"{MANUSCRIPT_DIR}/{chapter.name}"
 

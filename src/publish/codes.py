@@ -76,6 +76,7 @@ CODES = {
     "CHS001": "a cheatsheet has no cheatsheet blocks to gather",
     "IMG006": "the cover image is small for storefronts",
     "IMG007": "an image is over 4 megapixels, which Apple Books refuses",
+    "FNT001": "a character that no font of the theme or styles/fonts/ has",
     **SECURITY_CODES,
 }
 
@@ -112,5 +113,7 @@ FIXES = {
     "CHS001": 'add a ::: {.cheatsheet title="..."} block to a chapter the cheatsheet gathers',
     "IMG007": "scale the image down (2000 x 2000 px is plenty for a full-page figure)",
     "IMG006": "give a cover at least 1600 px on its long side (2560 x 1600 suits most stores)",
+    "FNT001": "write it another way, or add a font that has it to styles/fonts/ with an "
+    "@font-face rule in styles/custom.css",
     **SECURITY_FIXES,
 }
