@@ -87,7 +87,10 @@ def test_code_is_never_hyphenated(symbols_build):
     text = operators_chapter_text(symbols_build)
     for name in LONG_NAMES:
         assert name in text, name
-    assert not re.search(r"[A-Z_]+-\n[A-Z_]+", text), "a code word was split with a hyphen"
+    # WeasyPrint hyphenates with U+2010: "FOLLOW\u2010\nING" before code set hyphens: none.
+    split = re.findall(r"[A-Z_]+[-\u2010\u00ad]\n[A-Z_]+", text)
+    assert not split, split
+    assert text.count("FOLLOWING") == text.count("MATERIALIZED") == 3
 
 
 @pytest.mark.slow
