@@ -200,3 +200,31 @@ def test_the_fixtures_and_the_bundled_book_need_no_font_they_lack():
 def test_missing_characters_skips_what_fonts_cover():
     covered = frozenset(map(ord, "ab "))
     assert missing_characters(["ab", "a☃b ☃", "é"], covered) == [(2, 2, "☃"), (3, 1, "é")]
+
+
+MACHINE_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+BRAILLE = "\u2801"  # in DejaVu Sans, not in the theme's symbols subset
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MACHINE_DEJAVU.is_file(), reason="needs a font file to ship")
+def test_a_font_the_project_ships_is_used_and_counted(tmp_path):
+    """Fonts in styles/fonts/ are the project's own: they may be used (and cover characters
+    the theme lacks) even though WeasyPrint sees no machine font."""
+    project = copy_project(FIXTURES / "code-symbols", tmp_path / "book")
+    chapter = project / "manuscript" / "symbols.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + f"\nBraille {BRAILLE}.\n")
+    assert [f.code for f in load_project(project).findings] == ["FNT001"]
+    fonts = project / "styles" / "fonts"
+    fonts.mkdir(parents=True)
+    (fonts / "Extra.ttf").write_bytes(MACHINE_DEJAVU.read_bytes())
+    (project / "styles" / "custom.css").write_text(
+        '@font-face { font-family: "Project Extra"; src: url(fonts/Extra.ttf); }\n'
+        'p { font-family: "Charis SIL", "Project Extra", "DejaVu Sans Symbols", serif; }\n'
+    )
+    assert load_project(project).findings == []
+    build(project)
+    book = project / "build" / "full" / "code-symbols.pdf"
+    names = set(pdf_font_names(book))
+    assert "Project-Extra" in names and names - {"Project-Extra"} <= shipped_face_names()
+    assert f"Braille {BRAILLE}." in pdf_text(book)
