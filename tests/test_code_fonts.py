@@ -228,3 +228,10 @@ def test_a_font_the_project_ships_is_used_and_counted(tmp_path):
     names = set(pdf_font_names(book))
     assert "Project-Extra" in names and names - {"Project-Extra"} <= shipped_face_names()
     assert f"Braille {BRAILLE}." in pdf_text(book)
+
+
+def test_a_broken_font_file_is_no_crash_and_adds_nothing(tmp_path):
+    project = copy_project(FIXTURES / "code-symbols", tmp_path / "book")
+    (project / "styles" / "fonts").mkdir(parents=True)
+    (project / "styles" / "fonts" / "Broken.ttf").write_text("not a font")
+    assert load_project(project).findings == []

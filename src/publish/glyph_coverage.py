@@ -11,13 +11,14 @@ import functools
 import unicodedata
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont, TTLibError
 
 from .codes import FIXES
 from .confine import refused_path
 from .errors import WARNING, Finding
+from .fsutil import is_inside
 from .read_manuscript import MANUSCRIPT_DIR, Manuscript
-from .theme import load_theme
+from .theme import DEFAULT_THEME, load_theme
 from .urlpolicy import is_remote
 
 FONT_TYPES = {".ttf", ".otf", ".woff", ".woff2"}
@@ -28,16 +29,28 @@ VARIATION_SELECTORS = range(0xFE00, 0xFE10)
 
 
 def font_files(manuscript: Manuscript) -> list[Path]:
-    """Every font the project's `styles/fonts/` and the default theme ship."""
+    """Every font the project's `styles/fonts/` and the default theme ship; a file that
+    leads outside them is never read (check_confinement reports it)."""
+    allowed = [manuscript.project, DEFAULT_THEME]
     folders = [root / "fonts" for root in load_theme(manuscript.project).roots]
-    return sorted(p for f in folders if f.is_dir() for p in f.iterdir() if p.suffix in FONT_TYPES)
+    return sorted(
+        path
+        for folder in folders
+        if folder.is_dir()
+        for path in folder.iterdir()
+        if path.suffix.lower() in FONT_TYPES and path.is_file() and is_inside(path, allowed)
+    )
 
 
 @functools.cache
 def _characters(path: Path, mtime_ns: int) -> frozenset[int]:
-    """The code points one font maps (cached per file version: cmaps take a moment to read)."""
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap() or {})
+    """The code points one font maps (cached per file version: cmaps take a moment to read);
+    none for a file that is no font, which WeasyPrint reports when it fails to load it."""
+    try:
+        with TTFont(path, lazy=True) as font:
+            return frozenset(font.getBestCmap() or {})
+    except (TTLibError, OSError, KeyError, ValueError):
+        return frozenset()
 
 
 def shipped_characters(paths: list[Path]) -> frozenset[int]:
