@@ -6,6 +6,7 @@ long identifiers a hyphenator would split, card suits, arrows and box drawing.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import zipfile
@@ -235,3 +236,29 @@ def test_a_broken_font_file_is_no_crash_and_adds_nothing(tmp_path):
     (project / "styles" / "fonts").mkdir(parents=True)
     (project / "styles" / "fonts" / "Broken.ttf").write_text("not a font")
     assert load_project(project).findings == []
+
+
+def test_weasyprint_sees_the_theme_fonts_and_the_process_keeps_its_own(monkeypatch):
+    """Only WeasyPrint's font configuration is the theme's: Chromium or Java started later
+    by the same process still find the machine's fonts."""
+    from publish.resources import FONTCONFIG_FILE, font_configuration
+
+    monkeypatch.setenv("FONTCONFIG_FILE", "/etc/fonts/fonts.conf")
+    font_configuration()
+    assert os.environ["FONTCONFIG_FILE"] == "/etc/fonts/fonts.conf"
+    assert "<include" not in FONTCONFIG_FILE.read_text(encoding="utf-8")  # the machine's
+
+
+def test_weasyprint_knows_no_font_but_the_theme_s():
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    from publish.resources import font_configuration
+
+    config = font_configuration()._config  # kept alive by the configuration's font map
+    fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
+    name = ffi.new("FcChar8 **")
+    files = set()
+    for index in range(fonts.nfont):
+        fontconfig.FcPatternGetString(fonts.fonts[index], b"file", 0, name)
+        files.add(Path(ffi.string(name[0]).decode()))
+    assert files == set((DEFAULT_THEME / "fonts").glob("*.ttf"))
