@@ -262,3 +262,16 @@ def test_weasyprint_knows_no_font_but_the_theme_s():
         fontconfig.FcPatternGetString(fonts.fonts[index], b"file", 0, name)
         files.add(Path(ffi.string(name[0]).decode()))
     assert files == set((DEFAULT_THEME / "fonts").glob("*.ttf"))
+
+
+def test_book_yaml_and_diagrams_are_checked_too(tmp_path):
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    manuscript = project / "manuscript"
+    yaml = manuscript / "book.yaml"
+    yaml.write_text(yaml.read_text().replace("title: Mini Book", "title: Mini Book 🐈"))
+    dot = manuscript / "diagrams" / "flow.dot"
+    dot.write_text(dot.read_text(encoding="utf-8").replace("}", '  C [label="😀"];\n}'))
+    shown = sorted(f.format() for f in load_project(project).findings if f.code == "FNT001")
+    assert len(shown) == 2, shown
+    assert shown[0].startswith("manuscript/book.yaml:1:18: WARNING FNT001 ")
+    assert shown[1].startswith("manuscript/diagrams/flow.dot:")

@@ -82,9 +82,12 @@ def missing_characters(lines: list[str], covered: frozenset[int]) -> list[tuple[
 
 
 def _texts(manuscript: Manuscript) -> list[tuple[str, list[str]]]:
-    """(shown name, lines) of every chapter and template the book prints."""
+    """(shown name, lines) of every file whose text the book prints: chapters, book.yaml
+    (titles, cheatsheet headings), templates and the chapters' DOT diagrams."""
     texts = [(f"{MANUSCRIPT_DIR}/{c.name}", c.lines) for c in manuscript.chapters]
-    for name in manuscript.book.templates:
+    names = ["book.yaml", *manuscript.book.templates]
+    names += [i.src for c in manuscript.chapters for i in c.scan.images if i.src.endswith(".dot")]
+    for name in dict.fromkeys(names):
         path = manuscript.root / name
         if is_remote(name) or refused_path(name, manuscript.root, [manuscript.project]):
             continue  # never read: check_confinement reports it
