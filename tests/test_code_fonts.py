@@ -275,3 +275,24 @@ def test_book_yaml_and_diagrams_are_checked_too(tmp_path):
     assert len(shown) == 2, shown
     assert shown[0].startswith("manuscript/book.yaml:1:18: WARNING FNT001 ")
     assert shown[1].startswith("manuscript/diagrams/flow.dot:")
+
+
+@pytest.mark.slow
+def test_a_diagram_label_with_symbols_carries_the_symbols_face(tmp_path):
+    """An SVG in the EPUB cannot see the book's fonts: the symbols its label font lacks
+    come with it, in a subset of the theme's symbols face named after the label's font."""
+    import base64
+    import io
+
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    dot = project / "manuscript" / "diagrams" / "flow.dot"
+    dot.write_text('digraph { A -> B; B [label="done ✓ ♠ →"] }\n', encoding="utf-8")
+    build(project, formats=("epub",))
+    svg = epub_files(project / "build/full/mini-book.epub")["EPUB/images/diagrams-flow.svg"]
+    root = etree.fromstring(svg)
+    label = next(t for t in root.iter("{*}text") if "done" in "".join(t.itertext()))
+    assert label.get("font-family") == "Open Sans,DejaVu Sans Symbols"
+    style = root.find("{http://www.w3.org/2000/svg}style").text
+    rule = re.search(r'"DejaVu Sans Symbols"; src: url\(data:font/woff2;base64,([^)]+)\)', style)
+    covered = TTFont(io.BytesIO(base64.b64decode(rule.group(1)))).getBestCmap()
+    assert {ord(c) for c in "✓♠→"} <= set(covered)

@@ -53,11 +53,12 @@ def _characters(path: Path, mtime_ns: int) -> frozenset[int]:
         return frozenset()
 
 
+def font_characters(path: Path) -> frozenset[int]:
+    return _characters(path.resolve(), path.stat().st_mtime_ns)
+
+
 def shipped_characters(paths: list[Path]) -> frozenset[int]:
-    covered: set[int] = set()
-    for path in paths:
-        covered |= _characters(path.resolve(), path.stat().st_mtime_ns)
-    return frozenset(covered)
+    return frozenset().union(*(font_characters(path) for path in paths))
 
 
 def _draws_nothing(char: str) -> bool:
