@@ -140,7 +140,7 @@ def test_check_imports_no_renderer():
         "import sys; from publish.commands.cli import main\n"
         "try: main(['check', sys.argv[1]])\n"
         "except SystemExit: pass\n"
-        "heavy = {'weasyprint', 'ebooklib', 'fontTools', 'pydyf'} & set(sys.modules)\n"
+        "heavy = {'weasyprint', 'ebooklib', 'pydyf', 'pypandoc'} & set(sys.modules)\n"
         "print(sorted(heavy))"
     )
     result = subprocess.run(

@@ -180,7 +180,7 @@ def test_rendered_chapter_opening_has_a_clean_head_margin(bundled_build, tmp_pat
 def test_every_pdf_uses_the_theme_fonts_only(bundled_build):
     """A font the theme names but WeasyPrint cannot load falls back to a system font,
     silently: every PDF the build makes must embed only the theme's families."""
-    theme_families = ("Charis-SIL", "Open-Sans", "JetBrains-Mono")
+    theme_families = ("Charis-SIL", "Open-Sans", "JetBrains-Mono", "DejaVu-Sans")
     pdfs = sorted(bundled_build.rglob("*.pdf"))
     assert len(pdfs) >= 6
     for path in pdfs:

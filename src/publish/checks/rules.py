@@ -16,6 +16,7 @@ from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
+from .glyphs import check_characters
 from .links import check_chapter_links
 from .security import check_chapter
 from .stores import MAX_PIXELS, MIN_LONG_SIDE, shape_problem
@@ -34,6 +35,7 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
     figure_ids = {i.ident for c in manuscript.chapters for i in c.scan.images if i.ident}
     heading_ids = heading_identifiers(manuscript)
     findings += check_book_files(manuscript)
+    findings += check_characters(manuscript)
     for chapter in manuscript.chapters:
         name = f"{MANUSCRIPT_DIR}/{chapter.name}"
 

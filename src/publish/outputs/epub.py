@@ -66,10 +66,24 @@ def _chapter_body(chapter: RenderedChapter, context: EditionContext) -> str:
                 link.drop_tag()
             else:
                 link.set("href", f"{target}{href}")
+    _code_lines(element)
     element.set("epub:type", "chapter" if chapter.kind == "chapter" else "backmatter")
     if chapter.kind == "chapter":
         element.set("role", "doc-chapter")  # Ace: an epub:type needs its ARIA role
     return lxml.html.tostring(element, encoding="unicode")
+
+
+def _code_lines(element) -> None:
+    """Each line of a plain code block in a span of its own, which epub.css indents when
+    it wraps (pandoc already puts the lines of highlighted blocks in spans)."""
+    for code in element.xpath(".//pre/code[not(*)]"):
+        lines = (code.text or "").split("\n")
+        code.text = None
+        for number, line in enumerate(lines, 1):
+            span = lxml.html.Element("span")
+            span.text = line
+            span.tail = "\n" if number < len(lines) else None
+            code.append(span)
 
 
 def _copy(element):

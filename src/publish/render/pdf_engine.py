@@ -11,6 +11,8 @@ import base64
 import functools
 import html
 import mimetypes
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,14 +23,47 @@ import pydyf
 from ..checks.confinement import locate_reference
 from ..errors import ERROR, Finding, PublishError
 from ..files import is_inside
+from ..project.theme import DEFAULT_THEME
+
+# Lists the theme's font folder and nothing of the machine's (see the file).
+FONTCONFIG_FILE = DEFAULT_THEME / "fonts" / "fonts.conf"
+# The environment is the process's: one font configuration is made at a time.
+ENVIRONMENT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _theme_fontconfig() -> Iterator[None]:
+    """Fontconfig reads FONTCONFIG_FILE each time a configuration is made: point it at the
+    theme's file meanwhile, so a glyph the book's fonts lack can never come from the build
+    machine's fonts (PDFs stay the same on every machine). Restored at once, so other
+    programs the process starts (Chromium, Java, Graphviz) keep the machine's fonts."""
+    with ENVIRONMENT_LOCK:
+        before = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = str(FONTCONFIG_FILE)
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["FONTCONFIG_FILE"]
+            else:
+                os.environ["FONTCONFIG_FILE"] = before
 
 
 @functools.cache
 def load_weasyprint():
     """Import WeasyPrint once per process (the import alone costs most of a second)."""
-    import weasyprint
+    with _theme_fontconfig():  # its import checks the font configuration
+        import weasyprint
 
     return weasyprint
+
+
+def font_configuration():
+    """A WeasyPrint font configuration that knows the theme's fonts and no machine font;
+    give it to every CSS and render call of a document."""
+    weasyprint = load_weasyprint()
+    with _theme_fontconfig():
+        return weasyprint.text.fonts.FontConfiguration()
 
 
 def image_url(path: Path) -> str:
@@ -159,7 +194,7 @@ def lay_out(
     """Lay out a document, its stylesheet and its fonts sharing one font configuration
     (otherwise WeasyPrint ignores the stylesheet's @font-face rules)."""
     weasyprint = load_weasyprint()
-    fonts = weasyprint.text.fonts.FontConfiguration()
+    fonts = font_configuration()
     fetcher = confined_fetcher(roots)
     stylesheets = []
     if css is not None:

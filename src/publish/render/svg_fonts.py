@@ -16,11 +16,13 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from lxml import etree
 
+from ..checks.glyphs import font_characters
 from ..project.theme import Theme
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT_FACE = re.compile(r"@font-face\s*\{([^}]*)\}")
 FAMILY = re.compile(r'font-family:\s*"([^"]+)"')
+SYMBOLS_FAMILY = "DejaVu Sans Symbols"  # the theme's fallback face (fonts.css)
 SOURCE = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)")
 
 
@@ -45,15 +47,32 @@ def subset_woff2(font_file, text: str) -> bytes:
     return buffer.getvalue()
 
 
+def _add_symbols_fallback(texts, used: dict[str, set[str]], faces: dict[str, str], theme):
+    """Labels with characters their family lacks (arrows, check marks) name the theme's
+    symbols face after it, so the reading system need not guess a font for them."""
+    if SYMBOLS_FAMILY not in faces:
+        return
+    for text in texts:
+        family = text.get("font-family", "").strip("'\"")
+        if family not in faces or family == SYMBOLS_FAMILY:
+            continue
+        covered = font_characters(theme.file(faces[family]))
+        missing = {c for c in "".join(text.itertext()) if ord(c) not in covered}
+        if missing:
+            text.set("font-family", f"{family},{SYMBOLS_FAMILY}")
+            used.setdefault(SYMBOLS_FAMILY, set()).update(missing | {" "})
+
+
 def embed_fonts(svg: bytes, theme: Theme) -> bytes:
     """The SVG with an @font-face rule per theme font its text uses; unchanged otherwise."""
     root = etree.fromstring(svg)
-    texts = root.iter(f"{{{SVG_NS}}}text")
+    texts = list(root.iter(f"{{{SVG_NS}}}text"))
     used: dict[str, set[str]] = {}
     for text in texts:
         family = text.get("font-family", "").strip("'\"")
         used.setdefault(family, set()).update("".join(text.itertext()))
     faces = regular_faces(theme)
+    _add_symbols_fallback(texts, used, faces, theme)
     rules = []
     for family in sorted(used.keys() & faces.keys()):
         data = subset_woff2(theme.file(faces[family]), "".join(sorted(used[family])))
