@@ -34,6 +34,7 @@ def write_word_count(job: OutputJob) -> list[Artifact]:
 WORD_COUNT = Output("word-count", write_word_count, needs_html=False, needs_pdf_engine=False)
 
 
+@pytest.mark.slow
 def test_an_output_registered_in_a_test_is_built_and_listed(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     result = build(project, formats=("word-count",), outputs=(*OUTPUTS, WORD_COUNT), jobs=1)
@@ -61,6 +62,7 @@ def _prepared(tmp_path: Path, edition: str, source: Path = FIXTURES / "mini") ->
     return run
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", [EPUB, PDF], ids=lambda o: o.name)
 def test_each_edition_output_writes_from_a_prepared_edition(tmp_path, output):
     run = _prepared(tmp_path, "sample")

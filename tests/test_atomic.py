@@ -24,6 +24,9 @@ import pytest
 from helpers import FIXTURES, copy_project
 from publish.engine.staging import TEMP_PREFIX, staging_dir
 
+# Every test here builds whole books or starts processes.
+pytestmark = pytest.mark.slow
+
 PUBLISH = Path(sys.executable).parent / "publish"
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
 

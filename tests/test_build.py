@@ -185,6 +185,7 @@ def test_missing_chapter_file_names_book_yaml_line(tmp_path):
     assert not (project / "build").exists()
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_previous_artifacts(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     assert CliRunner().invoke(main, ["build", str(project), "-q"]).exit_code == 0
@@ -195,6 +196,7 @@ def test_failed_build_leaves_previous_artifacts(tmp_path):
     assert before and all(p.read_bytes() == data for p, data in before.items())
 
 
+@pytest.mark.slow
 def test_authors_cover_is_used_and_labelled_for_the_sample(tmp_path):
     from PIL import Image
 
@@ -244,6 +246,7 @@ def test_cover_must_be_an_image(tmp_path):
     assert "IMG002" in result.output
 
 
+@pytest.mark.slow
 def test_verbose_build_reports_each_task_and_a_summary(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     result = CliRunner().invoke(main, ["build", str(project), "-v", "--jobs", "2"])

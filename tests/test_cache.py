@@ -12,6 +12,9 @@ import pytest
 from helpers import FIXTURES, copy_project
 from publish.engine.build import build
 
+# Every test here builds whole books or starts processes.
+pytestmark = pytest.mark.slow
+
 EDITION_TASKS = ["full-epub", "full-pdf", "sample-epub", "sample-pdf"]
 
 

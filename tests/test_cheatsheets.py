@@ -73,6 +73,7 @@ def test_manifest_lists_cheatsheets_in_the_full_edition_only(bundled_build):
     assert not (bundled_build / "sample" / "cheatsheets").exists()
 
 
+@pytest.mark.slow
 def test_far_too_long_cheatsheet_fails_the_build(tmp_path):
     project = copy_project(FIXTURES / "cheatsheet-overflow", tmp_path / "book")
     result = CliRunner().invoke(main, ["build", str(project), "-q"])
@@ -82,6 +83,7 @@ def test_far_too_long_cheatsheet_fails_the_build(tmp_path):
     assert not (project / "build" / SHEETS).exists()
 
 
+@pytest.mark.slow
 def test_slightly_too_long_cheatsheet_is_tightened_to_one_page(tmp_path):
     project = copy_project(FIXTURES / "cheatsheet-tight", tmp_path / "book")
     result = CliRunner().invoke(main, ["build", str(project), "-q"])
@@ -90,6 +92,7 @@ def test_slightly_too_long_cheatsheet_is_tightened_to_one_page(tmp_path):
         assert len(PdfReader(project / "build" / SHEETS / f"field-notes-{paper}.pdf").pages) == 1
 
 
+@pytest.mark.slow
 def test_tightening_stays_within_the_legible_floor(tmp_path):
     project = load_project(copy_project(FIXTURES / "cheatsheet-tight", tmp_path / "book"))
     roots = [project.root, DEFAULT_THEME]
@@ -98,6 +101,7 @@ def test_tightening_stays_within_the_legible_floor(tmp_path):
     assert all(LAYOUTS[-1].font_pt <= s.layout.font_pt < LAYOUTS[0].font_pt for s in sheets)
 
 
+@pytest.mark.slow
 def test_sample_only_build_writes_no_cheatsheets(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     book_yaml = project / "manuscript" / "book.yaml"
@@ -125,6 +129,7 @@ def test_cheatsheet_without_blocks_points_at_book_yaml(tmp_path):
     assert not (project / "build" / "full").exists(), "found before anything is rendered"
 
 
+@pytest.mark.slow
 def test_a_small_diagram_in_a_block_is_drawn(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     manuscript = project / "manuscript"
@@ -142,6 +147,7 @@ def test_a_small_diagram_in_a_block_is_drawn(tmp_path):
     assert re.search(r"^A$", text, re.M) and re.search(r"^B$", text, re.M), text
 
 
+@pytest.mark.slow
 def test_format_option_selects_printables(tmp_path):
     project = copy_project(FIXTURES / "cheatsheet-tight", tmp_path / "book")
     result = CliRunner().invoke(main, ["build", str(project), "-q", "--format", "epub"])

@@ -156,6 +156,7 @@ def test_cover_is_fitted_whole_and_the_sample_label_covers_nothing(tmp_path, siz
     assert found(band, REGIONS["author"])[0] == 0
 
 
+@pytest.mark.slow
 def test_generated_sample_cover_keeps_its_label_below_the_art(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     build(project, formats=("epub",))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pytest
 from click.testing import CliRunner
 from lxml import etree
 from pypdf import PdfReader
@@ -141,6 +142,7 @@ def test_unsupported_image_type_is_refused(tmp_path):
     assert result.exit_code == 1 and "IMG002" in result.output
 
 
+@pytest.mark.slow
 def test_unchanged_diagrams_are_not_rendered_again(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     assert build(project, formats=("epub",)).graphviz_runs == 1
@@ -181,6 +183,7 @@ def test_epub_svgs_carry_the_glyphs_their_labels_use(bundled_build):
         assert len(data) < 40_000, "a subset, not the whole font"
 
 
+@pytest.mark.slow
 def test_theme_styles_every_diagram_and_a_diagram_can_override_it(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     dot = project / "manuscript/diagrams/flow.dot"

@@ -159,6 +159,7 @@ def test_raw_html_is_never_rendered(tmp_path):
     assert "&lt;kbd&gt;Enter&lt;/kbd&gt;" in chapter and "<kbd>" not in chapter
 
 
+@pytest.mark.slow
 def test_allow_remote_downloads_once_and_embeds(tmp_path):
     """--allow-remote: one request per URL, the image packaged, never hot-linked."""
     png = (Path(__file__).parents[1] / "src/publish/theme/fonts/LICENSES.md").read_bytes()

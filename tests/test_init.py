@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from publish.commands.cli import main
 
 
+@pytest.mark.slow
 def test_init_then_build_gives_both_editions(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()

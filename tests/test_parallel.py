@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from click.testing import CliRunner
 
 from helpers import FIXTURES, copy_project
 from publish.commands.cli import main
+
+# Every test here builds whole books or starts processes.
+pytestmark = pytest.mark.slow
 
 
 def built_files(project) -> dict[str, str]:

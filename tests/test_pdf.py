@@ -191,6 +191,7 @@ def test_every_pdf_uses_the_theme_fonts_only(bundled_build):
         assert names and all(name.startswith(theme_families) for name in names), (path, names)
 
 
+@pytest.mark.slow
 def test_us_letter_paper(tmp_path):
     from click.testing import CliRunner
 
@@ -214,6 +215,7 @@ def test_every_pdf_passes_qpdf_check(bundled_build):
         assert "No syntax or stream encoding errors found" in result.stdout
 
 
+@pytest.mark.slow
 def test_footnote_prints_at_the_foot_of_its_page_in_order(tmp_path):
     """A two-paragraph note with emphasis keeps its words in order, below the body text."""
     from click.testing import CliRunner

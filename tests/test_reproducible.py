@@ -7,7 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers import REPO, copy_project
+
+# Every test here builds whole books or starts processes.
+pytestmark = pytest.mark.slow
 
 PUBLISH = Path(sys.executable).parent / "publish"
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z

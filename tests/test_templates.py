@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 
+import pytest
 from click.testing import CliRunner
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
@@ -121,6 +122,7 @@ def test_every_field_gets_a_unique_readable_name(tmp_path):
     assert "a ___ b" in body.text_content()
 
 
+@pytest.mark.slow
 def test_template_longer_than_two_pages_fails(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
     boxes = "".join(f"**Box {n}**\n\n::: {{.field lines=12}}\n:::\n\n" for n in range(12))
