@@ -225,7 +225,7 @@ def _check_headings(chapter: Chapter, add) -> None:
             ERROR,
             "MS005",
             "a chapter needs exactly one level-1 heading, at its top",
-            "start the file with '# Title' and use '##' below it",
+            _series_line_hint(headings) or FIXES["MS005"],
         )
     for before, after in itertools.pairwise(headings):
         if after.level > before.level + 1:
@@ -246,6 +246,23 @@ def _check_headings(chapter: Chapter, add) -> None:
                 "sample= must be 'in' or 'out'",
                 "write {sample=in} or {sample=out} after the heading",
             )
+
+
+def _series_line_hint(headings: list) -> str:
+    """How to demote a series or course line written as a heading above the chapter's
+    own `# Title` (common in repositories holding several books)."""
+    titles = [h for h in headings if h.level == 1]
+    first = headings[0] if headings else None
+    if not titles or first is None or first is titles[-1]:
+        return ""
+    title = titles[1] if first is titles[0] else titles[0]
+    if title is not headings[headings.index(first) + 1]:
+        return ""  # something stands between them: not a line above the title
+    return (
+        f"'{'#' * first.level} {first.text}' above the title '# {title.text}' makes two "
+        f"titles: delete its '{'#' * first.level}' and move it under the title as plain text "
+        f"(*{first.text}*), or name the series once in book.yaml (course: {first.text})"
+    )
 
 
 def _check_answers(chapter: Chapter, add) -> None:
@@ -366,14 +383,16 @@ def _check_raster(path: Path, image, add) -> None:
 
 
 def _check_alt(image, add) -> None:
-    if not image.attrs.get("alt", "").strip() and not (not image.is_figure and image.alt):
+    """In Markdown the bracket text is the alternative text (pandoc writes it as the
+    `alt`, and as the caption of a figure); `alt=` overrides it. Only both empty fails."""
+    if not image.attrs.get("alt", "").strip() and not image.alt.strip():
         add(
             image.line,
             image.col,
             ERROR,
             "IMG003",
-            "figure has no text alternative",
-            'add alt="what the image shows" to its {...} attributes',
+            "image has no text alternative",
+            FIXES["IMG003"],
         )
 
 

@@ -1,0 +1,90 @@
+"""The Markdown habits authors bring from GitHub and other tools, shaped for a book.
+
+pandoc (markdown reader) leaves GitHub's `> [!NOTE]` alerts as quotations starting
+with "[!NOTE]", marks code lines with self-links meant for a web page, and writes task
+lists as bare form controls. These functions turn that HTML into what the theme styles
+(`.alert`, `div.sourceCode`, `ul.task-list`), for the book and for the cheatsheets alike.
+Working on pandoc's output rather than on the Markdown keeps every line number pandoc
+reports true to the author's file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import lxml.html
+from lxml.html import HtmlElement
+
+# GitHub's five alert types and the label each prints, unless book.yaml `labels:` says
+# otherwise (keys `note`, `tip`, `important`, `warning`, `caution`).
+ALERTS = {
+    "note": "Note",
+    "tip": "Tip",
+    "important": "Important",
+    "warning": "Warning",
+    "caution": "Caution",
+}
+ALERT_MARK = re.compile(r"^\s*\[!(" + "|".join(ALERTS) + r")\][ \t]*\n?", re.IGNORECASE)
+
+
+def shape_habits(root: HtmlElement, label: Callable[[str, str], str]) -> None:
+    """Alerts, code blocks and task lists under `root`, in place."""
+    for quote in list(root.iter("blockquote")):
+        kind = alert_kind(quote)
+        if kind:
+            _alert(quote, kind, label(kind, ALERTS[kind]))
+    for block in root.find_class("sourceCode"):
+        if block.tag == "div":
+            _tidy_code(block)
+    for task_list in root.find_class("task-list"):
+        _tidy_task_list(task_list)
+
+
+def alert_kind(quote: HtmlElement) -> str | None:
+    """"note", "tip", ... when the quotation's first paragraph opens with `[!TYPE]`."""
+    first = quote[0] if len(quote) else None
+    if first is None or first.tag != "p" or quote.text and quote.text.strip():
+        return None
+    found = ALERT_MARK.match(first.text or "")
+    return found.group(1).lower() if found else None
+
+
+def _alert(quote: HtmlElement, kind: str, label_text: str) -> None:
+    """The quotation becomes a labelled box; its `[!TYPE]` marker goes."""
+    first = quote[0]
+    first.text = ALERT_MARK.sub("", first.text or "", count=1).lstrip() or None
+    if not first.text and not len(first):
+        first.drop_tree()  # the marker stood on its own line
+    quote.tag = "div"
+    quote.set("class", f"alert alert-{kind}")
+    quote.set("role", "note")
+    quote.set("aria-label", label_text)
+    heading = lxml.html.Element("p", {"class": "box-label"})
+    heading.text = label_text
+    heading.tail = quote.text
+    quote.text = None
+    quote.insert(0, heading)
+
+
+def _tidy_code(block: HtmlElement) -> None:
+    """Drop pandoc's per-line self-links (`<a href="#cb1-1">`): a book has no use for
+    them, and the numbered ones carry no text, which accessibility checkers flag.
+    Line numbers come from a CSS counter on each line instead (see the theme)."""
+    for code in block.iter("code"):
+        for line in code:
+            anchor = line[0] if len(line) else None
+            if anchor is not None and anchor.tag == "a" and not anchor.text_content():
+                anchor.drop_tree()
+    start = block.attrib.pop("data-startFrom", None)
+    if start is not None:  # XHTML wants data-* names in lower case
+        block.set("data-start-from", start)
+
+
+def _tidy_task_list(task_list: HtmlElement) -> None:
+    """A book's checkboxes are printed marks, not controls a reader could tick and lose."""
+    for box in task_list.iter("input"):
+        if box.get("type") == "checkbox":
+            box.set("disabled", "disabled")
+            if box.get("checked") is not None:
+                box.set("checked", "checked")
