@@ -17,6 +17,16 @@ KNOWN_DIVS = {
     "field",
 }
 
+# GitHub's alert types (`> [!NOTE]`) and the label each box prints unless book.yaml
+# `labels:` gives another under the same key.
+ALERTS = {
+    "note": "Note",
+    "tip": "Tip",
+    "important": "Important",
+    "warning": "Warning",
+    "caution": "Caution",
+}
+
 SECURITY_CODES = {
     "SEC001": "raw HTML that could run code or pull content in (script, iframe, object, ...)",
     "SEC002": "raw HTML is not rendered: it shows as text",
@@ -56,11 +66,12 @@ CODES = {
     "MS002": "a file is not UTF-8 text",
     "MS003": "front matter is not valid YAML",
     "MS004": "unknown or invalid front matter key",
-    "MS005": "a chapter has no level-1 heading, or more than one",
+    "MS005": "a chapter has no level-1 heading at its top, or more than one",
     "MS006": "a heading level is skipped",
     "MS007": "a fenced div is not closed, or closes nothing",
     "MS008": "a fenced div has an unknown class",
     "MS009": "a heading sits inside a fenced div",
+    "MS010": "a `> [!TYPE]` alert of a type GitHub does not have",
     "IMG001": "an image file does not exist",
     "IMG002": "an image type is not supported",
     "IMG003": "an image has no text alternative: its [brackets] and alt= are both empty",
@@ -100,6 +111,7 @@ FIXES = {
     "MS007": "every '::: class' line needs a matching ':::' line",
     "MS008": "use a known class: " + ", ".join(sorted(KNOWN_DIVS)),
     "MS009": "close the div before the heading",
+    "MS010": "use [!NOTE], [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION]",
     "IMG001": "check the spelling; paths are relative to manuscript/",
     "IMG002": "use SVG, PNG, JPEG, or a Graphviz .dot file",
     "IMG003": "say what the image shows between its brackets: ![what it shows](file)",

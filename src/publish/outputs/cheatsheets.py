@@ -232,9 +232,7 @@ def render_cheatsheets(
     everything = [block for blocks in gathered for block in blocks]
     if not everything:
         return []
-    bodies = render_blocks(
-        everything, ImageFiles(manuscript, theme, cache), manuscript.book.labels
-    )
+    bodies = render_blocks(everything, ImageFiles(manuscript, theme, cache), manuscript.book.labels)
     css = file_urls_for_fonts(theme.stylesheet(STYLESHEET).text, theme)
     sheets, start = [], 0
     for spec, blocks in zip(book.cheatsheets, gathered, strict=True):

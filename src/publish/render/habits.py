@@ -16,15 +16,8 @@ from collections.abc import Callable
 import lxml.html
 from lxml.html import HtmlElement
 
-# GitHub's five alert types and the label each prints, unless book.yaml `labels:` says
-# otherwise (keys `note`, `tip`, `important`, `warning`, `caution`).
-ALERTS = {
-    "note": "Note",
-    "tip": "Tip",
-    "important": "Important",
-    "warning": "Warning",
-    "caution": "Caution",
-}
+from ..checks.codes import ALERTS
+
 ALERT_MARK = re.compile(r"^\s*\[!(" + "|".join(ALERTS) + r")\][ \t]*\n?", re.IGNORECASE)
 
 
@@ -42,9 +35,9 @@ def shape_habits(root: HtmlElement, label: Callable[[str, str], str]) -> None:
 
 
 def alert_kind(quote: HtmlElement) -> str | None:
-    """"note", "tip", ... when the quotation's first paragraph opens with `[!TYPE]`."""
+    """The alert type ("note", "tip", ...) when the first paragraph opens with `[!TYPE]`."""
     first = quote[0] if len(quote) else None
-    if first is None or first.tag != "p" or quote.text and quote.text.strip():
+    if first is None or first.tag != "p" or (quote.text and quote.text.strip()):
         return None
     found = ALERT_MARK.match(first.text or "")
     return found.group(1).lower() if found else None
@@ -76,9 +69,6 @@ def _tidy_code(block: HtmlElement) -> None:
             anchor = line[0] if len(line) else None
             if anchor is not None and anchor.tag == "a" and not anchor.text_content():
                 anchor.drop_tree()
-    start = block.attrib.pop("data-startFrom", None)
-    if start is not None:  # XHTML wants data-* names in lower case
-        block.set("data-start-from", start)
 
 
 def _tidy_task_list(task_list: HtmlElement) -> None:
