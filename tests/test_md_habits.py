@@ -331,23 +331,22 @@ def test_pdf_shows_alerts_labels_line_numbers_and_no_markers(habits_build):
 
 @pytest.mark.slow
 def test_pdf_task_list_labels_sit_beside_their_boxes(habits_build):
-    """One line per item: before the fix each box took a line of its own above its label."""
-    from pypdf import PdfReader
-
-    wanted = ("Install a database", "Load the sample", "Read the chapter on frames")
-    found: dict[str, float] = {}
-    for page in PdfReader(habits_build / "full" / f"{SLUG}.pdf").pages:
-
-        def visit(text, _cm, tm, _font, size, page_found=found):
-            for start in wanted:
-                if text.startswith(start):
-                    page_found[start] = tm[5]
-
-        page.extract_text(visitor_text=visit)
-        if len(found) == len(wanted):
-            break
-    heights = [found[a] - found[b] for a, b in itertools.pairwise(wanted)]
-    assert all(0 < gap < 20 for gap in heights), heights  # a 10.5 pt line is ~15 pt
+    """One line per item, the labels indented past the boxes: before, each box took a line
+    of its own above its label."""
+    pdf = habits_build / "full" / f"{SLUG}.pdf"
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(\w+)<', boxes
+    )
+    firsts = {word: (float(x), float(top), float(bottom)) for x, top, bottom, word in words}
+    items = [firsts[word] for word in ("Install", "Load", "Read")]
+    line = items[0][2] - items[0][1]
+    gaps = [after[1] - before[1] for before, after in itertools.pairwise(items)]
+    assert all(0 < gap < 1.4 * line for gap in gaps), (gaps, line)
+    heading = firsts["Before"]
+    assert all(x > heading[0] + 10 for x, _top, _bottom in items)  # the boxes' gutter
 
 
 @pytest.mark.slow
