@@ -5,7 +5,8 @@ above a chapter's title.
 tests/fixtures/md-habits is a small course as such an author writes it: SQL, Python and
 bash code with and without {.numberLines}, all five alerts (one label renamed in
 book.yaml), images whose only alt text is their bracket text, Jekyll/Hugo front matter
-keys, a task list, a cheatsheet block holding code and an alert.
+keys, a task list, a cheatsheet block holding code and an alert, and styles/custom.css
+giving keywords its own colours, light and dark.
 """
 
 from __future__ import annotations
@@ -58,38 +59,34 @@ def contrast(one: str, other: str) -> float:
 
 
 def css_rules(css: str, media: str | None = None) -> list[tuple[list[str], dict[str, str]]]:
-    """(selectors, declarations) of the top-level rules, or of those inside the @media
-    block whose condition contains `media`."""
-    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
-    if media is not None:
-        blocks = [
-            r
-            for r in rules
-            if r.type == "at-rule"
-            and r.lower_at_keyword == "media"
-            and media in tinycss2.serialize(r.prelude)
-        ]
-        rules = [
-            inner
-            for block in blocks
-            for inner in tinycss2.parse_rule_list(
-                block.content, skip_comments=True, skip_whitespace=True
-            )
-        ]
+    """(selectors, declarations) of the rules in force, in source order: the top-level
+    ones, and with `media` also those of the @media blocks whose condition holds it (so a
+    later rule, such as one from styles/custom.css, wins as in the cascade)."""
     found = []
-    for rule in rules:
-        if rule.type != "qualified-rule":
-            continue
+    for rule in _flat_rules(tinycss2.parse_stylesheet(css, True, True), media):
         selectors = [s.strip() for s in tinycss2.serialize(rule.prelude).split(",")]
         declarations = {
             d.lower_name: tinycss2.serialize(d.value).strip()
-            for d in tinycss2.parse_declaration_list(
-                rule.content, skip_comments=True, skip_whitespace=True
-            )
+            for d in tinycss2.parse_declaration_list(rule.content, True, True)
             if d.type == "declaration"
         }
         found.append((selectors, declarations))
     return found
+
+
+def _flat_rules(rules: list, media: str | None) -> list:
+    flat = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            flat.append(rule)
+        elif (
+            rule.type == "at-rule"
+            and rule.lower_at_keyword == "media"
+            and media is not None
+            and media in tinycss2.serialize(rule.prelude)
+        ):
+            flat += _flat_rules(tinycss2.parse_rule_list(rule.content, True, True), media)
+    return flat
 
 
 def code_palette(css: str, media: str | None = None) -> tuple[str, dict[str, str]]:
@@ -274,10 +271,12 @@ def test_epub_code_is_highlighted_with_colours_its_css_defines(habits_build):
         if span.get("class") and not span.get("id")
     }
     assert {"kw", "st", "co", "fu", "dv", "op"} <= used
+    assert colours["kw"] == "#7a1f1f"  # styles/custom.css wins over the theme
     assert used <= set(colours), used - set(colours)
     assert all(contrast(colours[token], background) >= AA for token in used)
     dark_background, dark = code_palette(css.decode(), "prefers-color-scheme: dark")
     assert all(contrast(dark[token], dark_background) >= AA for token in used)
+    assert dark["kw"] == "#ffb3b3"
     numbered = [
         pre for page in pages for pre in page.iter(f"{X}pre") if "numberSource" in pre.get("class")
     ]
