@@ -24,7 +24,7 @@ from lxml import etree
 
 from helpers import FIXTURES, copy_project, epub_files, epubcheck, pdf_text
 from publish.commands.cli import main
-from publish.render.habits import shape_habits
+from publish.render.habits import open_alerts, shape_habits
 from publish.render.html import run_pandoc
 
 THEME = Path(__file__).resolve().parent.parent / "src" / "publish" / "theme"
@@ -133,7 +133,7 @@ def test_alert_labels_pass_aa_on_their_boxes():
 
 
 def shaped(markdown: str, labels: dict | None = None) -> lxml.html.HtmlElement:
-    html, _warnings = run_pandoc(markdown)
+    html, _warnings = run_pandoc(open_alerts(markdown))
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     shape_habits(root, (labels or {}).get)
     return root
@@ -156,6 +156,13 @@ def test_alerts_become_labelled_boxes_and_quotations_stay():
     assert [p.text_content() for p in boxes[2]] == ["Note", "Two.", "Paras."]
     assert "[!" not in root.text_content()
     assert [q.text_content().strip() for q in root.iter("blockquote")] == ["A quotation."]
+
+
+def test_a_list_right_after_the_marker_stays_a_list_and_code_is_left_alone():
+    root = shaped("> [!WARNING]\n> - one\n> - two\n\n```markdown\n> [!NOTE]\n> shown\n```\n")
+    box = root.find_class("alert-warning")[0]
+    assert [li.text for li in box.iter("li")] == ["one", "two"]
+    assert root.find(".//pre").text_content() == "> [!NOTE]\n> shown"
 
 
 def test_code_lines_lose_their_empty_self_links_and_keep_their_start():
@@ -252,6 +259,10 @@ def test_epub_alerts_are_boxed_with_their_labels(habits_build):
     labels = [box.find(f"{X}p").text for box in boxes]
     assert labels == ["Note", "Hint", "Important", "Important", "Warning", "Caution"]
     assert all(box.get("role") == "note" and box.get("aria-label") for box in boxes)
+    assert [li.xpath("string()") for li in boxes[4].iter(f"{X}li")] == [
+        "RANGE frames treat rows with equal keys as one: the totals jump.",
+        "ROWS frames count rows, whatever their keys.",
+    ]
     text = "".join("".join(page.itertext()) for page in pages)
     assert "[!" not in text
     assert "Frames are where window functions earn their keep." in text

@@ -23,7 +23,7 @@ from ..project.manuscript import Manuscript
 from ..project.scan import IMAGE
 from ..project.theme import Theme
 from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
-from ..render.habits import shape_habits
+from ..render.habits import open_alerts, shape_habits
 from ..render.html import run_pandoc
 from ..render.pdf_engine import PagedDocument, lay_out, metadata_tags
 from .base import OutputJob
@@ -115,9 +115,10 @@ def render_blocks(
 ) -> list[lxml.html.HtmlElement]:
     """Every block's HTML from one pandoc run, each wrapped in its own div, with alerts,
     code and task lists shaped as in the book."""
+    bodies = [open_alerts(images.point(block.markdown)) for block in blocks]
     markdown = "\n\n".join(
-        f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{images.point(b.markdown)}\n:::::::::"
-        for n, b in enumerate(blocks)
+        f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{body}\n:::::::::"
+        for n, body in enumerate(bodies)
     )
     html_text, _warnings = run_pandoc(markdown)
     root = lxml.html.fragment_fromstring(html_text, create_parent="div")

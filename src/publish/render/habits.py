@@ -21,6 +21,33 @@ from ..checks.codes import ALERTS
 ALERT_MARK = re.compile(r"^\s*\[!(" + "|".join(ALERTS) + r")\][ \t]*\n?", re.IGNORECASE)
 
 
+# A `> [!TYPE]` line alone (up to three spaces in, as in a list item), and a fence.
+ALERT_LINE = re.compile(r"^( {0,3}(?:>[ \t]?)+)\[!(?:" + "|".join(ALERTS) + r")\][ \t]*$", re.I)
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def open_alerts(markdown: str) -> str:
+    """An empty quote line after each alert's `> [!TYPE]` line, outside code.
+
+    On GitHub a list, table or code block may follow the marker line at once; pandoc's
+    Markdown needs a blank line before them, or it reads "[!WARNING] - a - b" as one
+    paragraph. The lines pandoc reports stay findable: render/warnings.py maps them back
+    by their text, and this adds lines without changing any.
+    """
+    out, fence = [], None
+    for line in markdown.splitlines(keepends=True):
+        opening = FENCE.match(line)
+        if fence and opening and opening.group(1).startswith(fence):
+            fence = None
+        elif not fence and opening:
+            fence = opening.group(1)[:3]
+        out.append(line)
+        found = None if fence else ALERT_LINE.match(line.rstrip("\n"))
+        if found:
+            out.append(found.group(1).rstrip() + "\n")
+    return "".join(out)
+
+
 def shape_habits(root: HtmlElement, label: Callable[[str, str], str]) -> None:
     """Alerts, code blocks and task lists under `root`, in place."""
     for quote in list(root.iter("blockquote")):

@@ -24,7 +24,7 @@ from ..editions.kinds import EditionKind
 from ..errors import PublishError
 from ..project.manuscript import Chapter
 from ..project.scan import IMAGE
-from .habits import shape_habits
+from .habits import open_alerts, shape_habits
 from .resources import Resource, resource_name
 
 PANDOC_ARGS = [
@@ -109,7 +109,7 @@ def render_edition(
     resources: dict[str, Resource],
 ) -> RenderedEdition:
     """One pandoc run for the whole edition, then the book's own structure on top."""
-    markdown = "\n\n".join(_point_images(text) for _, text in parts)
+    markdown = "\n\n".join(open_alerts(_point_images(text)) for _, text in parts)
     html, warnings = run_pandoc(markdown)
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     footnotes = _take_footnotes(root)
