@@ -243,7 +243,7 @@ def _flatten(blocks: Iterable, out: list, notes: list, drop_answers: bool) -> No
                 continue
             _flatten(content[1], out, notes, drop_answers)
         elif kind == "BlockQuote":
-            _flatten(content, out, notes, drop_answers)
+            _flatten(_without_alert_marker(content), out, notes, drop_answers)
         elif kind == "BulletList":
             for item in content:
                 _flatten(item, out, notes, drop_answers)
@@ -268,9 +268,27 @@ def _flatten(blocks: Iterable, out: list, notes: list, drop_answers: bool) -> No
         elif kind == "LineBlock":
             for line in content:
                 out.append({"t": "Plain", "c": _inlines(line, notes)})
+        elif kind == "CodeBlock" and "numberLines" in content[0][1]:
+            # each line its own block: the book prints a line number before it
+            for line in content[1].splitlines():
+                out.append({"t": "CodeBlock", "c": [content[0], line]})
         elif kind == "CodeBlock":
             out.append(block)
         # RawBlock, HorizontalRule: nothing an EPUB reader sees as text
+
+
+def _without_alert_marker(blocks: list) -> list:
+    """A GitHub alert's `[!TIP]` is markup: the book prints its label (which book.yaml
+    may rename) instead."""
+    first = blocks[0] if blocks else None
+    if not first or first["t"] != "Para" or not first["c"] or first["c"][0]["t"] != "Str":
+        return blocks
+    if not re.fullmatch(r"\[![A-Za-z]+\]", first["c"][0]["c"]):
+        return blocks
+    rest = first["c"][1:]
+    while rest and rest[0]["t"] in ("SoftBreak", "Space", "LineBreak"):
+        rest = rest[1:]
+    return ([{"t": "Para", "c": rest}] if rest else []) + blocks[1:]
 
 
 def _table_cells(table: list) -> Iterable[list]:

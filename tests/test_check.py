@@ -131,6 +131,7 @@ BROKEN = {
         "## Inside",
         "heading inside",
     ),
+    "MS010": (_append("two.md", "\n> [!DANGER]\n> Hot.\n"), TWO, "[!DANGER]", "unknown alert type"),
     "IMG001": (
         _replace("one.md", "diagrams/flow.dot", "diagrams/flw.dot"),
         ONE,
@@ -143,7 +144,16 @@ BROKEN = {
         "chart.gif",
         "not supported",
     ),
-    "IMG003": (_replace("one.md", ' alt="A to B"', ""), ONE, "flow.dot", "no text alternative"),
+    "IMG003": (
+        _replace(
+            "one.md",
+            '[How it flows.](diagrams/flow.dot){#fig:flow alt="A to B"}',
+            "[](diagrams/flow.dot){#fig:flow}",
+        ),
+        ONE,
+        "flow.dot",
+        "no text alternative",
+    ),
     "IMG004": (
         _append("two.md", '\n![A chart.](/etc/chart.png){alt="A chart"}\n'),
         TWO,

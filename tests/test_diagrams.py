@@ -110,7 +110,7 @@ def write_chapter(project, text):
 
 def test_missing_alt_text_fails_with_chapter_line(tmp_path):
     project = copy_project(FIXTURES / "mini", tmp_path / "book")
-    write_chapter(project, "# One\n\nText.\n\n![A caption.](diagrams/flow.dot){#fig:flow}\n")
+    write_chapter(project, "# One\n\nText.\n\n![](diagrams/flow.dot){#fig:flow}\n")
     result = CliRunner().invoke(main, ["build", str(project)])
     assert result.exit_code == 1
     assert "manuscript/one.md:5:1: ERROR IMG003" in result.output

@@ -17,6 +17,16 @@ KNOWN_DIVS = {
     "field",
 }
 
+# GitHub's alert types (`> [!NOTE]`) and the label each box prints unless book.yaml
+# `labels:` gives another under the same key.
+ALERTS = {
+    "note": "Note",
+    "tip": "Tip",
+    "important": "Important",
+    "warning": "Warning",
+    "caution": "Caution",
+}
+
 SECURITY_CODES = {
     "SEC001": "raw HTML that could run code or pull content in (script, iframe, object, ...)",
     "SEC002": "raw HTML is not rendered: it shows as text",
@@ -56,14 +66,15 @@ CODES = {
     "MS002": "a file is not UTF-8 text",
     "MS003": "front matter is not valid YAML",
     "MS004": "unknown or invalid front matter key",
-    "MS005": "a chapter has no level-1 heading, or more than one",
+    "MS005": "a chapter has no level-1 heading at its top, or more than one",
     "MS006": "a heading level is skipped",
     "MS007": "a fenced div is not closed, or closes nothing",
     "MS008": "a fenced div has an unknown class",
     "MS009": "a heading sits inside a fenced div",
+    "MS010": "a `> [!TYPE]` alert of a type GitHub does not have",
     "IMG001": "an image file does not exist",
     "IMG002": "an image type is not supported",
-    "IMG003": "a figure has no text alternative",
+    "IMG003": "an image has no text alternative: its [brackets] and alt= are both empty",
     "IMG004": "an image lies outside the project",
     "REF001": "a cross-reference names an unknown figure",
     "REF002": "an internal link names an unknown id, or a .md file that is no chapter",
@@ -95,15 +106,16 @@ FIXES = {
     "MS001": "check the spelling; paths are relative to manuscript/",
     "MS002": "save the file as UTF-8",
     "MS003": "front matter is YAML between two '---' lines at the top of the file",
-    "MS004": "known front matter keys: sample (in or out) and title",
+    "MS004": "known keys: title, sample (in or out), author, date, description; remove others",
     "MS005": "start the file with '# Title' and use '##' below it",
     "MS006": "go down one heading level at a time",
     "MS007": "every '::: class' line needs a matching ':::' line",
     "MS008": "use a known class: " + ", ".join(sorted(KNOWN_DIVS)),
     "MS009": "close the div before the heading",
+    "MS010": "use [!NOTE], [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION]",
     "IMG001": "check the spelling; paths are relative to manuscript/",
     "IMG002": "use SVG, PNG, JPEG, or a Graphviz .dot file",
-    "IMG003": 'add alt="what the image shows" to its {...} attributes',
+    "IMG003": "say what the image shows between its brackets: ![what it shows](file)",
     "IMG004": "copy the image into manuscript/ and use a relative path",
     "REF001": "give the figure this id: ![Caption](file){#fig:name}",
     "REF002": "link a chapter file or a heading's id: its {#id}, or the id pandoc derives",

@@ -7,7 +7,6 @@ tools can rely on it; each finding carries a hint on how to fix it.
 from __future__ import annotations
 
 import difflib
-import itertools
 import re
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from .glyphs import check_characters
 from .links import check_chapter_links
 from .security import check_chapter
 from .stores import MAX_PIXELS, MIN_LONG_SIDE, shape_problem
+from .structure import check_alerts, check_headings
 from .urls import is_remote, remote_suffix, url_scheme
 
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
@@ -42,7 +42,8 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
         def add(line, col, level, code, message, hint="", _name=name):
             findings.append(Finding(_name, line, col, level, code, message, hint))
 
-        _check_headings(chapter, add)
+        check_headings(chapter, add)
+        check_alerts(chapter, add)
         _check_divs(chapter, add)
         _check_images(chapter, manuscript.project, add)
         check_chapter(chapter, add, allow_remote)
@@ -215,41 +216,6 @@ def _placeholders(path: Path, where: str) -> list[Finding]:
     return findings
 
 
-def _check_headings(chapter: Chapter, add) -> None:
-    headings = chapter.scan.headings
-    top = [h for h in headings if h.level == 1]
-    if len(top) != 1 or (headings and headings[0].level != 1):
-        first = headings[0].line if headings else chapter.body_start
-        line = top[1].line if len(top) > 1 else first
-        add(
-            line,
-            1,
-            ERROR,
-            "MS005",
-            "a chapter needs exactly one level-1 heading, at its top",
-            "start the file with '# Title' and use '##' below it",
-        )
-    for before, after in itertools.pairwise(headings):
-        if after.level > before.level + 1:
-            add(
-                after.line,
-                1,
-                WARNING,
-                "MS006",
-                f"heading level {after.level} follows level {before.level}",
-                f"use {'#' * (before.level + 1)} here",
-            )
-        if after.attrs.get("sample", "in") not in ("in", "out"):
-            add(
-                after.line,
-                1,
-                ERROR,
-                "MS004",
-                "sample= must be 'in' or 'out'",
-                "write {sample=in} or {sample=out} after the heading",
-            )
-
-
 def _check_answers(chapter: Chapter, add) -> None:
     """An answer before any exercise of its chapter would vanish: numbering has no home for it."""
     seen_exercise = False
@@ -368,14 +334,16 @@ def _check_raster(path: Path, image, add) -> None:
 
 
 def _check_alt(image, add) -> None:
-    if not image.attrs.get("alt", "").strip() and not (not image.is_figure and image.alt):
+    """In Markdown the bracket text is the alternative text (pandoc writes it as the
+    `alt`, and as the caption of a figure); `alt=` overrides it. Only both empty fails."""
+    if not image.attrs.get("alt", "").strip() and not image.alt.strip():
         add(
             image.line,
             image.col,
             ERROR,
             "IMG003",
-            "figure has no text alternative",
-            'add alt="what the image shows" to its {...} attributes',
+            "image has no text alternative",
+            FIXES["IMG003"],
         )
 
 

@@ -23,6 +23,7 @@ from ..project.manuscript import Manuscript
 from ..project.scan import IMAGE
 from ..project.theme import Theme
 from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
+from ..render.habits import open_alerts, shape_habits
 from ..render.html import run_pandoc
 from ..render.pdf_engine import PagedDocument, image_url, lay_out, metadata_tags
 from .base import OutputJob
@@ -109,14 +110,19 @@ def gather_blocks(manuscript: Manuscript, spec: CheatsheetSpec, index: int) -> l
     return blocks
 
 
-def render_blocks(blocks: list[Block], images: ImageFiles) -> list[lxml.html.HtmlElement]:
-    """Every block's HTML from one pandoc run, each wrapped in its own div."""
+def render_blocks(
+    blocks: list[Block], images: ImageFiles, labels: dict[str, str]
+) -> list[lxml.html.HtmlElement]:
+    """Every block's HTML from one pandoc run, each wrapped in its own div, with alerts,
+    code and task lists shaped as in the book."""
+    bodies = [open_alerts(images.point(block.markdown)) for block in blocks]
     markdown = "\n\n".join(
-        f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{images.point(b.markdown)}\n:::::::::"
-        for n, b in enumerate(blocks)
+        f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{body}\n:::::::::"
+        for n, body in enumerate(bodies)
     )
     html_text, _warnings = run_pandoc(markdown)
     root = lxml.html.fragment_fromstring(html_text, create_parent="div")
+    shape_habits(root, labels.get)
     return [root.get_element_by_id(f"sheet-block-{n}") for n in range(len(blocks))]
 
 
@@ -227,7 +233,7 @@ def render_cheatsheets(
     everything = [block for blocks in gathered for block in blocks]
     if not everything:
         return []
-    bodies = render_blocks(everything, ImageFiles(manuscript, theme, cache))
+    bodies = render_blocks(everything, ImageFiles(manuscript, theme, cache), manuscript.book.labels)
     css = file_urls_for_fonts(theme.stylesheet(STYLESHEET).text, theme)
     sheets, start = [], 0
     for spec, blocks in zip(book.cheatsheets, gathered, strict=True):

@@ -118,7 +118,8 @@ class Book:
     )
     labels: dict[str, str] = doc(
         "Words the tool writes into the book, by key (e.g. `why-it-matters`, `exercise`,"
-        " `answers`, `what-comes-next`, `figure`), to translate or adapt them.",
+        " `answers`, `what-comes-next`, `figure`, the alerts' `note`, `tip`, `important`,"
+        " `warning`, `caution`), to translate or adapt them.",
         default_factory=dict,
     )
     lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)

@@ -11,13 +11,16 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import ERROR, Finding
+from ..errors import ERROR, WARNING, Finding
 from ..files import is_inside
 from .config import Book
 from .scan import Heading, Scan, scan
 
 MANUSCRIPT_DIR = "manuscript"
-FRONT_MATTER_KEYS = {"title", "sample"}
+# `author`, `date` and `description` are what other tools (Jekyll, Hugo, mdBook, Quarto)
+# put in a chapter's front matter: accepted and kept on the chapter, not printed, since
+# the book's own authors, date and description come from book.yaml.
+FRONT_MATTER_KEYS = {"title", "sample", "author", "date", "description"}
 SAMPLE_MARKS = {"in", "out"}
 
 
@@ -173,8 +176,8 @@ def read_chapter(
         return None
     shown = f"{MANUSCRIPT_DIR}/{name}"
     front, body_start = split_front_matter(text, shown, findings)
-    _check_front_matter(front, shown, findings)
     lines = text.splitlines(keepends=True)
+    _check_front_matter(front, shown, findings, lines)
     chapter = Chapter(name, root / name, lines, body_start, front)
     chapter.scan = scan(lines[body_start - 1 :], body_start)
     if "title" in front and not _has_title_heading(lines, body_start):
@@ -189,24 +192,37 @@ def _has_title_heading(lines: list[str], body_start: int) -> bool:
     return any(line.startswith("# ") for line in lines[body_start - 1 :])
 
 
-def _check_front_matter(front: dict, name: str, findings: list[Finding]) -> None:
+def _check_front_matter(front: dict, name: str, findings: list[Finding], lines: list[str]) -> None:
+    """Keys other tools use (`layout`, `tags`, `weight`, ...) are warnings, not errors: the
+    chapter builds as it is, and `--strict` still refuses them."""
     for key in front:
         if key not in FRONT_MATTER_KEYS:
             findings.append(
                 Finding(
                     name,
-                    2,
+                    _key_line(lines, key),
                     1,
-                    ERROR,
+                    WARNING,
                     "MS004",
-                    f"unknown front matter key '{key}'",
-                    "known keys: " + ", ".join(sorted(FRONT_MATTER_KEYS)),
+                    f"unknown front matter key '{key}', ignored",
+                    "known keys: " + ", ".join(sorted(FRONT_MATTER_KEYS)) + "; remove the others",
                 )
             )
     if "sample" in front and front["sample"] not in SAMPLE_MARKS:
+        line = _key_line(lines, "sample")
         findings.append(
-            Finding(name, 2, 1, ERROR, "MS004", "front matter 'sample' must be in or out")
+            Finding(name, line, 1, ERROR, "MS004", "front matter 'sample' must be in or out")
         )
+
+
+def _key_line(lines: list[str], key: object) -> int:
+    """The file line of a top-level front matter key (line 1 is the opening '---')."""
+    for number, line in enumerate(lines[1:], 2):
+        if line.strip() in ("---", "..."):
+            break
+        if line.startswith((f"{key}:", f'"{key}":', f"'{key}':")):
+            return number
+    return 2
 
 
 def _split_units(chapter: Chapter) -> list[Unit]:

@@ -24,9 +24,18 @@ from ..editions.kinds import EditionKind
 from ..errors import PublishError
 from ..project.manuscript import Chapter
 from ..project.scan import IMAGE
+from .habits import open_alerts, shape_habits
 from .resources import Resource, resource_name
 
-PANDOC_ARGS = ["--section-divs", "--sandbox", "--wrap=none", "--reference-location=document"]
+PANDOC_ARGS = [
+    "--section-divs",
+    "--sandbox",
+    "--wrap=none",
+    "--reference-location=document",
+    # Code marked up as tokens (<span class="kw">); the theme colours them. Said here
+    # because an HTML fragment carries no highlighting CSS that would hint it is on.
+    "--syntax-highlighting=default",
+]
 # Raw HTML (and pandoc's <div>/<span> readings of it) stays text: security.py tells the
 # author why, with the line.
 PANDOC_FORMAT = "markdown-raw_html-native_divs-native_spans-raw_tex-raw_attribute"
@@ -100,7 +109,7 @@ def render_edition(
     resources: dict[str, Resource],
 ) -> RenderedEdition:
     """One pandoc run for the whole edition, then the book's own structure on top."""
-    markdown = "\n\n".join(_point_images(text) for _, text in parts)
+    markdown = "\n\n".join(open_alerts(_point_images(text)) for _, text in parts)
     html, warnings = run_pandoc(markdown)
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     footnotes = _take_footnotes(root)
@@ -201,6 +210,7 @@ class _Shaper:
 
     def chapter(self, chapter: RenderedChapter) -> None:
         element = chapter.element
+        shape_habits(element, self.label)
         for figure in list(element.iter("figure")):
             self.figure(figure, element)
         for span in list(element.find_class("citation")):
