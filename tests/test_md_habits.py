@@ -24,6 +24,7 @@ from lxml import etree
 
 from helpers import FIXTURES, copy_project, epub_files, epubcheck, pdf_text
 from publish.commands.cli import main
+from publish.project.theme import Theme
 from publish.render.habits import open_alerts, shape_habits
 from publish.render.html import run_pandoc
 
@@ -112,7 +113,7 @@ PALETTES += [("print.css", None), ("cheatsheet.css", None)]
 
 @pytest.mark.parametrize(("sheet", "media"), PALETTES)
 def test_every_token_colour_passes_aa_on_the_code_background(sheet, media):
-    background, colours = code_palette((THEME / sheet).read_text(), media)
+    background, colours = code_palette(Theme(None).stylesheet(sheet).text, media)
     assert background, f"{sheet} gives code blocks no background"
     assert set(TOKENS) <= set(colours), f"{sheet}: no colour for {set(TOKENS) - set(colours)}"
     ratios = {name: round(contrast(colour, background), 2) for name, colour in colours.items()}
@@ -122,7 +123,7 @@ def test_every_token_colour_passes_aa_on_the_code_background(sheet, media):
 
 def test_alert_labels_pass_aa_on_their_boxes():
     for sheet in ("epub.css", "print.css"):
-        rules = css_rules((THEME / sheet).read_text())
+        rules = css_rules(Theme(None).stylesheet(sheet).text)
         for kind in LABELS:
             box = next(d for s, d in rules if f".alert-{kind}" in s)
             label = next(d for s, d in rules if f".alert-{kind} .box-label" in s)

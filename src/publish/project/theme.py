@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 GENERATED = "(generated)"
+# The theme files each stylesheet is joined from, in cascade order; any other stylesheet
+# is fonts.css and itself.
+STYLE_PARTS = {
+    "epub.css": ("fonts.css", "book.css", "epub.css"),
+    "print.css": ("fonts.css", "book.css", "print.css"),
+}
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 # A theme stylesheet names its fonts as url(fonts/<file>), relative to the theme folder.
@@ -65,8 +71,9 @@ class Theme:
         return DEFAULT_THEME / name
 
     def stylesheet(self, name: str) -> Stylesheet:
-        """A theme stylesheet with the theme's `@font-face` rules (fonts.css) before it."""
-        return self._file_sheet("fonts.css") + self._file_sheet(name)
+        """A theme stylesheet with what it shares with others (fonts.css, book.css) first."""
+        parts = [self._file_sheet(part) for part in STYLE_PARTS.get(name, ("fonts.css", name))]
+        return sum(parts[1:], parts[0])
 
     def _file_sheet(self, name: str) -> Stylesheet:
         path = self.file(name)

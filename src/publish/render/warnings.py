@@ -108,9 +108,11 @@ def weasyprint_findings(
 
 
 def _main_file(stylesheet: Stylesheet) -> str:
-    """The file a stylesheet is named for (print.css, cheatsheet.css...): after fonts.css."""
+    """The file a stylesheet is named for (print.css, cheatsheet.css...): the last theme
+    file, after those it shares with others (fonts.css, book.css), before custom.css."""
     files = [source for source, _ in stylesheet.segments if source != GENERATED]
-    return files[1] if len(files) > 1 else (files[0] if files else GENERATED)
+    themed = [f for f in files if Path(f).name != "custom.css"]
+    return themed[-1] if themed else GENERATED
 
 
 def _link_line(manuscript, ident: str, fallback: str) -> tuple[str, int]:
