@@ -45,6 +45,26 @@ SECURITY_FIXES = {
     "IMG005": "write ![alt](path) so the build can check the file",
 }
 
+INCLUDE_CODES = {
+    "INC001": "an include cycle: a part includes itself, directly or through others",
+    "INC002": "an included file does not exist",
+    "INC003": "an included file lies outside the project",
+    "INC004": "an include's lines= range is not within the file",
+    "INC005": "an include names a region the file does not mark",
+    "INC006": "an include block is malformed (never closed, lines= and region= both, too large)",
+    "INC007": "mdBook's {{#include}}: read, but GitHub shows it as text",
+}
+
+INCLUDE_FIXES = {
+    "INC001": "include each part from one place only",
+    "INC002": "check the spelling; paths are relative to the chapter's folder, then manuscript/",
+    "INC003": "copy the file into the project and use a relative path",
+    "INC004": 'give a range like lines="3-10" inside the file',
+    "INC005": "mark the region with ANCHOR: name and ANCHOR_END: name comment lines",
+    "INC006": 'write ```{include="FILE"} and a closing ```, or ::: {include="FILE"} and :::',
+    "INC007": 'write ```{include="FILE" lines="3-10"} with an empty body instead',
+}
+
 CODES = {
     "CFG000": "book.yaml is missing",
     "CFG001": "unknown key in book.yaml",
@@ -78,6 +98,7 @@ CODES = {
     "IMG007": "an image is over 4 megapixels, which Apple Books refuses",
     "CVR001": "the cover's proportions are far from the stores' (1.6 or 1.5 times as tall as wide)",
     **SECURITY_CODES,
+    **INCLUDE_CODES,
 }
 
 # How to fix each finding: the hint shown when a finding carries none of its own,
@@ -100,7 +121,7 @@ FIXES = {
     "MS007": "every '::: class' line needs a matching ':::' line",
     "MS008": "use a known class: " + ", ".join(sorted(KNOWN_DIVS)),
     "MS009": "close the div before the heading",
-    "IMG001": "check the spelling; paths are relative to manuscript/",
+    "IMG001": "check the spelling; paths are relative to the chapter's folder, then manuscript/",
     "IMG002": "use SVG, PNG, JPEG, or a Graphviz .dot file",
     "IMG003": 'add alt="what the image shows" to its {...} attributes',
     "IMG004": "copy the image into manuscript/ and use a relative path",
@@ -115,4 +136,5 @@ FIXES = {
     "IMG006": "give a cover at least 1600 px on its long side; 1600 x 2560 px suits most stores",
     "CVR001": "give 1600 x 2560 px, width by height; Kobo also takes 1600 x 2400",
     **SECURITY_FIXES,
+    **INCLUDE_FIXES,
 }

@@ -6,7 +6,6 @@ tools can rely on it; each finding carries a hint on how to fix it.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from ..errors import ERROR, WARNING, Finding
 from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
+from ..project.paths import PATH_RULE, closest_file
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
 from .links import check_chapter_links
@@ -35,10 +35,10 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
     heading_ids = heading_identifiers(manuscript)
     findings += check_book_files(manuscript)
     for chapter in manuscript.chapters:
-        name = f"{MANUSCRIPT_DIR}/{chapter.name}"
 
-        def add(line, col, level, code, message, hint="", _name=name):
-            findings.append(Finding(_name, line, col, level, code, message, hint))
+        def add(line, col, level, code, message, hint="", _chapter=chapter):
+            path, line = _chapter.where(line)  # included text: the part's own file and line
+            findings.append(Finding(path, line, col, level, code, message, hint))
 
         _check_headings(chapter, add)
         _check_divs(chapter, add)
@@ -329,13 +329,14 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
                 "use SVG, PNG, JPEG, or a Graphviz .dot file",
             )
         elif not path.is_file():
+            origin = chapter.origins[image.line - 1][0] if chapter.origins else chapter.name
             add(
                 image.line,
                 image.col,
                 ERROR,
                 "IMG001",
                 f"image not found: {src}",
-                _closest_file(root, src) or "paths are relative to manuscript/",
+                closest_file(root, src, origin) or PATH_RULE,
             )
         elif suffix in RASTER_TYPES:
             _check_raster(path, image, add)
@@ -375,13 +376,3 @@ def _check_alt(image, add) -> None:
             "figure has no text alternative",
             'add alt="what the image shows" to its {...} attributes',
         )
-
-
-def _closest_file(root: Path, src: str) -> str:
-    """'did you mean ...?' for a mistyped path, from the files in the folder it names."""
-    folder = (root / src).parent
-    if not folder.is_dir():
-        return ""
-    names = [p.relative_to(root).as_posix() for p in folder.iterdir() if p.is_file()]
-    match = difflib.get_close_matches(src, names, n=1)
-    return f"did you mean {match[0]}?" if match else ""
