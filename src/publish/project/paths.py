@@ -47,11 +47,14 @@ def locate(root: Path, src: str, from_name: str) -> Located:
     """The file `src` names, never looking outside the project (manuscript/'s parent)."""
     if not src or SCHEME.match(src) or src.startswith(("/", "\\")):
         return Located(None, True)
-    inside = [n for n in path_candidates(src, from_name) if is_inside(root / n, [root.parent])]
+    names = path_candidates(src, from_name)
+    inside = [n for n in names if is_inside(root / n, [root.parent])]
     for name in inside:
         if (root / name).is_file():
             return Located(name, False)
-    return Located(None, not inside)
+    # A symlink leading out is refused as outside, not reported missing.
+    leads_out = any((root / n).exists() for n in names if n not in inside)
+    return Located(None, leads_out or not inside)
 
 
 def closest_file(root: Path, src: str, from_name: str) -> str:
