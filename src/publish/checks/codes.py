@@ -61,8 +61,8 @@ INCLUDE_FIXES = {
     "INC003": "copy the file into the project and use a relative path",
     "INC004": 'give a range like lines="3-10" inside the file',
     "INC005": "mark the region with ANCHOR: name and ANCHOR_END: name comment lines",
-    "INC006": 'write ```{include="FILE"} and a closing ```, or ::: {include="FILE"} and :::',
-    "INC007": 'write ```{include="FILE" lines="3-10"} with an empty body instead',
+    "INC006": 'close it: a fence {include="FILE"} and its closing fence, or ::: and :::',
+    "INC007": 'write a code fence with {include="FILE" lines="3-10"} and an empty body instead',
 }
 
 CODES = {

@@ -41,7 +41,7 @@ MAX_DEPTH = 16
 MAX_BYTES = 2_000_000  # a snippet, not a data file
 LANGUAGES = {"py": "python", "js": "javascript", "ts": "typescript", "sh": "bash", "rb": "ruby"}
 LANGUAGES |= {"rs": "rust", "yml": "yaml", "md": "markdown", "kt": "kotlin", "hs": "haskell"}
-SYNTAX_HINT = 'write ```{include="FILE" lines="3-10"} and a closing ```, or ::: {include="FILE"}'
+SYNTAX_HINT = 'write a code fence with {include="FILE" lines="3-10"} and an empty body'
 
 
 @dataclass
