@@ -240,7 +240,8 @@ def test_mdbook_include_is_read_with_a_warning_naming_the_syntax(tmp_path):
     )
     loaded = load_project(project)
     warnings = [f for f in loaded.findings if f.code == "INC007"]
-    assert [(w.path, w.line) for w in warnings] == [("manuscript/chapters/01-windows.md", 24)]
+    line = len(chapter.read_text().splitlines())  # the directive is the last line but one
+    assert [(w.path, w.line) for w in warnings] == [("manuscript/chapters/01-windows.md", line - 1)]
     assert 'include="../snippets/ytd.sql"' in warnings[0].hint
     text = "".join(loaded.manuscript.chapters[0].lines)
     assert "{{" not in text and snippet_lines("ytd.sql", 3, 5) in text
@@ -259,3 +260,40 @@ def test_included_words_count_and_existing_manuscript_relative_paths_still_work(
         "img/running-total.png",
         "img/pipeline.dot",
     }
+
+
+@pytest.mark.slow
+def test_the_cheatsheet_shows_included_code_and_a_chapter_relative_image(built):
+    from pypdf import PdfReader
+
+    sheet = built / "build" / "full" / "cheatsheets" / "window-functions-a4.pdf"
+    reader = PdfReader(sheet)
+    assert len(reader.pages) == 1 and len(reader.pages[0].images) == 1
+    text = pdf_text(sheet)
+    assert "SUM(amount) OVER (" in text and "AS revenue_ytd" in text
+
+
+@pytest.mark.slow
+def test_numbered_lines_start_at_the_files_own_line(built):
+    """`.numberLines` on a region numbers it as the file does (score starts at line 17)."""
+    score = next(
+        code
+        for tree in xhtml(epub(built)).values()
+        for code in tree.iterfind(".//x:pre/x:code", NS)
+        if "predict_proba" in "".join(code.itertext())
+    )
+    first = next(score.iterfind("x:span", NS)).get("id")
+    assert first.endswith("-17")
+
+
+def test_an_include_inside_a_list_item_stays_in_the_item(tmp_path):
+    project = copy_project(FIXTURES / "includes-paths", tmp_path / "book")
+    chapter = project / "manuscript" / "chapters" / "02-models.md"
+    chapter.write_text(
+        chapter.read_text()
+        + '\n1. Fit the model:\n\n   ```{.python include="../snippets/train.py" region="fit"}\n'
+        + "   ```\n\n2. Score it.\n"
+    )
+    text = "".join(load_project(project).manuscript.chapters[1].lines)
+    block = "\n".join("   " + line for line in region("train.py", "fit").splitlines())
+    assert f"   ```{{.python}}\n{block}\n   ```\n" in text

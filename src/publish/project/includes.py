@@ -31,8 +31,8 @@ from .scan import DIV_CLOSE, DIV_OPEN, parse_attributes
 
 Origin = tuple[str, int]  # (file name relative to manuscript/, its 1-based line)
 
-FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^\s`{}]*)\s*(?:\{([^{}]*)\})?\s*$")
-ANY_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+FENCE_OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})\s*([^\s`{}]*)\s*(?:\{([^{}]*)\})?\s*$")
+ANY_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 MDBOOK = re.compile(r"(\\?)\{\{\s*#?(?:rustdoc_)?include\s+([^}]*?)\s*\}\}")
 REGION_START = re.compile(r"(?:\bANCHOR:|#region\b|\btag::)\s*([\w.-]+)")
 REGION_END = re.compile(r"(?:\bANCHOR_END:|#endregion\b|\bend::)\s*([\w.-]*)")
@@ -78,7 +78,7 @@ class Includes:
             text, here = lines[index], (name, numbered[index][0])
             if fence is None:
                 opening = FENCE_OPEN.match(text)
-                if opening and "include" in parse_attributes(opening.group(3) or "")[2]:
+                if opening and "include" in parse_attributes(opening.group(4) or "")[2]:
                     index = self._code_block(lines, index, opening, here, out)
                     continue
                 div = DIV_OPEN.match(text)
@@ -95,26 +95,27 @@ class Includes:
 
     def _code_block(self, lines, index, opening, here, out: Expansion) -> int:
         """A fenced block with `include=`: its body becomes the file's lines."""
-        end = _closing_fence(lines, index, opening.group(1))
+        end = _closing_fence(lines, index, opening.group(2))
         if end is None:
             self._add(here, ERROR, "INC006", "include block is never closed", SYNTAX_HINT)
             return index + 1
-        ident, classes, attrs = parse_attributes(opening.group(3))
+        ident, classes, attrs = parse_attributes(opening.group(4))
         src = attrs.pop("include")
         picked = self._select(src, attrs.pop("lines", ""), attrs.pop("region", ""), here)
         if picked is not None:
             code = textwrap.dedent("".join(line for _, line in picked)).rstrip("\n") + "\n"
-            classes = ([opening.group(2)] if opening.group(2) else []) + classes
+            classes = ([opening.group(3)] if opening.group(3) else []) + classes
             if not classes:
                 suffix = posixpath.splitext(src)[1].lstrip(".").lower()
                 classes = [LANGUAGES.get(suffix, suffix)] if suffix else []
             if "numberLines" in classes and picked and "startFrom" not in attrs:
                 attrs["startFrom"] = str(picked[0][0])
             fence = "`" * max(3, _longest_backtick_fence(code) + 1)
-            out.add(f"{fence}{_attributes(ident, classes, attrs)}", here)
+            indent = opening.group(1)  # a block inside a list item stays inside it
+            out.add(f"{indent}{fence}{_attributes(ident, classes, attrs)}", here)
             for line in code.splitlines():
-                out.add(line, here)
-            out.add(fence, here)
+                out.add(f"{indent}{line}" if line else "", here)
+            out.add(f"{indent}{fence}", here)
         return end + 1
 
     def _markdown_block(self, lines, index, attr_text, here, out: Expansion, chain) -> int:
@@ -218,7 +219,7 @@ class Includes:
 
 
 def _closes(text: str, fence: str) -> bool:
-    return re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", text) is not None
+    return re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", text) is not None
 
 
 def _closing_fence(lines: list[str], index: int, fence: str) -> int | None:
