@@ -112,6 +112,13 @@ def test_the_included_part_reads_in_place(built):
     part = "Why a window, not a self-join"
     assert headings.index("The whole query") < headings.index(part)
     assert headings.index(part) < headings.index("Reading the plan")
+    link = next(
+        a
+        for tree in xhtml(epub(built)).values()
+        for a in tree.iterfind(".//x:a", NS)
+        if "".join(a.itertext()) == "the next chapter"
+    )
+    assert link.get("href") == "chapter-02.xhtml#fitting"  # relative to the part, as written
     assert "keeps a running sum as it goes" in " ".join(
         pdf_text(epub(built).with_suffix(".pdf")).split()
     )
@@ -229,7 +236,7 @@ def test_findings_inside_an_included_part_point_at_the_part(tmp_path):
     part = project / "manuscript" / "parts" / "why-windows.md"
     part.write_text(part.read_text().replace("](img/frame.png)", "](img/gone.png)"))
     findings = run_check(project)
-    assert ("manuscript/parts/why-windows.md", 7, "ERROR", "IMG001") in [f[:4] for f in findings]
+    assert ("manuscript/parts/why-windows.md", 8, "ERROR", "IMG001") in [f[:4] for f in findings]
 
 
 def test_mdbook_include_is_read_with_a_warning_naming_the_syntax(tmp_path):

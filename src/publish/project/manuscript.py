@@ -15,7 +15,7 @@ from ..errors import ERROR, Finding
 from ..files import is_inside
 from .config import Book
 from .includes import Includes, Origin, shown
-from .paths import rebase_images
+from .paths import rebase_paths
 from .scan import Heading, Scan, scan
 
 MANUSCRIPT_DIR = "manuscript"
@@ -192,7 +192,7 @@ def read_chapter(
     chapter = Chapter(name, root / name, lines, body_start, front)
     chapter.origins = [(name, n) for n in range(1, body_start)] + expanded.origins
     chapter.scan = scan(lines[body_start - 1 :], body_start)
-    if rebase_images(root, lines, chapter.scan.images, chapter.origins):
+    if rebase_paths(root, lines, chapter.scan, chapter.origins, name):
         chapter.scan = scan(lines[body_start - 1 :], body_start)
     if "title" in front and not _has_title_heading(lines, body_start):
         title = Heading(1, str(front["title"]), "", [], {}, body_start)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import is_inside
-from .scan import IMAGE
+from .scan import IMAGE, LINK
 
 SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
 PATH_RULE = "paths are relative to the chapter's folder, then to manuscript/"
@@ -85,26 +85,30 @@ def _did_you_mean(name: str, from_name: str) -> str:
     return f"did you mean {name}? ({PATH_RULE})"
 
 
-def rebase_images(root: Path, lines: list[str], images, origins) -> bool:
-    """Rewrite each image path found relative to its file's folder into the path from
+def rebase_paths(root: Path, lines: list[str], found, origins, chapter: str) -> bool:
+    """Rewrite each path found relative to its file's folder into the path from
     manuscript/ that every later stage uses; True when any line changed.
 
-    `origins[n - 1]` is the (file, line) line n came from: an image in an included
-    part is relative to the part. A path found nowhere is left as written, for the
-    checks to report as the author wrote it.
+    `found` is the chapter's scan; `origins[n - 1]` the (file, line) line n came from.
+    Images anywhere, and links to .md files in included parts (a chapter's own links
+    already resolve from the chapter), are relative to the file that holds them. A path
+    found nowhere is left as written, for the checks to report as the author wrote it.
     """
+    spots = [(i.line, i.col, IMAGE, 2, i.src) for i in found.images]
+    for link in found.links:
+        path = link.target.partition("#")[0]
+        if origins[link.line - 1][0] != chapter and path.lower().endswith((".md", ".markdown")):
+            spots.append((link.line, link.col, LINK, 1, path))
     changed = False
-    for image in sorted(images, key=lambda i: (i.line, -i.col)):  # right to left per line
-        if SCHEME.match(image.src) or image.src.startswith("/"):
+    for line, col, pattern, group, src in sorted(spots, key=lambda s: (s[0], -s[1])):
+        if not src or SCHEME.match(src) or src.startswith(("/", "#")):
+            continue  # right to left along a line, so earlier columns stay true
+        located = locate(root, src, origins[line - 1][0])
+        text = lines[line - 1]
+        match = pattern.match(text, col - 1)
+        if located.name in (None, src) or match is None or not match.group(group).startswith(src):
             continue
-        located = locate(root, image.src, origins[image.line - 1][0])
-        if located.name is None or located.name == image.src:
-            continue
-        text = lines[image.line - 1]
-        match = IMAGE.match(text, image.col - 1)
-        if match is None or match.group(2) != image.src:
-            continue
-        start, end = match.span(2)
-        lines[image.line - 1] = text[:start] + located.name + text[end:]
+        start = match.start(group)
+        lines[line - 1] = text[:start] + located.name + text[start + len(src) :]
         changed = True
     return changed
