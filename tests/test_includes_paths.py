@@ -304,3 +304,21 @@ def test_an_include_inside_a_list_item_stays_in_the_item(tmp_path):
     text = "".join(load_project(project).manuscript.chapters[1].lines)
     block = "\n".join("   " + line for line in region("train.py", "fit").splitlines())
     assert f"   ```{{.python}}\n{block}\n   ```\n" in text
+
+
+def test_a_class_on_the_include_div_wraps_the_part_and_an_empty_include_is_a_finding(tmp_path):
+    project = copy_project(FIXTURES / "includes-paths", tmp_path / "book")
+    (project / "manuscript" / "parts" / "note.md").write_text("Sums restart each January.\n")
+    chapter = project / "manuscript" / "chapters" / "02-models.md"
+    chapter.write_text(
+        chapter.read_text()
+        + '\n::: {.callout title="Note" include="../parts/note.md"}\n:::\n'
+        + '\n```{.sql include=""}\n```\n'
+    )
+    findings = run_check(project)
+    assert [(code, line) for _p, line, _v, code, _m in findings] == [
+        ("INC006", len(chapter.read_text().splitlines()) - 1)
+    ]
+    chapter.write_text(chapter.read_text().replace('\n```{.sql include=""}\n```\n', ""))
+    text = "".join(load_project(project).manuscript.chapters[1].lines)
+    assert '::: {.callout title="Note"}\nSums restart each January.\n:::\n' in text

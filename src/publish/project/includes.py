@@ -124,8 +124,9 @@ class Includes:
         if end is None:
             self._add(here, ERROR, "INC006", "include div is never closed", SYNTAX_HINT)
             return index + 1
-        attrs = parse_attributes(attr_text)[2]
-        found = self._find(attrs["include"], here)
+        ident, classes, attrs = parse_attributes(attr_text)
+        src = attrs.pop("include")
+        found = self._find(src, here)
         if found is None:
             return end + 1
         resolved = (self.root / found).resolve()
@@ -134,13 +135,19 @@ class Includes:
             message = "include cycle: " + " -> ".join(names)
             self._add(here, ERROR, "INC001", message, "include each part from one place only")
             return end + 1
-        wanted_lines, region = attrs.get("lines", ""), attrs.get("region", "")
-        picked = self._select(attrs["include"], wanted_lines, region, here)
-        if picked is not None:
-            out.add("\n", here)  # the part is its own blocks, whatever surrounds it
-            inner = self.expand(picked, found, (*chain, resolved))
-            for line, origin in zip(inner.lines, inner.origins, strict=True):
-                out.add(line, origin)
+        picked = self._select(src, attrs.pop("lines", ""), attrs.pop("region", ""), here)
+        if picked is None:
+            return end + 1
+        # A class or id on the include div (`::: {.callout include=...}`) wraps the part.
+        wrapper = _attributes(ident, classes, attrs)
+        out.add("\n", here)  # the part is its own blocks, whatever surrounds it
+        if wrapper:
+            out.add(f"::: {wrapper}", here)
+        inner = self.expand(picked, found, (*chain, resolved))
+        for line, origin in zip(inner.lines, inner.origins, strict=True):
+            out.add(line, origin)
+        out.add(":::" if wrapper else "\n", here)
+        if wrapper:
             out.add("\n", here)
         return end + 1
 
@@ -193,6 +200,9 @@ class Includes:
 
     def _find(self, src: str, here: Origin) -> str | None:
         """The manuscript-relative name of an included file, or None with a finding."""
+        if not src.strip():
+            self._add(here, ERROR, "INC006", "include= names no file", SYNTAX_HINT)
+            return None
         located = locate(self.root, src, here[0])
         if located.outside:
             message = f"include '{src}' is outside the project"
