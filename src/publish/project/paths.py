@@ -81,8 +81,8 @@ def _did_you_mean(name: str, from_name: str) -> str:
     below it, else from manuscript/."""
     folder = posixpath.dirname(from_name)
     if folder and name.startswith(folder + "/"):
-        return f"did you mean {name[len(folder) + 1 :]}? ({PATH_RULE})"
-    return f"did you mean {name}? ({PATH_RULE})"
+        name = name[len(folder) + 1 :]
+    return f"did you mean {name}? {PATH_RULE[0].upper()}{PATH_RULE[1:]}"
 
 
 def rebase_paths(root: Path, lines: list[str], found, origins, chapter: str) -> bool:
