@@ -331,4 +331,33 @@ CASES = [
         "manuscript/p.svg:1",
         "SEC006",
     ),
+    # Includes read files: confined like every other read (issue 15).
+    (
+        "include-absolute",
+        chapter_files('```{include="SECRET"}\n```\n'),
+        {},
+        "manuscript/ch.md:5",
+        "INC003",
+    ),
+    (
+        "include-climbing",
+        chapter_files('::: {include="' + "../" * 16 + 'SECRET"}\n:::\n'),
+        {},
+        "manuscript/ch.md:5",
+        "INC003",
+    ),
+    (
+        "include-symlink",
+        chapter_files('```{include="code.txt"}\n```\n'),
+        {"manuscript/code.txt": "SECRET"},
+        "manuscript/ch.md:5",
+        "INC003",
+    ),
+    (
+        "include-mdbook",
+        chapter_files("```\n{{#include SECRET}}\n```\n"),
+        {},
+        "manuscript/ch.md:6",
+        "INC003",
+    ),
 ]

@@ -55,6 +55,26 @@ SECURITY_FIXES = {
     "IMG005": "write ![alt](path) so the build can check the file",
 }
 
+INCLUDE_CODES = {
+    "INC001": "an include cycle: a part includes itself, directly or through others",
+    "INC002": "an included file does not exist",
+    "INC003": "an included file lies outside the project",
+    "INC004": "an include's lines= range is not within the file",
+    "INC005": "an include names a region the file does not mark",
+    "INC006": "an include block is malformed (never closed, lines= and region= both, too large)",
+    "INC007": "mdBook's {{#include}}: read, but GitHub shows it as text",
+}
+
+INCLUDE_FIXES = {
+    "INC001": "include each part from one place only",
+    "INC002": "check the spelling; paths are relative to the chapter's folder, then manuscript/",
+    "INC003": "copy the file into the project and use a relative path",
+    "INC004": 'give a range like lines="3-10" inside the file',
+    "INC005": "mark the region with ANCHOR: name and ANCHOR_END: name comment lines",
+    "INC006": 'close it: a fence {include="FILE"} and its closing fence, or ::: and :::',
+    "INC007": 'write a code fence with {include="FILE" lines="3-10"} and an empty body instead',
+}
+
 CODES = {
     "CFG000": "book.yaml is missing",
     "CFG001": "unknown key in book.yaml",
@@ -90,6 +110,7 @@ CODES = {
     "CVR001": "the cover's proportions are far from the stores' (1.6 or 1.5 times as tall as wide)",
     "FNT001": "a character that no font of the theme or styles/fonts/ has",
     **SECURITY_CODES,
+    **INCLUDE_CODES,
 }
 
 # How to fix each finding: the hint shown when a finding carries none of its own,
@@ -113,7 +134,7 @@ FIXES = {
     "MS008": "use a known class: " + ", ".join(sorted(KNOWN_DIVS)),
     "MS009": "close the div before the heading",
     "MS010": "use [!NOTE], [!TIP], [!IMPORTANT], [!WARNING] or [!CAUTION]",
-    "IMG001": "check the spelling; paths are relative to manuscript/",
+    "IMG001": "check the spelling; paths are relative to the chapter's folder, then manuscript/",
     "IMG002": "use SVG, PNG, JPEG, or a Graphviz .dot file",
     "IMG003": "say what the image shows between its brackets: ![what it shows](file)",
     "IMG004": "copy the image into manuscript/ and use a relative path",
@@ -130,4 +151,5 @@ FIXES = {
     "FNT001": "write it another way, or add a font that has it to styles/fonts/ with an "
     "@font-face rule in styles/custom.css",
     **SECURITY_FIXES,
+    **INCLUDE_FIXES,
 }

@@ -2,10 +2,10 @@
 
 Paths are judged after `Path.resolve()`, so `../` climbs, absolute paths and
 symlinks that point out are all refused the same way, with the file and line
-that named them. Chapters are checked as they are read (read_manuscript.py), images
-by checks.py; this module covers book.yaml's other paths, the project's
-styles/ (every file, and every @import, url() and local() in its CSS) and the
-Graphviz sources, which can name files of their own.
+that named them. Chapters and the files they include are checked as they are read
+(project/manuscript.py, project/includes.py), images by checks.py; this module covers
+book.yaml's other paths, the project's styles/ (every file, and every @import, url()
+and local() in its CSS) and the Graphviz sources, which can name files of their own.
 """
 
 from __future__ import annotations

@@ -6,13 +6,13 @@ tools can rely on it; each finding carries a hint on how to fix it.
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
 from ..errors import ERROR, WARNING, Finding
 from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
+from ..project.paths import PATH_RULE, closest_file
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
 from .glyphs import check_characters
@@ -37,10 +37,10 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
     findings += check_book_files(manuscript)
     findings += check_characters(manuscript)
     for chapter in manuscript.chapters:
-        name = f"{MANUSCRIPT_DIR}/{chapter.name}"
 
-        def add(line, col, level, code, message, hint="", _name=name):
-            findings.append(Finding(_name, line, col, level, code, message, hint))
+        def add(line, col, level, code, message, hint="", _chapter=chapter):
+            path, line = _chapter.where(line)  # included text: the part's own file and line
+            findings.append(Finding(path, line, col, level, code, message, hint))
 
         check_headings(chapter, add)
         check_alerts(chapter, add)
@@ -297,13 +297,14 @@ def _check_images(chapter: Chapter, project: Path, add) -> None:
                 "use SVG, PNG, JPEG, or a Graphviz .dot file",
             )
         elif not path.is_file():
+            origin = chapter.origins[image.line - 1][0] if chapter.origins else chapter.name
             add(
                 image.line,
                 image.col,
                 ERROR,
                 "IMG001",
                 f"image not found: {src}",
-                _closest_file(root, src) or "paths are relative to manuscript/",
+                closest_file(root, src, origin) or PATH_RULE,
             )
         elif suffix in RASTER_TYPES:
             _check_raster(path, image, add)
@@ -345,13 +346,3 @@ def _check_alt(image, add) -> None:
             "image has no text alternative",
             FIXES["IMG003"],
         )
-
-
-def _closest_file(root: Path, src: str) -> str:
-    """'did you mean ...?' for a mistyped path, from the files in the folder it names."""
-    folder = (root / src).parent
-    if not folder.is_dir():
-        return ""
-    names = [p.relative_to(root).as_posix() for p in folder.iterdir() if p.is_file()]
-    match = difflib.get_close_matches(src, names, n=1)
-    return f"did you mean {match[0]}?" if match else ""

@@ -302,9 +302,10 @@ def _locate(chapters, problem: tuple[str, str, str]) -> Finding:
     for chapter in chapters:
         for number, text in enumerate(chapter.lines, 1):
             if key and key in normalize_url(text):
+                path, line = chapter.where(number)  # included text: the part's own line
                 return Finding(
-                    f"manuscript/{chapter.name}",
-                    number,
+                    path,
+                    line,
                     1,
                     ERROR,
                     code,

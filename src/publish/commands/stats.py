@@ -114,9 +114,10 @@ def _sample_end(sample: Edition | None) -> SampleEnd | None:
     if sample is None or not sample.left_out:
         return None
     unit = sample.left_out[0]  # left_out keeps reading order
+    path, line = unit.chapter.where(unit.heading.line)
     return SampleEnd(
-        f"{MANUSCRIPT_DIR}/{unit.chapter.name}",
-        unit.heading.line,
+        path,
+        line,
         unit.heading.level,
         unit.heading.text,
     )

@@ -52,7 +52,7 @@ class TaskKeys:
         project = self.project
         hasher = self.common.copy().add("manuscript", "")
         for chapter in project.manuscript.chapters:
-            hasher.add_file(chapter.name, chapter.path)
+            hasher.add(chapter.name, "".join(chapter.lines))  # includes expanded
         for template in project.book.templates:
             hasher.add_file(template, project.root / MANUSCRIPT_DIR / template)
         for name, resource in sorted(self.resources.items()):

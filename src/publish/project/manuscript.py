@@ -14,6 +14,8 @@ import yaml
 from ..errors import ERROR, WARNING, Finding
 from ..files import is_inside
 from .config import Book
+from .includes import Includes, Origin, shown
+from .paths import rebase_paths
 from .scan import Heading, Scan, scan
 
 MANUSCRIPT_DIR = "manuscript"
@@ -50,6 +52,15 @@ class Chapter:
     scan: Scan = field(default_factory=Scan)
     units: list[Unit] = field(default_factory=list)
     synthetic_title: bool = False
+    origins: list[Origin] = field(default_factory=list)
+
+    def where(self, line: int) -> tuple[str, int]:
+        """The file (as findings show it) and line that line `line` of the chapter, its
+        includes expanded, came from."""
+        if 1 <= line <= len(self.origins):
+            name, number = self.origins[line - 1]
+            return shown(name), number
+        return shown(self.name), line
 
     @property
     def title(self) -> str:
@@ -177,9 +188,15 @@ def read_chapter(
     shown = f"{MANUSCRIPT_DIR}/{name}"
     front, body_start = split_front_matter(text, shown, findings)
     lines = text.splitlines(keepends=True)
+    body = list(enumerate(lines, 1))[body_start - 1 :]
+    expanded = Includes(root, findings).expand(body, name)
+    lines = lines[: body_start - 1] + expanded.lines
     _check_front_matter(front, shown, findings, lines)
     chapter = Chapter(name, root / name, lines, body_start, front)
+    chapter.origins = [(name, n) for n in range(1, body_start)] + expanded.origins
     chapter.scan = scan(lines[body_start - 1 :], body_start)
+    if rebase_paths(root, lines, chapter.scan, chapter.origins, name):
+        chapter.scan = scan(lines[body_start - 1 :], body_start)
     if "title" in front and not _has_title_heading(lines, body_start):
         title = Heading(1, str(front["title"]), "", [], {}, body_start)
         chapter.scan.headings.insert(0, title)

@@ -84,10 +84,11 @@ def fetch_remote_images(chapters, cache: Path) -> dict[str, Path]:
             try:
                 found[image.src] = fetch_remote_image(image.src, cache)
             except (OSError, ValueError) as exc:
+                path, line = chapter.where(image.line)
                 findings.append(
                     Finding(
-                        f"manuscript/{chapter.name}",
-                        image.line,
+                        path,
+                        line,
                         image.col,
                         ERROR,
                         "SEC009",

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import WARNING, Finding, relative_name
-from ..project.manuscript import MANUSCRIPT_DIR, Chapter
+from ..project.manuscript import Chapter
 from ..project.theme import DEFAULT_THEME, GENERATED, Stylesheet
 
 # pandoc's warnings: "line N: message", where a position inside the message adds nothing.
@@ -43,8 +43,8 @@ def pandoc_findings(parts: list[tuple[Chapter | None, str]], warnings: list[str]
             index = max(i for i, start in enumerate(starts) if start <= number)
             chapter, text = parts[index]
             if chapter is not None:
-                path = f"{MANUSCRIPT_DIR}/{chapter.name}"
-                source_line = _source_line(chapter, text, number - starts[index])
+                offset = number - starts[index]
+                path, source_line = chapter.where(_source_line(chapter, text, offset))
         findings.append(Finding(path, source_line, 1, WARNING, "REN001", f"pandoc: {message}"))
     return sorted(set(findings))
 
