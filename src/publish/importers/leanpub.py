@@ -1,0 +1,103 @@
+"""A Leanpub book: `manuscript/Book.txt` lists the chapter files, `Sample.txt` the sample's.
+
+Leanpub keeps the title and authors on its website, so the title comes from the
+folder's name and the authors are a placeholder for `publish check` to flag.
+The chapters already sit under `manuscript/`, so book.yaml can be written beside
+them and nothing needs copying.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import PublishError
+from .common import AUTHOR_PLACEHOLDER, DEFAULT_LANGUAGE, Feature, Plan, chapter_path
+
+KIND = "Leanpub book"
+MATTER_MARKER = re.compile(r"^(frontmatter|mainmatter|backmatter):\s*$", re.IGNORECASE)
+
+FEATURES = [
+    Feature(
+        re.compile(r"^[AWTEIQDXC]>"),
+        "Leanpub aside or blurb ('A>', 'W>', 'T>' ...): it prints as text; "
+        "write a '::: callout' div (or '::: exercise' for X>)",
+    ),
+    Feature(
+        re.compile(r"^\{\s*sample:\s*true\s*\}\s*$", re.IGNORECASE),
+        "Leanpub's {sample: true}: publish takes the sample from Sample.txt; "
+        "mark a section with {sample=in} after its heading instead; the line prints as text",
+    ),
+    Feature(
+        re.compile(r"^\{\s*(?!sample:)[a-z][\w-]*(:[^}]*)?\}\s*$", re.IGNORECASE),
+        "a Leanpub attribute line ({pagebreak}, {class: ...}, {frontmatter} ...): "
+        "it prints as text; remove it",
+    ),
+]
+
+
+def is_leanpub(source: Path) -> bool:
+    return (source / "manuscript" / "Book.txt").is_file()
+
+
+def read_leanpub(source: Path) -> Plan:
+    """The plan for the Leanpub book in `source`."""
+    root = source / "manuscript"
+    title = _title_from_folder(source)
+    plan = Plan(KIND, source, root, title=title, authors=[], language=DEFAULT_LANGUAGE)
+    plan.mapped += [
+        ("title", f"{title} (from the folder's name: Leanpub keeps it on its website)"),
+        ("authors", "none in the files: a CHANGE ME placeholder"),
+        ("language", f"{DEFAULT_LANGUAGE} (assumed)"),
+    ]
+    plan.chapters = _file_list(plan, root / "Book.txt")
+    if not plan.chapters:
+        raise PublishError(f"{root / 'Book.txt'}: lists no chapter file that exists")
+    plan.mapped.append(("chapters", f"{len(plan.chapters)} (Book.txt order)"))
+    sample_list = root / "Sample.txt"
+    if sample_list.is_file():
+        plan.sample = _sample(plan, sample_list)
+    plan.authors = [AUTHOR_PLACEHOLDER]
+    return plan
+
+
+def _title_from_folder(source: Path) -> str:
+    words = re.sub(r"[-_]+", " ", source.resolve().name).strip()
+    return words[:1].upper() + words[1:] if words else "Untitled"
+
+
+def _file_list(plan: Plan, listing: Path) -> list[str]:
+    """The files Book.txt or Sample.txt names, in order; markers and missing files noted."""
+    names = []
+    for number, line in enumerate(listing.read_text(encoding="utf-8").splitlines(), 1):
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        if MATTER_MARKER.match(entry):
+            plan.note(
+                listing,
+                number,
+                f"'{entry}': publish has no front or back matter; the chapters keep their order",
+            )
+            continue
+        name = chapter_path(plan, plan.root, entry, listing, number)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _sample(plan: Plan, listing: Path) -> list[str] | None:
+    """The sample's chapters: those of Sample.txt that are chapters of the book."""
+    listed = _file_list(plan, listing)
+    chosen = [name for name in listed if name in plan.chapters]
+    for name in listed:
+        if name not in plan.chapters:
+            plan.note(
+                listing,
+                0,
+                f"'{name}' is in Sample.txt but not Book.txt: publish's sample is cut from "
+                "the book's chapters, so it is left out",
+            )
+    if chosen:
+        plan.mapped.append(("sample", f"{len(chosen)} chapters (Sample.txt), as sample: sections"))
+    return chosen or None
