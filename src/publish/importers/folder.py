@@ -56,6 +56,9 @@ def read_folder(source: Path) -> Plan:
     else:
         plan.chapters, order = _by_name(names)
     plan.mapped.append(("chapters", f"{len(plan.chapters)} ({order})"))
+    if index:
+        use = "the table of contents" if linked else "the title's source (its first heading)"
+        plan.note(index, 0, f"{use}, not a chapter: its text is not in the book")
     for name in names:
         if name not in plan.chapters and (not index or name != index.name):
             plan.note(source / name, 0, "not in the order found: left out of the book")

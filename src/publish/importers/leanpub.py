@@ -12,7 +12,14 @@ import re
 from pathlib import Path
 
 from ..errors import PublishError
-from .common import AUTHOR_PLACEHOLDER, DEFAULT_LANGUAGE, Feature, Plan, chapter_path
+from .common import (
+    AUTHOR_PLACEHOLDER,
+    DEFAULT_LANGUAGE,
+    Feature,
+    Plan,
+    chapter_path,
+    first_heading,
+)
 
 KIND = "Leanpub book"
 MATTER_MARKER = re.compile(r"^(frontmatter|mainmatter|backmatter):\s*$", re.IGNORECASE)
@@ -43,10 +50,12 @@ def is_leanpub(source: Path) -> bool:
 def read_leanpub(source: Path) -> Plan:
     """The plan for the Leanpub book in `source`."""
     root = source / "manuscript"
-    title = _title_from_folder(source)
+    readme = first_heading(source / "README.md")
+    title = readme or _title_from_folder(source)
+    origin = "README.md's first heading" if readme else "the folder's name"
     plan = Plan(KIND, source, root, title=title, authors=[], language=DEFAULT_LANGUAGE)
     plan.mapped += [
-        ("title", f"{title} (from the folder's name: Leanpub keeps it on its website)"),
+        ("title", f"{title} (from {origin}: Leanpub keeps the title on its website)"),
         ("authors", "none in the files: a CHANGE ME placeholder"),
         ("language", f"{DEFAULT_LANGUAGE} (assumed)"),
     ]

@@ -109,7 +109,7 @@ def _read_summary(plan: Plan, summary: Path) -> None:
             plan.note(summary, number, f"part title '{part.group(1)}': publish has no parts")
     order = "SUMMARY.md order"
     if nested:
-        order += f"; {nested} nested chapters become chapters of their own"
+        order += f"; {nested} nested chapter(s) become chapters of their own"
     plan.mapped.append(("chapters", f"{len(plan.chapters)} ({order})"))
 
 

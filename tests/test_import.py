@@ -1,0 +1,222 @@
+"""`publish init DIR --from SRC`: an mdBook, a Leanpub book and a folder of Markdown,
+each imported in one command, building clean, with a report of what did not map."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from lxml import etree
+
+from helpers import FIXTURES, NS, epub_files, opf
+from publish.commands.cli import main
+
+SOURCES = FIXTURES / "imports"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def book_yaml(project: Path) -> dict:
+    return yaml.safe_load((project / "manuscript" / "book.yaml").read_text(encoding="utf-8"))
+
+
+def leanpub_copy(tmp_path: Path) -> Path:
+    """A writable copy of the Leanpub source: importing it in place writes book.yaml."""
+    return shutil.copytree(SOURCES / "leanpub", tmp_path / "knots")
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_mdbook_maps_metadata_order_and_notes_what_it_skipped(tmp_path):
+    before = files_under(SOURCES / "mdbook")
+    result = run("init", tmp_path / "orchard", "--from", SOURCES / "mdbook", "--copy")
+    assert result.exit_code == 0, result.output
+    book = book_yaml(tmp_path / "orchard")
+    assert book["title"] == "Tending a Small Orchard"
+    assert book["authors"] == ["Rowan Vale", "Ines Marlow"]
+    assert book["language"] == "en" and book["slug"] == "tending-a-small-orchard"
+    assert book["chapters"] == [
+        "preface.md",
+        "site.md",
+        "site/soil.md",
+        "planting.md",
+        "harvest.md",
+        "glossary.md",
+    ]
+    assert list(book["identifiers"]) == ["full"] and "sample" not in book
+    assert book["identifiers"]["full"].startswith("urn:uuid:")
+    copied = (tmp_path / "orchard/manuscript/site/soil.md").read_text(encoding="utf-8")
+    assert copied.startswith('---\ntitle: "Reading the Soil"\n---\n')
+    assert files_under(SOURCES / "mdbook") == before, "the source is left as it was"
+    out = result.output
+    assert "src/SUMMARY.md:10: draft chapter 'Pruning Calendar' has no file: skipped" in out
+    assert "src/SUMMARY.md:5: part title 'Getting Started'" in out
+    assert "preprocessor 'katex' is not run" in out and "additional-css" in out
+    assert "publish check: OK: 6 chapters" in out
+
+
+def test_leanpub_in_place_writes_only_book_yaml_with_the_sample_of_sample_txt(tmp_path):
+    source = leanpub_copy(tmp_path)
+    before = files_under(source)
+    result = run("init", source, "--from", source)
+    assert result.exit_code == 0, result.output
+    after = files_under(source)
+    assert set(after) - set(before) == {"manuscript/book.yaml"}
+    assert all(after[name] == data for name, data in before.items())
+    book = book_yaml(source)
+    assert book["chapters"] == ["preface.md", "reef-knot.md", "bowline.md", "cleat-hitch.md"]
+    assert book["sample"] == {"sections": ["preface.md", "bowline.md"]}
+    assert len(set(book["identifiers"].values())) == 2
+    out = result.output
+    assert "manuscript/Book.txt:1: 'frontmatter:'" in out
+    assert "'sample-extra.md' is in Sample.txt but not Book.txt" in out
+    assert "manuscript/cleat-hitch.md:6: Leanpub aside" in out and "lines 6, 7" in out
+
+
+def test_leanpub_copies_into_another_folder_only_with_copy(tmp_path):
+    source = leanpub_copy(tmp_path)
+    refused = run("init", tmp_path / "elsewhere", "--from", source)
+    assert refused.exit_code == 1 and "--copy" in refused.output
+    assert not (tmp_path / "elsewhere").exists() and not (source / "manuscript/book.yaml").exists()
+    copied = run("init", tmp_path / "elsewhere", "--from", source, "--copy")
+    assert copied.exit_code == 0, copied.output
+    assert (tmp_path / "elsewhere/manuscript/bowline.md").is_file()
+    assert (tmp_path / "elsewhere/manuscript/Sample.txt").is_file()
+
+
+def test_folder_orders_numbered_names_as_numbers(tmp_path):
+    result = run("init", tmp_path / "bread", "--from", SOURCES / "folder", "--copy")
+    assert result.exit_code == 0, result.output
+    book = book_yaml(tmp_path / "bread")
+    assert book["title"] == "Notes on Bread at Home"
+    assert book["chapters"] == ["01-flour-and-water.md", "02-rising.md", "10-baking.md"]
+    rising = (tmp_path / "bread/manuscript/02-rising.md").read_text(encoding="utf-8")
+    assert rising.startswith('---\ntitle: "Rising"\n---\n')
+    assert "notes-to-self.md: not in the order found: left out of the book" in result.output
+    assert "README.md: the title's source (its first heading), not a chapter" in result.output
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_folder_index_links_give_the_order_and_foreign_keys_are_noted(tmp_path):
+    source = write(
+        tmp_path / "notes",
+        {
+            "README.md": "# Field Notes\n\n- [Later](b.md)\n- [First](sub/a.md#start)\n"
+            "- [Away](../secret.md)\n- [Site](https://example.com/x.md)\n",
+            "b.md": "---\nlayout: post\ntags: [x]\n---\n# B\n\nText.\n",
+            "sub/a.md": "Text without a heading.\n",
+        },
+    )
+    (tmp_path / "secret.md").write_text("# Not yours\n", encoding="utf-8")
+    result = run("init", tmp_path / "project", "--from", source, "--copy")
+    assert result.exit_code == 0, result.output
+    book = book_yaml(tmp_path / "project")
+    assert book["title"] == "Field Notes" and book["chapters"] == ["b.md", "sub/a.md"]
+    first = (tmp_path / "project/manuscript/sub/a.md").read_text(encoding="utf-8")
+    assert first.startswith('---\ntitle: "First"\n---\n'), "the link text names it"
+    out = result.output
+    assert "README.md:5: '../secret.md' lies outside" in out
+    assert "b.md:2: front matter key(s) publish does not take: layout, tags" in out
+    assert not (tmp_path / "project/secret.md").exists()
+
+
+def test_mdbook_includes_and_several_level_one_headings_are_noted(tmp_path):
+    source = write(
+        tmp_path / "guide",
+        {
+            "book.toml": '[book]\ntitle = "Guide"\n',
+            "src/SUMMARY.md": "# Summary\n\n- [One](one.md)\n",
+            "src/one.md": "# One\n\n```rust\n{{#include ../code/x.rs:2:4}}\n```\n\n# Two\n",
+        },
+    )
+    result = run("init", tmp_path / "project", "--from", source, "--copy")
+    assert result.exit_code == 0, result.output
+    assert "src/one.md:4: mdBook's {{#include}} is not expanded" in result.output
+    assert "src/one.md:7: 2 level-1 headings (lines 1, 7)" in result.output
+    assert "publish check: 1 error" in result.output
+
+
+def test_refusals_write_nothing(tmp_path):
+    mdbook = run("init", SOURCES / "mdbook", "--from", SOURCES / "mdbook")
+    assert mdbook.exit_code == 1 and "add --copy" in mdbook.output
+    assert not (SOURCES / "mdbook/manuscript").exists()
+    busy = write(tmp_path / "busy", {"notes.txt": "mine"})
+    refused = run("init", busy, "--from", SOURCES / "folder", "--copy")
+    assert refused.exit_code == 1 and "not empty" in refused.output
+    assert [p.name for p in busy.iterdir()] == ["notes.txt"]
+    source = leanpub_copy(tmp_path)
+    assert run("init", source, "--from", source).exit_code == 0
+    again = run("init", source, "--from", source)
+    assert again.exit_code == 1 and "exists already" in again.output
+    assert run("init", tmp_path / "x", "--copy").exit_code == 2
+
+
+def chapter_titles(epub: Path) -> list[str]:
+    """The level-1 headings of the chapter documents, in spine order."""
+    files = epub_files(epub)
+    package = opf(epub)
+    hrefs = {i.get("id"): i.get("href") for i in package.iterfind(".//opf:item", NS)}
+    titles = []
+    for ref in package.iterfind(".//opf:itemref", NS):
+        href = hrefs[ref.get("idref")]
+        if href.startswith("chapter-"):
+            page = etree.fromstring(files[f"EPUB/{href}"])
+            titles.append("".join(page.find(".//x:h1", NS).itertext()).strip())
+    return titles
+
+
+def import_and_build(tmp_path: Path, kind: str) -> tuple[Path, str]:
+    if kind == "leanpub":
+        project = leanpub_copy(tmp_path)
+        imported = run("init", project, "--from", project)
+    else:
+        project = tmp_path / kind
+        imported = run("init", project, "--from", SOURCES / kind, "--copy")
+    assert imported.exit_code == 0, imported.output
+    built = run("build", project)
+    assert built.exit_code == 0, built.output
+    assert "ERROR" not in built.output
+    return project / "build", built.output
+
+
+@pytest.mark.slow
+def test_mdbook_builds_clean_with_every_chapter_in_order(tmp_path):
+    out, _ = import_and_build(tmp_path, "mdbook")
+    assert chapter_titles(out / "full/tending-a-small-orchard.epub") == [
+        "Before You Plant",
+        "Choosing a Site",
+        "Reading the Soil",
+        "Planting",
+        "Harvest",
+        "Glossary",
+    ]
+
+
+@pytest.mark.slow
+def test_leanpub_sample_holds_exactly_the_chapters_of_sample_txt(tmp_path):
+    out, _ = import_and_build(tmp_path, "leanpub")
+    full = chapter_titles(out / "full/knots.epub")
+    assert full == ["Why Knots", "The Reef Knot", "The Bowline", "The Cleat Hitch"]
+    assert chapter_titles(out / "sample/knots-sample.epub") == ["Why Knots", "The Bowline"]
+
+
+@pytest.mark.slow
+def test_folder_builds_clean(tmp_path):
+    out, _ = import_and_build(tmp_path, "folder")
+    titles = chapter_titles(out / "full/notes-on-bread-at-home.epub")
+    assert titles == ["Flour and Water", "Rising", "Baking"]
