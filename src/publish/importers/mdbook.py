@@ -21,16 +21,15 @@ from .common import DEFAULT_LANGUAGE, Feature, Plan, chapter_path
 KIND = "mdBook"
 ENTRY = re.compile(r"^(\s*)(?:[-*]\s+)?\[((?:[^\]\\]|\\.)*)\]\(([^)]*)\)\s*$")
 PART_TITLE = re.compile(r"^#{1,6}\s+(.*?)\s*$")
-SEPARATOR = re.compile(r"^-{3,}\s*$")
 
 FEATURES = [
     Feature(
-        re.compile(r"\{\{\s*#(include|rustdoc_include)\b"),
+        re.compile(r"(?<![\\`])\{\{\s*#(include|rustdoc_include)\b"),
         "mdBook's {{#include}} is not expanded by publish: it prints as text; "
         "paste the text in, or use publish's include (README, 'Includes')",
     ),
     Feature(
-        re.compile(r"\{\{\s*#(playground|playpen|title|template)\b"),
+        re.compile(r"(?<![\\`])\{\{\s*#(playground|playpen|title|template)\b"),
         "an mdBook {{#...}} directive publish does not run: it prints as text",
     ),
     Feature(
