@@ -87,10 +87,13 @@ def test_leanpub_copies_into_another_folder_only_with_copy(tmp_path):
     refused = run("init", tmp_path / "elsewhere", "--from", source)
     assert refused.exit_code == 1 and "--copy" in refused.output
     assert not (tmp_path / "elsewhere").exists() and not (source / "manuscript/book.yaml").exists()
+    write(source / "manuscript/resources/images", {"knot.svg": "<svg/>"})
     copied = run("init", tmp_path / "elsewhere", "--from", source, "--copy")
     assert copied.exit_code == 0, copied.output
-    assert (tmp_path / "elsewhere/manuscript/bowline.md").is_file()
-    assert (tmp_path / "elsewhere/manuscript/Sample.txt").is_file()
+    manuscript = tmp_path / "elsewhere/manuscript"
+    assert (manuscript / "bowline.md").is_file() and (manuscript / "Sample.txt").is_file()
+    assert (manuscript / "images/knot.svg").is_file(), "Markua's resources/ lands in manuscript/"
+    assert not (manuscript / "resources").exists()
 
 
 def test_folder_orders_numbered_names_as_numbers(tmp_path):

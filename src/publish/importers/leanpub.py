@@ -36,9 +36,14 @@ FEATURES = [
         "mark a section with {sample=in} after its heading instead; the line prints as text",
     ),
     Feature(
-        re.compile(r"^\{\s*(?!sample:)[a-z][\w-]*(:[^}]*)?\}\s*$", re.IGNORECASE),
-        "a Leanpub attribute line ({pagebreak}, {class: ...}, {frontmatter} ...): "
-        "it prints as text; remove it",
+        re.compile(r"^\{\s*/?blurb\b"),
+        "a Markua blurb ({blurb} ... {/blurb}): its markers print as text; "
+        "write a '::: callout' div instead",
+    ),
+    Feature(
+        re.compile(r"^\{\s*(?!sample:|/?blurb\b)[a-z][\w-]*\s*([:,][^}]*)?\}\s*$", re.IGNORECASE),
+        "a Leanpub attribute line ({alt: ...}, {caption: ...}, {pagebreak} ...): "
+        "it prints as text; remove it, or write alt text in the image's brackets",
     ),
 ]
 
@@ -67,7 +72,24 @@ def read_leanpub(source: Path) -> Plan:
     if sample_list.is_file():
         plan.sample = _sample(plan, sample_list)
     plan.authors = [AUTHOR_PLACEHOLDER]
+    _resources(plan, root / "resources")
     return plan
+
+
+def _resources(plan: Plan, resources: Path) -> None:
+    """Markua finds images under manuscript/resources/; publish under manuscript/."""
+    if not resources.is_dir():
+        return
+    plan.resources = resources
+    plan.mapped.append(
+        ("resources", "with --copy, the files of manuscript/resources/ go to manuscript/")
+    )
+    plan.note(
+        resources,
+        0,
+        "Leanpub resolves image paths against resources/, publish against manuscript/: "
+        "without --copy, move resources/images/ to manuscript/images/",
+    )
 
 
 def _title_from_folder(source: Path) -> str:

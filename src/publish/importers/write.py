@@ -44,7 +44,11 @@ def write_project(plan: Plan, target: Path, copy: bool) -> Written:
     book_file = target / BOOK_FILE
     if book_file.exists():
         raise PublishError(f"{book_file}: exists already; publish does not overwrite it")
-    copied = 0 if in_place else _copy_tree(plan.root, target / "manuscript")
+    copied = 0
+    if not in_place:
+        copied = _copy_tree(plan.root, target / "manuscript", plan.resources)
+        if plan.resources:
+            copied += _copy_tree(plan.resources, target / "manuscript")
     if not in_place:
         for name, title in plan.missing_titles.items():
             _add_title(target / "manuscript" / name, title)
@@ -84,8 +88,9 @@ def _check_copy_target(plan: Plan, target: Path) -> None:
         )
 
 
-def _copy_tree(root: Path, manuscript: Path) -> int:
-    """Copy the files under `root` into `manuscript`: real files inside root only."""
+def _copy_tree(root: Path, manuscript: Path, skip: Path | None = None) -> int:
+    """Copy the files under `root` into `manuscript`: real files inside root only,
+    none from `skip`, none over a file already there."""
     files = [
         path
         for path in sorted(root.rglob("*"))
@@ -93,13 +98,17 @@ def _copy_tree(root: Path, manuscript: Path) -> int:
         and not path.is_symlink()
         and is_inside(path, [root])
         and not is_inside(path, [manuscript])
+        and not (skip and is_inside(path, [skip]))
         and not any(p.startswith(".") or p in SKIPPED_FOLDERS for p in path.relative_to(root).parts)
     ]
+    copied = 0
     for path in files:
         destination = manuscript / path.relative_to(root)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
-    return len(files)
+        if not destination.exists():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+            copied += 1
+    return copied
 
 
 def _add_title(path: Path, title: str) -> None:
