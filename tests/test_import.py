@@ -44,6 +44,7 @@ def test_mdbook_maps_metadata_order_and_notes_what_it_skipped(tmp_path):
     assert book["title"] == "Tending a Small Orchard"
     assert book["authors"] == ["Rowan Vale", "Ines Marlow"]
     assert book["language"] == "en" and book["slug"] == "tending-a-small-orchard"
+    assert book["description"].startswith("A short guide to planting")
     assert book["chapters"] == [
         "preface.md",
         "site.md",
@@ -152,6 +153,22 @@ def test_mdbook_includes_and_several_level_one_headings_are_noted(tmp_path):
     assert "src/one.md:4: mdBook's {{#include}} is not expanded" in result.output
     assert "src/one.md:7: 2 level-1 headings (lines 1, 7)" in result.output
     assert "publish check: 1 error" in result.output
+
+
+def test_mdbook_whose_src_is_manuscript_imports_in_place(tmp_path):
+    source = write(
+        tmp_path / "guide",
+        {
+            "book.toml": '[book]\ntitle = "Small Guide"\nsrc = "manuscript"\n',
+            "manuscript/SUMMARY.md": "# Parts First\n\n- [One](one.md)\n\n# Later\n",
+            "manuscript/one.md": "# One\n\nText.\n",
+        },
+    )
+    result = run("init", source, "--from", source)
+    assert result.exit_code == 0, result.output
+    assert book_yaml(source)["chapters"] == ["one.md"]
+    assert "SUMMARY.md:5: part title 'Later'" in result.output
+    assert "'Parts First'" not in result.output, "the first heading is SUMMARY.md's title"
 
 
 def test_refusals_write_nothing(tmp_path):

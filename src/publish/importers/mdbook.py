@@ -88,11 +88,14 @@ def _map_metadata(plan: Plan, book: dict) -> None:
 def _read_summary(plan: Plan, summary: Path) -> None:
     """Chapters from SUMMARY.md, in order; drafts, parts and missing files noted."""
     nested = 0
-    seen_entry = False
+    seen_text = False  # a heading before anything else is the "# Summary" title, not a part
     for number, line in enumerate(summary.read_text(encoding="utf-8").splitlines(), 1):
+        part = PART_TITLE.match(line)
+        if part and seen_text:
+            plan.note(summary, number, f"part title '{part.group(1)}': publish has no parts")
+        seen_text = seen_text or bool(line.strip())
         entry = ENTRY.match(line)
         if entry:
-            seen_entry = True
             title, target = entry.group(2).strip(), entry.group(3).strip()
             if not target:
                 plan.note(summary, number, f"draft chapter '{title}' has no file: skipped")
@@ -102,10 +105,6 @@ def _read_summary(plan: Plan, summary: Path) -> None:
                 plan.chapters.append(name)
                 plan.titles[name] = title
                 nested += bool(entry.group(1))
-            continue
-        part = PART_TITLE.match(line)
-        if part and seen_entry:
-            plan.note(summary, number, f"part title '{part.group(1)}': publish has no parts")
     order = "SUMMARY.md order"
     if nested:
         order += f"; {nested} nested chapter(s) become chapters of their own"
