@@ -95,6 +95,7 @@ def test_leanpub_copies_into_another_folder_only_with_copy(tmp_path):
     assert (manuscript / "bowline.md").is_file() and (manuscript / "Sample.txt").is_file()
     assert (manuscript / "images/knot.svg").is_file(), "Markua's resources/ lands in manuscript/"
     assert not (manuscript / "resources").exists()
+    assert "manuscript/resources/ copied to manuscript/" in copied.output
 
 
 def test_folder_orders_numbered_names_as_numbers(tmp_path):

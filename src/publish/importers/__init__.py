@@ -8,8 +8,15 @@ from pathlib import Path
 
 from ..errors import PublishError
 from . import folder, leanpub, mdbook
-from .common import Plan, scan_chapters
+from .common import Note, Plan, scan_chapters
 from .write import Written, write_project
+
+RESOURCES_NOTE = Note(
+    "manuscript/resources",
+    0,
+    "Leanpub finds images under resources/, publish under manuscript/: move "
+    "resources/images/ to manuscript/images/, or import with --copy, which does it",
+)
 
 
 @dataclass
@@ -36,7 +43,11 @@ class Imported:
                     else f"its copy gets 'title: {title}' front matter"
                 )
             )
-        notes = plan.notes
+        notes = list(plan.notes)
+        if plan.resources and written.in_place:
+            notes.insert(0, RESOURCES_NOTE)
+        elif plan.resources:
+            lines.append(f"  {'resources':<12}manuscript/resources/ copied to manuscript/")
         lines.append(f"not mapped ({len(notes)}):" if notes else "not mapped: nothing")
         lines += [f"  {note.format()}" for note in notes]
         return lines

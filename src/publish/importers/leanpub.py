@@ -77,19 +77,11 @@ def read_leanpub(source: Path) -> Plan:
 
 
 def _resources(plan: Plan, resources: Path) -> None:
-    """Markua finds images under manuscript/resources/; publish under manuscript/."""
-    if not resources.is_dir():
-        return
-    plan.resources = resources
-    plan.mapped.append(
-        ("resources", "with --copy, the files of manuscript/resources/ go to manuscript/")
-    )
-    plan.note(
-        resources,
-        0,
-        "Leanpub resolves image paths against resources/, publish against manuscript/: "
-        "without --copy, move resources/images/ to manuscript/images/",
-    )
+    """Markua finds images under manuscript/resources/; publish under manuscript/.
+    With --copy its files are copied to manuscript/ itself (write.py); in place the
+    report says what to move."""
+    if resources.is_dir():
+        plan.resources = resources
 
 
 def _title_from_folder(source: Path) -> str:
