@@ -13,6 +13,7 @@ from lxml import etree
 
 from helpers import FIXTURES, NS, epub_files, opf
 from publish.commands.cli import main
+from publish.project.loader import load_project
 
 SOURCES = FIXTURES / "imports"
 
@@ -170,6 +171,32 @@ def test_mdbook_whose_src_is_manuscript_imports_in_place(tmp_path):
     assert book_yaml(source)["chapters"] == ["one.md"]
     assert "SUMMARY.md:5: part title 'Later'" in result.output
     assert "'Parts First'" not in result.output, "the first heading is SUMMARY.md's title"
+
+
+def test_leanpub_sample_marks_become_sample_in_headings_in_copies(tmp_path):
+    source = write(
+        tmp_path / "marks",
+        {
+            "manuscript/Book.txt": "one.md\ntwo.md\n",
+            "manuscript/one.md": "# One\n\nOpening words.\n\n{sample: true}\n"
+            "## Free Part {#free}\n\nShared words.\n\n## Paid Part\n\nPaid words.\n",
+            "manuscript/two.md": "{sample: true}\n\n# Two\n\nAlso shared.\n\n{sample: true}\n",
+        },
+    )
+    before = files_under(source)
+    copied = run("init", tmp_path / "project", "--from", source, "--copy")
+    assert copied.exit_code == 0, copied.output
+    assert files_under(source) == before
+    assert "2 {sample: true} marks become {sample=in} headings" in copied.output
+    assert "manuscript/two.md:7: {sample: true} marks no heading" in copied.output
+    one = (tmp_path / "project/manuscript/one.md").read_text(encoding="utf-8")
+    assert "## Free Part {#free sample=in}\n" in one and "{sample: true}" not in one
+    assert book_yaml(tmp_path / "project")["sample"] == {"sections": []}
+    sample = load_project(tmp_path / "project").editions["sample"]
+    assert [u.heading.text for u in sample.units] == ["Free Part", "Two"]
+    in_place = run("init", source, "--from", source)
+    assert "manuscript/one.md:5: Leanpub's {sample: true} prints as text" in in_place.output
+    assert "heading on line 6" in in_place.output
 
 
 def test_refusals_write_nothing(tmp_path):

@@ -48,9 +48,31 @@ class Imported:
             notes.insert(0, RESOURCES_NOTE)
         elif plan.resources:
             lines.append(f"  {'resources':<12}manuscript/resources/ copied to manuscript/")
+        lines += self._sample_marks(notes)
         lines.append(f"not mapped ({len(notes)}):" if notes else "not mapped: nothing")
         lines += [f"  {note.format()}" for note in notes]
         return lines
+
+    def _sample_marks(self, notes: list[Note]) -> list[str]:
+        """Leanpub's {sample: true}: mapped onto the copies' headings, or a note in place."""
+        marks = self.plan.sample_marks
+        if not marks:
+            return []
+        if not self.written.in_place:
+            count = sum(len(m) for m in marks.values())
+            return [f"  {'sample':<12}{count} {{sample: true}} marks become {{sample=in}} headings"]
+        then = "" if self.plan.sample is not None else ", and book.yaml sample: {sections: []}"
+        for name, pairs in marks.items():
+            for marker, heading in pairs:
+                notes.append(
+                    Note(
+                        f"manuscript/{name}",
+                        marker,
+                        f"Leanpub's {{sample: true}} prints as text: remove it and add "
+                        f"{{sample=in}} to the heading on line {heading}{then} (--copy does this)",
+                    )
+                )
+        return []
 
 
 def read_source(source: Path) -> Plan:

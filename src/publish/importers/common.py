@@ -54,6 +54,8 @@ class Plan:
     """Chapter titles the table of contents gives, used when a file has no '# Title'."""
     mapped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    sample_marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    """Leanpub's `{sample: true}` lines per chapter: (marker line, heading line below it)."""
     resources: Path | None = None
     """A folder (Leanpub's resources/) whose files are copied to manuscript/ itself."""
     missing_titles: dict[str, str] = field(default_factory=dict)

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from ..errors import PublishError
+from ..project.scan import HEADING
 from .common import (
     AUTHOR_PLACEHOLDER,
     DEFAULT_LANGUAGE,
@@ -22,6 +23,7 @@ from .common import (
 )
 
 KIND = "Leanpub book"
+SAMPLE_MARK = re.compile(r"^\{\s*sample:\s*true\s*\}\s*$", re.IGNORECASE)
 MATTER_MARKER = re.compile(r"^(frontmatter|mainmatter|backmatter):\s*$", re.IGNORECASE)
 
 FEATURES = [
@@ -29,11 +31,6 @@ FEATURES = [
         re.compile(r"^[AWTEIQDXC]>"),
         "Leanpub aside or blurb ('A>', 'W>', 'T>' ...): it prints as text; "
         "write a '::: callout' div (or '::: exercise' for X>)",
-    ),
-    Feature(
-        re.compile(r"^\{\s*sample:\s*true\s*\}\s*$", re.IGNORECASE),
-        "Leanpub's {sample: true}: publish takes the sample from Sample.txt; "
-        "mark a section with {sample=in} after its heading instead; the line prints as text",
     ),
     Feature(
         re.compile(r"^\{\s*/?blurb\b"),
@@ -73,7 +70,29 @@ def read_leanpub(source: Path) -> Plan:
         plan.sample = _sample(plan, sample_list)
     plan.authors = [AUTHOR_PLACEHOLDER]
     _resources(plan, root / "resources")
+    for name in plan.chapters:
+        text = (root / name).read_text(encoding="utf-8", errors="replace")
+        marks, strays = _sample_marks(text)
+        if marks:
+            plan.sample_marks[name] = marks
+        for line in strays:
+            plan.note(root / name, line, "{sample: true} marks no heading: it prints as text")
     return plan
+
+
+def _sample_marks(text: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """Each `{sample: true}` line with the heading it marks (the next non-blank line),
+    and the lines of those that mark no heading."""
+    lines = text.splitlines()
+    marks, strays = [], []
+    for index, line in enumerate(lines):
+        if SAMPLE_MARK.match(line):
+            below = next((n for n in range(index + 1, len(lines)) if lines[n].strip()), None)
+            if below is not None and HEADING.match(lines[below]):
+                marks.append((index + 1, below + 1))
+            else:
+                strays.append(index + 1)
+    return marks, strays
 
 
 def _resources(plan: Plan, resources: Path) -> None:

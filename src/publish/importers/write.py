@@ -50,6 +50,10 @@ def write_project(plan: Plan, target: Path, copy: bool) -> Written:
         if plan.resources:
             copied += _copy_tree(plan.resources, target / "manuscript")
     if not in_place:
+        for name, marks in plan.sample_marks.items():
+            _mark_sample_headings(target / "manuscript" / name, marks)
+        if plan.sample_marks and plan.sample is None:
+            plan.sample = []  # the sample is exactly the marked sections
         for name, title in plan.missing_titles.items():
             _add_title(target / "manuscript" / name, title)
     book_file.parent.mkdir(parents=True, exist_ok=True)
@@ -111,6 +115,20 @@ def _copy_tree(root: Path, manuscript: Path, skip: Path | None = None) -> int:
     return copied
 
 
+def _mark_sample_headings(path: Path, marks: list[tuple[int, int]]) -> None:
+    """Leanpub's `{sample: true}` line above a heading becomes `{sample=in}` on it."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    for marker, heading in marks:
+        text = lines[heading - 1].rstrip("\n")
+        if text.rstrip().endswith("}"):
+            text = text.rstrip()[:-1] + " sample=in}"
+        else:
+            text += " {sample=in}"
+        lines[heading - 1] = text + "\n"
+        lines[marker - 1] = ""
+    path.write_text("".join(lines), encoding="utf-8")
+
+
 def _add_title(path: Path, title: str) -> None:
     """Give a copied chapter `title:` front matter, so it has the heading publish needs."""
     text = path.read_text(encoding="utf-8", errors="replace")
@@ -142,10 +160,10 @@ def book_yaml(plan: Plan, target: Path) -> str:
     if plan.description:
         data["description"] = plan.description
     data["identifiers"] = {"full": f"urn:uuid:{uuid.uuid4()}"}
-    if plan.sample:
+    if plan.sample is not None:
         data["identifiers"]["sample"] = f"urn:uuid:{uuid.uuid4()}"
     data["chapters"] = plan.chapters
-    if plan.sample:
+    if plan.sample is not None:
         data["sample"] = {"sections": plan.sample}
     header = (
         f"# Imported from the {plan.kind} in {plan.source.resolve().name}/ by "
