@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import PublishError
 from ..files import is_inside
-from .common import DEFAULT_LANGUAGE, Feature, Plan, chapter_path
+from .common import AUTHOR_PLACEHOLDER, DEFAULT_LANGUAGE, Feature, Plan, chapter_path
 
 KIND = "mdBook"
 ENTRY = re.compile(r"^(\s*)(?:[-*]\s+)?\[((?:[^\]\\]|\\.)*)\]\(([^)]*)\)\s*$")
@@ -58,7 +58,7 @@ def read_mdbook(source: Path) -> Plan:
         KIND,
         source,
         root,
-        title=str(book.get("title", "")).strip(),
+        title=str(book.get("title", "")).strip() or source.resolve().name,
         authors=authors,
         language=str(book.get("language", "")).strip() or DEFAULT_LANGUAGE,
         description=str(book.get("description", "")).strip(),
@@ -77,9 +77,13 @@ def _read_toml(path: Path) -> dict:
 
 
 def _map_metadata(plan: Plan, book: dict) -> None:
-    for key, value in (("title", plan.title), ("authors", ", ".join(plan.authors))):
-        plan.mapped.append((key, f"{value} (book.toml)" if value else "not in book.toml"))
-    language = "book.toml" if book.get("language") else f"assumed: {DEFAULT_LANGUAGE}"
+    plan.mapped.append(("title", f"{plan.title} (book.toml)"))
+    if plan.authors:
+        plan.mapped.append(("authors", f"{', '.join(plan.authors)} (book.toml)"))
+    else:
+        plan.authors = [AUTHOR_PLACEHOLDER]
+        plan.mapped.append(("authors", "none in book.toml: a CHANGE ME placeholder"))
+    language = "book.toml" if book.get("language") else "assumed"
     plan.mapped.append(("language", f"{plan.language} ({language})"))
     if plan.description:
         plan.mapped.append(("description", "book.toml"))
