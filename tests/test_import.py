@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 from lxml import etree
 
-from helpers import FIXTURES, NS, epub_files, opf
+from helpers import FIXTURES, NS, epub_files, epubcheck, opf
 from publish.commands.cli import main
 from publish.project.loader import load_project
 
@@ -59,10 +59,13 @@ def test_mdbook_maps_metadata_order_and_notes_what_it_skipped(tmp_path):
     copied = (tmp_path / "orchard/manuscript/site/soil.md").read_text(encoding="utf-8")
     assert copied.startswith('---\ntitle: "Reading the Soil"\n---\n')
     assert files_under(SOURCES / "mdbook") == before, "the source is left as it was"
+    glossary = (tmp_path / "orchard/manuscript/glossary.md").read_text(encoding="utf-8")
+    assert "[Choosing a Site](site.md)" in glossary and "[planting]: ./planting.md" in glossary
     out = result.output
     assert "src/SUMMARY.md:10: draft chapter 'Pruning Calendar' has no file: skipped" in out
     assert "src/SUMMARY.md:5: part title 'Getting Started'" in out
     assert "preprocessor 'katex' is not run" in out and "additional-css" in out
+    assert "2 links to mdBook's .html pages now name .md files" in out
     assert "publish check: OK: 6 chapters" in out
 
 
@@ -245,7 +248,10 @@ def import_and_build(tmp_path: Path, kind: str) -> tuple[Path, str]:
 @pytest.mark.slow
 def test_mdbook_builds_clean_with_every_chapter_in_order(tmp_path):
     out, _ = import_and_build(tmp_path, "mdbook")
-    assert chapter_titles(out / "full/tending-a-small-orchard.epub") == [
+    epub = out / "full/tending-a-small-orchard.epub"
+    messages = epubcheck(epub)["messages"]
+    assert not messages, messages
+    assert chapter_titles(epub) == [
         "Before You Plant",
         "Choosing a Site",
         "Reading the Soil",
@@ -260,7 +266,9 @@ def test_leanpub_sample_holds_exactly_the_chapters_of_sample_txt(tmp_path):
     out, _ = import_and_build(tmp_path, "leanpub")
     full = chapter_titles(out / "full/knots.epub")
     assert full == ["Why Knots", "The Reef Knot", "The Bowline", "The Cleat Hitch"]
-    assert chapter_titles(out / "sample/knots-sample.epub") == ["Why Knots", "The Bowline"]
+    sample = out / "sample/knots-sample.epub"
+    assert chapter_titles(sample) == ["Why Knots", "The Bowline"]
+    assert not epubcheck(sample)["messages"]
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ everything it saw but could not map, each with its file and line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -57,6 +58,9 @@ class Plan:
     sample_marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     """Leanpub's `{sample: true}` lines per chapter: (marker line, heading line below it)."""
     resources: Path | None = None
+    copy_edit: Callable[[str, str, list[str]], tuple[str, int]] | None = None
+    """A change the source's conventions need in each chapter: (text, name, chapters) to
+    (new text, number of changes); made in copies, noted in place."""
     """A folder (Leanpub's resources/) whose files are copied to manuscript/ itself."""
     missing_titles: dict[str, str] = field(default_factory=dict)
     """Chapters with no level-1 heading, and the title each gets as front matter."""

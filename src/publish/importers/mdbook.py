@@ -10,6 +10,7 @@ has no parts.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import tomllib
 from pathlib import Path
@@ -21,6 +22,11 @@ from .common import AUTHOR_PLACEHOLDER, DEFAULT_LANGUAGE, Feature, Plan, chapter
 KIND = "mdBook"
 ENTRY = re.compile(r"^(\s*)(?:[-*]\s+)?\[((?:[^\]\\]|\\.)*)\]\(([^)]*)\)\s*$")
 PART_TITLE = re.compile(r"^#{1,6}\s+(.*?)\s*$")
+
+# A link to the page mdBook makes of a chapter: `](naming.html#x)` or `[x]: naming.html`.
+HTML_LINK = re.compile(
+    r"(\]\(\s*<?|^[ \t]*\[[^\]]+\]:[ \t]*<?)([^()\s#<>]+?)\.html(?=[#)\s>]|$)", re.MULTILINE
+)
 
 FEATURES = [
     Feature(
@@ -63,10 +69,35 @@ def read_mdbook(source: Path) -> Plan:
         language=str(book.get("language", "")).strip() or DEFAULT_LANGUAGE,
         description=str(book.get("description", "")).strip(),
     )
+    plan.copy_edit = links_to_chapter_files
     _map_metadata(plan, book)
     _read_summary(plan, summary)
     _note_config(plan, config)
     return plan
+
+
+def links_to_chapter_files(text: str, name: str, chapters: list[str]) -> tuple[str, int]:
+    """Links to mdBook's .html pages of chapters, made links to the chapter files.
+
+    mdBook renders `x.md` as `x.html` (and README.md as index.html), so its authors
+    often link the .html; publish links chapters by file, and a .html link would
+    lead nowhere in the EPUB. Other links are left alone.
+    """
+    folder = posixpath.dirname(name)
+    changed = 0
+
+    def to_file(match: re.Match) -> str:
+        nonlocal changed
+        stem = match.group(2)
+        for candidate in (stem + ".md", posixpath.join(posixpath.dirname(stem), "README.md")):
+            if candidate.endswith("README.md") and posixpath.basename(stem) != "index":
+                continue
+            if posixpath.normpath(posixpath.join(folder, candidate)) in chapters:
+                changed += 1
+                return match.group(1) + candidate
+        return match.group(0)
+
+    return HTML_LINK.sub(to_file, text), changed
 
 
 def _read_toml(path: Path) -> dict:

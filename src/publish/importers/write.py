@@ -22,7 +22,7 @@ import yaml
 from ..errors import PublishError
 from ..files import is_inside
 from ..project.config import BOOK_FILE, SLUG_PATTERN
-from .common import SKIPPED_FOLDERS, Plan
+from .common import SKIPPED_FOLDERS, Note, Plan
 
 FALLBACK_SLUG = "my-book"
 
@@ -56,6 +56,7 @@ def write_project(plan: Plan, target: Path, copy: bool) -> Written:
             plan.sample = []  # the sample is exactly the marked sections
         for name, title in plan.missing_titles.items():
             _add_title(target / "manuscript" / name, title)
+    _edit_chapters(plan, target / "manuscript", in_place)
     book_file.parent.mkdir(parents=True, exist_ok=True)
     book_file.write_text(book_yaml(plan, target), encoding="utf-8")
     return Written(target, copied, in_place)
@@ -113,6 +114,32 @@ def _copy_tree(root: Path, manuscript: Path, skip: Path | None = None) -> int:
             shutil.copyfile(path, destination)
             copied += 1
     return copied
+
+
+def _edit_chapters(plan: Plan, manuscript: Path, in_place: bool) -> None:
+    """Apply the source kind's chapter edit to the copies; in place, note what it would do."""
+    if plan.copy_edit is None:
+        return
+    total = 0
+    for name in plan.chapters:
+        try:
+            original = (manuscript / name).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # `publish check` reports the file (MS002); nothing to edit safely
+        text, changed = plan.copy_edit(original, name, plan.chapters)
+        if changed and in_place:
+            plan.notes.append(
+                Note(
+                    f"{manuscript.name}/{name}",
+                    0,
+                    f"{changed} link(s) to mdBook's .html pages: link the chapter's .md file",
+                )
+            )
+        elif changed:
+            (manuscript / name).write_text(text, encoding="utf-8")
+        total += changed
+    if total and not in_place:
+        plan.mapped.append(("links", f"{total} links to mdBook's .html pages now name .md files"))
 
 
 def _mark_sample_headings(path: Path, marks: list[tuple[int, int]]) -> None:
