@@ -61,11 +61,16 @@ def test_mdbook_maps_metadata_order_and_notes_what_it_skipped(tmp_path):
     assert files_under(SOURCES / "mdbook") == before, "the source is left as it was"
     glossary = (tmp_path / "orchard/manuscript/glossary.md").read_text(encoding="utf-8")
     assert "[Choosing a Site](site.md)" in glossary and "[planting]: ./planting.md" in glossary
+    planting = (tmp_path / "orchard/manuscript/planting.md").read_text(encoding="utf-8")
+    assert "row 1: apple (M26 rootstock)" in planting and "Orchard plan" not in planting
+    assert "March: a mulch of compost" in planting and "ANCHOR" not in planting
+    assert "{{#include" not in planting
     out = result.output
     assert "src/SUMMARY.md:10: draft chapter 'Pruning Calendar' has no file: skipped" in out
     assert "src/SUMMARY.md:5: part title 'Getting Started'" in out
     assert "preprocessor 'katex' is not run" in out and "additional-css" in out
-    assert "2 links to mdBook's .html pages now name .md files" in out
+    assert "2 link(s) to mdBook's .html pages of chapters now name the .md files" in out
+    assert "2 mdBook {{#include}} directive(s) expanded into the chapters" in out
     assert "publish check: OK: 6 chapters" in out
 
 
@@ -144,18 +149,23 @@ def test_folder_index_links_give_the_order_and_foreign_keys_are_noted(tmp_path):
     assert not (tmp_path / "project/secret.md").exists()
 
 
-def test_mdbook_includes_and_several_level_one_headings_are_noted(tmp_path):
+def test_mdbook_includes_it_cannot_expand_and_several_level_one_headings_are_noted(tmp_path):
     source = write(
         tmp_path / "guide",
         {
             "book.toml": '[book]\ntitle = "Guide"\n',
             "src/SUMMARY.md": "# Summary\n\n- [One](one.md)\n",
-            "src/one.md": "# One\n\n```rust\n{{#include ../code/x.rs:2:4}}\n```\n\n# Two\n",
+            "src/one.md": "# One\n\n```rust\n{{#include ../code/x.rs:2:4}}\n```\n\n# Two\n"
+            "{{#include ../../outside.rs}}\n{{#include ../code/y.rs:nowhere}}\n",
+            "code/y.rs": "fn main() {}\n",
         },
     )
     result = run("init", tmp_path / "project", "--from", source, "--copy")
     assert result.exit_code == 0, result.output
-    assert "src/one.md:4: mdBook's {{#include}} is not expanded" in result.output
+    out = result.output
+    assert "src/one.md:4: {{#include ../code/x.rs:2:4}} names a file that does not exist" in out
+    assert "src/one.md:8: {{#include ../../outside.rs}} names a file outside the book" in out
+    assert "src/one.md:9: {{#include ../code/y.rs:nowhere}} names no region 'nowhere'" in out
     assert "src/one.md:7: 2 level-1 headings (lines 1, 7)" in result.output
     assert "publish check: 1 error" in result.output
 
@@ -251,6 +261,8 @@ def test_mdbook_builds_clean_with_every_chapter_in_order(tmp_path):
     epub = out / "full/tending-a-small-orchard.epub"
     messages = epubcheck(epub)["messages"]
     assert not messages, messages
+    planting = epub_files(epub)["EPUB/chapter-04.xhtml"].decode()
+    assert "row 2: pear (Quince A)" in planting and "{{#include" not in planting
     assert chapter_titles(epub) == [
         "Before You Plant",
         "Choosing a Site",

@@ -9,6 +9,7 @@ everything it saw but could not map, each with its file and line.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -38,6 +39,17 @@ class Note:
 
 
 @dataclass
+class ChapterEdit:
+    """A chapter's text as publish needs it, what was changed and what could not be."""
+
+    text: str
+    done: Counter = field(default_factory=Counter)
+    """How many of each change, keyed by (what, what was done to it)."""
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    """(line, message) for what could not be changed."""
+
+
+@dataclass
 class Plan:
     """A source book read into publish's terms, before anything is written."""
 
@@ -58,10 +70,9 @@ class Plan:
     sample_marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     """Leanpub's `{sample: true}` lines per chapter: (marker line, heading line below it)."""
     resources: Path | None = None
-    copy_edit: Callable[[str, str, list[str]], tuple[str, int]] | None = None
-    """A change the source's conventions need in each chapter: (text, name, chapters) to
-    (new text, number of changes); made in copies, noted in place."""
-    """A folder (Leanpub's resources/) whose files are copied to manuscript/ itself."""
+    copy_edit: Callable[[str], ChapterEdit] | None = None
+    """The changes the source's conventions need in a chapter (by name), read from the
+    source: made in the copies, noted in place."""
     missing_titles: dict[str, str] = field(default_factory=dict)
     """Chapters with no level-1 heading, and the title each gets as front matter."""
 

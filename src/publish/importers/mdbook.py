@@ -10,7 +10,6 @@ has no parts.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import tomllib
 from pathlib import Path
@@ -18,22 +17,13 @@ from pathlib import Path
 from ..errors import PublishError
 from ..files import is_inside
 from .common import AUTHOR_PLACEHOLDER, DEFAULT_LANGUAGE, Feature, Plan, chapter_path
+from .mdbook_edits import edit_chapter
 
 KIND = "mdBook"
 ENTRY = re.compile(r"^(\s*)(?:[-*]\s+)?\[((?:[^\]\\]|\\.)*)\]\(([^)]*)\)\s*$")
 PART_TITLE = re.compile(r"^#{1,6}\s+(.*?)\s*$")
 
-# A link to the page mdBook makes of a chapter: `](naming.html#x)` or `[x]: naming.html`.
-HTML_LINK = re.compile(
-    r"(\]\(\s*<?|^[ \t]*\[[^\]]+\]:[ \t]*<?)([^()\s#<>]+?)\.html(?=[#)\s>]|$)", re.MULTILINE
-)
-
 FEATURES = [
-    Feature(
-        re.compile(r"(?<![\\`])\{\{\s*#(include|rustdoc_include)\b"),
-        "mdBook's {{#include}} is not expanded by publish: it prints as text; "
-        "paste the text in, or use publish's include (README, 'Includes')",
-    ),
     Feature(
         re.compile(r"(?<![\\`])\{\{\s*#(playground|playpen|title|template)\b"),
         "an mdBook {{#...}} directive publish does not run: it prints as text",
@@ -69,35 +59,11 @@ def read_mdbook(source: Path) -> Plan:
         language=str(book.get("language", "")).strip() or DEFAULT_LANGUAGE,
         description=str(book.get("description", "")).strip(),
     )
-    plan.copy_edit = links_to_chapter_files
+    plan.copy_edit = lambda name: edit_chapter(source, root / name, name, plan.chapters)
     _map_metadata(plan, book)
     _read_summary(plan, summary)
     _note_config(plan, config)
     return plan
-
-
-def links_to_chapter_files(text: str, name: str, chapters: list[str]) -> tuple[str, int]:
-    """Links to mdBook's .html pages of chapters, made links to the chapter files.
-
-    mdBook renders `x.md` as `x.html` (and README.md as index.html), so its authors
-    often link the .html; publish links chapters by file, and a .html link would
-    lead nowhere in the EPUB. Other links are left alone.
-    """
-    folder = posixpath.dirname(name)
-    changed = 0
-
-    def to_file(match: re.Match) -> str:
-        nonlocal changed
-        stem = match.group(2)
-        for candidate in (stem + ".md", posixpath.join(posixpath.dirname(stem), "README.md")):
-            if candidate.endswith("README.md") and posixpath.basename(stem) != "index":
-                continue
-            if posixpath.normpath(posixpath.join(folder, candidate)) in chapters:
-                changed += 1
-                return match.group(1) + candidate
-        return match.group(0)
-
-    return HTML_LINK.sub(to_file, text), changed
 
 
 def _read_toml(path: Path) -> dict:

@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,7 @@ def write_project(plan: Plan, target: Path, copy: bool) -> Written:
         copied = _copy_tree(plan.root, target / "manuscript", plan.resources)
         if plan.resources:
             copied += _copy_tree(plan.resources, target / "manuscript")
+    _edit_chapters(plan, target / "manuscript", in_place)
     if not in_place:
         for name, marks in plan.sample_marks.items():
             _mark_sample_headings(target / "manuscript" / name, marks)
@@ -56,7 +58,6 @@ def write_project(plan: Plan, target: Path, copy: bool) -> Written:
             plan.sample = []  # the sample is exactly the marked sections
         for name, title in plan.missing_titles.items():
             _add_title(target / "manuscript" / name, title)
-    _edit_chapters(plan, target / "manuscript", in_place)
     book_file.parent.mkdir(parents=True, exist_ok=True)
     book_file.write_text(book_yaml(plan, target), encoding="utf-8")
     return Written(target, copied, in_place)
@@ -117,29 +118,25 @@ def _copy_tree(root: Path, manuscript: Path, skip: Path | None = None) -> int:
 
 
 def _edit_chapters(plan: Plan, manuscript: Path, in_place: bool) -> None:
-    """Apply the source kind's chapter edit to the copies; in place, note what it would do."""
+    """The source kind's chapter changes: made in the copies; in place, only noted."""
     if plan.copy_edit is None:
         return
-    total = 0
+    totals: Counter = Counter()
     for name in plan.chapters:
         try:
-            original = (manuscript / name).read_text(encoding="utf-8")
+            edit = plan.copy_edit(name)
         except UnicodeDecodeError:
             continue  # `publish check` reports the file (MS002); nothing to edit safely
-        text, changed = plan.copy_edit(original, name, plan.chapters)
-        if changed and in_place:
-            plan.notes.append(
-                Note(
-                    f"{manuscript.name}/{name}",
-                    0,
-                    f"{changed} link(s) to mdBook's .html pages: link the chapter's .md file",
-                )
-            )
-        elif changed:
-            (manuscript / name).write_text(text, encoding="utf-8")
-        total += changed
-    if total and not in_place:
-        plan.mapped.append(("links", f"{total} links to mdBook's .html pages now name .md files"))
+        shown = plan.shown(plan.root / name)
+        plan.notes += [Note(shown, line, problem) for line, problem in edit.problems]
+        done = {key: count for key, count in edit.done.items() if count}
+        if done and not in_place:
+            (manuscript / name).write_text(edit.text, encoding="utf-8")
+        for (what, _), count in done.items() if in_place else ():
+            plan.notes.append(Note(shown, 0, f"{count} {what}: import with --copy to rewrite"))
+        totals.update(done)
+    for (what, result), count in totals.items() if not in_place else ():
+        plan.mapped.append(("copies", f"{count} {what} {result}"))
 
 
 def _mark_sample_headings(path: Path, marks: list[tuple[int, int]]) -> None:
