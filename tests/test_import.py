@@ -190,7 +190,8 @@ def test_leanpub_sample_marks_become_sample_in_headings_in_copies(tmp_path):
     source = write(
         tmp_path / "marks",
         {
-            "manuscript/Book.txt": "one.md\ntwo.md\n",
+            "manuscript/Book.txt": "one.md\ntwo.md\nthree-more.md\n",
+            "manuscript/three-more.md": "No heading here.\n",
             "manuscript/one.md": "# One\n\nOpening words.\n\n{sample: true}\n"
             "## Free Part {#free}\n\nShared words.\n\n## Paid Part\n\nPaid words.\n",
             "manuscript/two.md": "{sample: true}\n\n# Two\n\nAlso shared.\n\n{sample: true}\n",
@@ -210,6 +211,8 @@ def test_leanpub_sample_marks_become_sample_in_headings_in_copies(tmp_path):
     in_place = run("init", source, "--from", source)
     assert "manuscript/one.md:5: Leanpub's {sample: true} prints as text" in in_place.output
     assert "heading on line 6" in in_place.output
+    assert "manuscript/three-more.md:1: no '# Title' (publish check: MS005)" in in_place.output
+    assert "three-more.md has no '# Title': its copy gets 'title: Three more'" in copied.output
 
 
 def test_refusals_write_nothing(tmp_path):

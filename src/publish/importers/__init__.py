@@ -11,11 +11,9 @@ from . import folder, leanpub, mdbook
 from .common import Note, Plan, scan_chapters
 from .write import Written, write_project
 
-RESOURCES_NOTE = Note(
-    "manuscript/resources",
-    0,
+RESOURCES_NOTE = (
     "Leanpub finds images under resources/, publish under manuscript/: move "
-    "resources/images/ to manuscript/images/, or import with --copy, which does it",
+    "resources/images/ to manuscript/images/, or import with --copy, which does it"
 )
 
 
@@ -32,47 +30,56 @@ class Imported:
             if written.in_place
             else f"{written.copied} files copied into {written.project}/manuscript/"
         )
+        mapped, notes = list(plan.mapped), list(plan.notes)
+        if written.in_place:
+            notes += self._left_to_do()
+        else:
+            mapped += self._done_in_copies()
         lines = [f"publish: imported the {plan.kind} in {plan.source}/ ({how})", "mapped:"]
-        lines += [f"  {key:<12}{value}" for key, value in plan.mapped]
-        for name, title in plan.missing_titles.items():
-            lines.append(
-                f"  {'title':<12}{name} has no '# Title': "
-                + (
-                    f"add one (e.g. '# {title}') or 'title:' front matter"
-                    if written.in_place
-                    else f"its copy gets 'title: {title}' front matter"
-                )
-            )
-        notes = list(plan.notes)
-        if plan.resources and written.in_place:
-            notes.insert(0, RESOURCES_NOTE)
-        elif plan.resources:
-            lines.append(f"  {'resources':<12}manuscript/resources/ copied to manuscript/")
-        lines += self._sample_marks(notes)
+        lines += [f"  {key:<12}{value}" for key, value in mapped]
         lines.append(f"not mapped ({len(notes)}):" if notes else "not mapped: nothing")
         lines += [f"  {note.format()}" for note in notes]
         return lines
 
-    def _sample_marks(self, notes: list[Note]) -> list[str]:
-        """Leanpub's {sample: true}: mapped onto the copies' headings, or a note in place."""
-        marks = self.plan.sample_marks
-        if not marks:
-            return []
-        if not self.written.in_place:
-            count = sum(len(m) for m in marks.values())
-            return [f"  {'sample':<12}{count} {{sample: true}} marks become {{sample=in}} headings"]
-        then = "" if self.plan.sample is not None else ", and book.yaml sample: {sections: []}"
-        for name, pairs in marks.items():
-            for marker, heading in pairs:
-                notes.append(
-                    Note(
-                        f"manuscript/{name}",
-                        marker,
-                        f"Leanpub's {{sample: true}} prints as text: remove it and add "
-                        f"{{sample=in}} to the heading on line {heading}{then} (--copy does this)",
-                    )
-                )
-        return []
+    def _done_in_copies(self) -> list[tuple[str, str]]:
+        """What --copy changed in the copies, beyond the source kind's own edits."""
+        plan = self.plan
+        done = [
+            ("title", f"{name} has no '# Title': its copy gets 'title: {title}' front matter")
+            for name, title in plan.missing_titles.items()
+        ]
+        if plan.resources:
+            done.append(("resources", "manuscript/resources/ copied to manuscript/"))
+        marks = sum(len(pairs) for pairs in plan.sample_marks.values())
+        if marks:
+            done.append(("sample", f"{marks} {{sample: true}} marks become {{sample=in}} headings"))
+        return done
+
+    def _left_to_do(self) -> list[Note]:
+        """In place nothing is edited: what the author has to change, where."""
+        plan = self.plan
+        todo = [
+            Note(
+                f"manuscript/{name}",
+                1,
+                f"no '# Title' (publish check: MS005): add '# {title}' or 'title:' front matter",
+            )
+            for name, title in plan.missing_titles.items()
+        ]
+        if plan.resources:
+            todo.append(Note("manuscript/resources", 0, RESOURCES_NOTE))
+        then = "" if plan.sample is not None else ", and book.yaml sample: {sections: []}"
+        todo += [
+            Note(
+                f"manuscript/{name}",
+                marker,
+                f"Leanpub's {{sample: true}} prints as text: remove it and add "
+                f"{{sample=in}} to the heading on line {heading}{then} (--copy does this)",
+            )
+            for name, pairs in plan.sample_marks.items()
+            for marker, heading in pairs
+        ]
+        return todo
 
 
 def read_source(source: Path) -> Plan:

@@ -5,7 +5,8 @@ chapters that already sit in the source's `manuscript/` folder (Leanpub's layout
 With `--copy` the folder holding the chapters is copied into DIR/manuscript/ with
 its images and other files, so relative paths keep working, and the source is
 left as it was. Only copies are ever edited (a `title:` for a chapter without
-'# Title'); no file is overwritten.
+'# Title', the source kind's own conventions such as mdBook's includes, Leanpub's
+sample marks); no file is overwritten.
 """
 
 from __future__ import annotations
