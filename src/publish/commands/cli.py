@@ -229,6 +229,7 @@ Examples:
 @click.option(
     "--from",
     "source",
+    metavar="SRC",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Import the book in this folder: an mdBook (book.toml), a Leanpub book "
     "(manuscript/Book.txt) or a folder of Markdown files.",
