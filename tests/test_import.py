@@ -133,7 +133,7 @@ def test_folder_index_links_give_the_order_and_foreign_keys_are_noted(tmp_path):
             "README.md": "# Field Notes\n\n- [Later](b.md)\n- [First](sub/a.md#start)\n"
             "- [Away](../secret.md)\n- [Site](https://example.com/x.md)\n",
             "b.md": "---\nlayout: post\ntags: [x]\n---\n# B\n\nText.\n",
-            "sub/a.md": "Text without a heading.\n",
+            "sub/a.md": "Text without a heading.\n\n{{< include _x.qmd >}}\n",
         },
     )
     (tmp_path / "secret.md").write_text("# Not yours\n", encoding="utf-8")
@@ -147,6 +147,7 @@ def test_folder_index_links_give_the_order_and_foreign_keys_are_noted(tmp_path):
     assert "README.md:5: '../secret.md' lies outside" in out
     assert "b.md:2: front matter key(s) publish does not take: layout, tags" in out
     assert not (tmp_path / "project/secret.md").exists()
+    assert "sub/a.md:3: a Hugo or Quarto shortcode" in out
 
 
 def test_mdbook_includes_it_cannot_expand_and_several_level_one_headings_are_noted(tmp_path):

@@ -91,7 +91,7 @@ def read_source(source: Path) -> Plan:
     elif leanpub.is_leanpub(source):
         plan, features = leanpub.read_leanpub(source), leanpub.FEATURES
     else:
-        plan, features = folder.read_folder(source), []
+        plan, features = folder.read_folder(source), folder.FEATURES
     if not plan.chapters:
         raise PublishError(f"{source}: found no chapter file to import")
     scan_chapters(plan, features)

@@ -16,6 +16,7 @@ from ..project.scan import LINK
 from .common import (
     AUTHOR_PLACEHOLDER,
     DEFAULT_LANGUAGE,
+    Feature,
     Plan,
     chapter_path,
     first_heading,
@@ -28,6 +29,17 @@ INDEX_NAMES = ("SUMMARY.md", "README.md", "index.md")
 NOT_CHAPTERS = {"readme", "summary", "index", "license", "changelog", "contributing"}
 NUMBERED = re.compile(r"^\d+")
 LINK_TEXT = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(")
+
+FEATURES = [
+    Feature(
+        re.compile(r"\{\{[<%].*?[>%]\}\}"),
+        "a Hugo or Quarto shortcode ({{< ... >}}): publish does not run it; it prints as text",
+    ),
+    Feature(
+        re.compile(r"\{%.*?%\}"),
+        "a Liquid tag ({% ... %}, Jekyll): publish does not run it; it prints as text",
+    ),
+]
 
 
 def read_folder(source: Path) -> Plan:
