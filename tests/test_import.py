@@ -137,6 +137,10 @@ def test_folder_index_links_give_the_order_and_foreign_keys_are_noted(tmp_path):
         },
     )
     (tmp_path / "secret.md").write_text("# Not yours\n", encoding="utf-8")
+    (source / "leak.md").symlink_to(tmp_path / "secret.md")
+    (source / "README.md").write_text(
+        (source / "README.md").read_text(encoding="utf-8") + "- [Leak](leak.md)\n"
+    )
     result = run("init", tmp_path / "project", "--from", source, "--copy")
     assert result.exit_code == 0, result.output
     book = book_yaml(tmp_path / "project")
@@ -146,7 +150,8 @@ def test_folder_index_links_give_the_order_and_foreign_keys_are_noted(tmp_path):
     out = result.output
     assert "README.md:5: '../secret.md' lies outside" in out
     assert "b.md:2: front matter key(s) publish does not take: layout, tags" in out
-    assert not (tmp_path / "project/secret.md").exists()
+    assert "README.md:7: 'leak.md' lies outside the source folder" in out
+    assert not any("Not yours" in p.read_text() for p in (tmp_path / "project").rglob("*.md"))
     assert "sub/a.md:3: a Hugo or Quarto shortcode" in out
 
 

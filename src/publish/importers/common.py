@@ -98,7 +98,8 @@ def chapter_path(plan: Plan, base: Path, target: str, where: Path, line: int) ->
         return None
     path = base / target
     if not is_inside(path, [plan.root]):
-        plan.note(where, line, f"'{target}' lies outside {plan.shown(plan.root) or '.'}: skipped")
+        inside = plan.shown(plan.root) + "/" if plan.root != plan.source else "the source folder"
+        plan.note(where, line, f"'{target}' lies outside {inside} (or is a symlink out): skipped")
         return None
     if not path.is_file():
         plan.note(where, line, f"'{target}' does not exist: skipped")
