@@ -89,7 +89,7 @@ def test_leanpub_in_place_writes_only_book_yaml_with_the_sample_of_sample_txt(tm
     out = result.output
     assert "manuscript/Book.txt:1: 'frontmatter:'" in out
     assert "'sample-extra.md' is in Sample.txt but not Book.txt" in out
-    assert "manuscript/cleat-hitch.md:6: Leanpub aside" in out and "lines 6, 7" in out
+    assert "manuscript/cleat-hitch.md:6: 1 Leanpub aside(s) (A>, W>, T>, X> ...): import" in out
 
 
 def test_leanpub_copies_into_another_folder_only_with_copy(tmp_path):
@@ -207,7 +207,7 @@ def test_leanpub_sample_marks_become_sample_in_headings_in_copies(tmp_path):
     copied = run("init", tmp_path / "project", "--from", source, "--copy")
     assert copied.exit_code == 0, copied.output
     assert files_under(source) == before
-    assert "2 {sample: true} marks become {sample=in} headings" in copied.output
+    assert "2 {sample: true} mark(s) became {sample=in} on their headings" in copied.output
     assert "manuscript/two.md:7: {sample: true} marks no heading" in copied.output
     one = (tmp_path / "project/manuscript/one.md").read_text(encoding="utf-8")
     assert "## Free Part {#free sample=in}\n" in one and "{sample: true}" not in one
@@ -215,10 +215,42 @@ def test_leanpub_sample_marks_become_sample_in_headings_in_copies(tmp_path):
     sample = load_project(tmp_path / "project").editions["sample"]
     assert [u.heading.text for u in sample.units] == ["Free Part", "Two"]
     in_place = run("init", source, "--from", source)
-    assert "manuscript/one.md:5: Leanpub's {sample: true} prints as text" in in_place.output
-    assert "heading on line 6" in in_place.output
+    assert "manuscript/one.md:5: 1 {sample: true} mark(s): import with --copy" in in_place.output
     assert "manuscript/three-more.md:1: no '# Title' (publish check: MS005)" in in_place.output
     assert "three-more.md has no '# Title': its copy gets 'title: Three more'" in copied.output
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>\n'
+
+
+def test_leanpub_asides_and_alt_lines_become_divs_and_alt_text_in_copies(tmp_path):
+    chapter = (
+        '# Knots\n\n{alt: "A bowline on a post"}\n![A bowline](images/bowline.svg)\n\n'
+        "A> ## Keep It Dry\nA> A wet line swells and jams.\n\nW> Never stand in a bight.\n\n"
+        "X> Tie a bowline with your eyes closed.\n\nC> The End\n\n```text\nA> stays code\n```\n"
+    )
+    source = write(
+        tmp_path / "asides",
+        {
+            "manuscript/Book.txt": "knots.md\n",
+            "manuscript/knots.md": chapter,
+            "manuscript/resources/images/bowline.svg": SVG,
+        },
+    )
+    result = run("init", tmp_path / "project", "--from", source, "--copy")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "project/manuscript/knots.md").read_text(encoding="utf-8")
+    assert '![A bowline](images/bowline.svg){alt="A bowline on a post"}' in text
+    assert '::: {.callout title="Keep It Dry"}\nA wet line swells and jams.\n:::' in text
+    assert '::: {.callout title="Warning"}\nNever stand in a bight.\n:::' in text
+    assert "::: exercise\nTie a bowline with your eyes closed.\n:::" in text
+    assert "\nThe End\n" in text and "```text\nA> stays code\n```" in text
+    assert "{alt:" not in text
+    assert (
+        "4 Leanpub aside(s) (A>, W>, T>, X> ...) became callout and exercise divs" in result.output
+    )
+    assert "1 {alt: ...} line(s) became their image's alt text" in result.output
+    assert "publish check: OK: 1 chapter, 1 figure" in result.output
 
 
 def test_refusals_write_nothing(tmp_path):

@@ -50,9 +50,6 @@ class Imported:
         ]
         if plan.resources:
             done.append(("resources", "manuscript/resources/ copied to manuscript/"))
-        marks = sum(len(pairs) for pairs in plan.sample_marks.values())
-        if marks:
-            done.append(("sample", f"{marks} {{sample: true}} marks become {{sample=in}} headings"))
         return done
 
     def _left_to_do(self) -> list[Note]:
@@ -68,17 +65,6 @@ class Imported:
         ]
         if plan.resources:
             todo.append(Note("manuscript/resources", 0, RESOURCES_NOTE))
-        then = "" if plan.sample is not None else ", and book.yaml sample: {sections: []}"
-        todo += [
-            Note(
-                f"manuscript/{name}",
-                marker,
-                f"Leanpub's {{sample: true}} prints as text: remove it and add "
-                f"{{sample=in}} to the heading on line {heading}{then} (--copy does this)",
-            )
-            for name, pairs in plan.sample_marks.items()
-            for marker, heading in pairs
-        ]
         return todo
 
 

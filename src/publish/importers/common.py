@@ -47,6 +47,8 @@ class ChapterEdit:
     """How many of each change, keyed by (what, what was done to it)."""
     problems: list[tuple[int, str]] = field(default_factory=list)
     """(line, message) for what could not be changed."""
+    first_line: dict = field(default_factory=dict)
+    """The source line of each kind of change's first occurrence, for notes in place."""
 
 
 @dataclass
@@ -67,8 +69,8 @@ class Plan:
     """Chapter titles the table of contents gives, used when a file has no '# Title'."""
     mapped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
-    sample_marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-    """Leanpub's `{sample: true}` lines per chapter: (marker line, heading line below it)."""
+    sample_marked: bool = False
+    """Leanpub's `{sample: true}` marks some headings: without Sample.txt they are the sample."""
     resources: Path | None = None
     copy_edit: Callable[[str], ChapterEdit] | None = None
     """The changes the source's conventions need in a chapter (by name), read from the

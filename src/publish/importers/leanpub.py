@@ -21,26 +21,23 @@ from .common import (
     chapter_path,
     first_heading,
 )
+from .leanpub_edits import SAMPLE_MARK, edit_chapter
 
 KIND = "Leanpub book"
-SAMPLE_MARK = re.compile(r"^\{\s*sample:\s*true\s*\}\s*$", re.IGNORECASE)
 MATTER_MARKER = re.compile(r"^(frontmatter|mainmatter|backmatter):\s*$", re.IGNORECASE)
 
 FEATURES = [
-    Feature(
-        re.compile(r"^[AWTEIQDXC]>"),
-        "Leanpub aside or blurb ('A>', 'W>', 'T>' ...): it prints as text; "
-        "write a '::: callout' div (or '::: exercise' for X>)",
-    ),
     Feature(
         re.compile(r"^\{\s*/?blurb\b"),
         "a Markua blurb ({blurb} ... {/blurb}): its markers print as text; "
         "write a '::: callout' div instead",
     ),
     Feature(
-        re.compile(r"^\{\s*(?!sample:|/?blurb\b)[a-z][\w-]*\s*([:,][^}]*)?\}\s*$", re.IGNORECASE),
-        "a Leanpub attribute line ({alt: ...}, {caption: ...}, {pagebreak} ...): "
-        "it prints as text; remove it, or write alt text in the image's brackets",
+        re.compile(
+            r"^\{\s*(?!sample:|alt:|/?blurb\b)[a-z][\w-]*\s*([:,][^}]*)?\}\s*$", re.IGNORECASE
+        ),
+        "a Leanpub attribute line ({caption: ...}, {pagebreak}, {width: ...} ...): "
+        "it prints as text; remove it",
     ),
 ]
 
@@ -70,29 +67,29 @@ def read_leanpub(source: Path) -> Plan:
         plan.sample = _sample(plan, sample_list)
     plan.authors = [AUTHOR_PLACEHOLDER]
     _resources(plan, root / "resources")
+    plan.copy_edit = lambda name: edit_chapter(root / name)
     for name in plan.chapters:
         text = (root / name).read_text(encoding="utf-8", errors="replace")
-        marks, strays = _sample_marks(text)
-        if marks:
-            plan.sample_marks[name] = marks
+        marked, strays = _sample_marks(text)
+        plan.sample_marked = plan.sample_marked or marked
         for line in strays:
             plan.note(root / name, line, "{sample: true} marks no heading: it prints as text")
     return plan
 
 
-def _sample_marks(text: str) -> tuple[list[tuple[int, int]], list[int]]:
-    """Each `{sample: true}` line with the heading it marks (the next non-blank line),
-    and the lines of those that mark no heading."""
+def _sample_marks(text: str) -> tuple[bool, list[int]]:
+    """Whether a `{sample: true}` line marks a heading (the next non-blank line), and the
+    lines of those that mark none."""
     lines = text.splitlines()
-    marks, strays = [], []
+    marked, strays = False, []
     for index, line in enumerate(lines):
         if SAMPLE_MARK.match(line):
             below = next((n for n in range(index + 1, len(lines)) if lines[n].strip()), None)
             if below is not None and HEADING.match(lines[below]):
-                marks.append((index + 1, below + 1))
+                marked = True
             else:
                 strays.append(index + 1)
-    return marks, strays
+    return marked, strays
 
 
 def _resources(plan: Plan, resources: Path) -> None:

@@ -53,10 +53,8 @@ def write_project(plan: Plan, target: Path, copy: bool) -> Written:
             copied += _copy_tree(plan.resources, target / "manuscript")
     _edit_chapters(plan, target / "manuscript", in_place)
     if not in_place:
-        for name, marks in plan.sample_marks.items():
-            _mark_sample_headings(target / "manuscript" / name, marks)
-        if plan.sample_marks and plan.sample is None:
-            plan.sample = []  # the sample is exactly the marked sections
+        if plan.sample_marked and plan.sample is None:
+            plan.sample = []  # the sample is exactly the sections marked {sample=in}
         for name, title in plan.missing_titles.items():
             _add_title(target / "manuscript" / name, title)
     book_file.parent.mkdir(parents=True, exist_ok=True)
@@ -133,25 +131,12 @@ def _edit_chapters(plan: Plan, manuscript: Path, in_place: bool) -> None:
         done = {key: count for key, count in edit.done.items() if count}
         if done and not in_place:
             (manuscript / name).write_text(edit.text, encoding="utf-8")
-        for (what, _), count in done.items() if in_place else ():
-            plan.notes.append(Note(shown, 0, f"{count} {what}: import with --copy to rewrite"))
+        for key, count in done.items() if in_place else ():
+            line = edit.first_line.get(key, 0)
+            plan.notes.append(Note(shown, line, f"{count} {key[0]}: import with --copy to rewrite"))
         totals.update(done)
     for (what, result), count in totals.items() if not in_place else ():
         plan.mapped.append(("copies", f"{count} {what} {result}"))
-
-
-def _mark_sample_headings(path: Path, marks: list[tuple[int, int]]) -> None:
-    """Leanpub's `{sample: true}` line above a heading becomes `{sample=in}` on it."""
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
-    for marker, heading in marks:
-        text = lines[heading - 1].rstrip("\n")
-        if text.rstrip().endswith("}"):
-            text = text.rstrip()[:-1] + " sample=in}"
-        else:
-            text += " {sample=in}"
-        lines[heading - 1] = text + "\n"
-        lines[marker - 1] = ""
-    path.write_text("".join(lines), encoding="utf-8")
 
 
 def _add_title(path: Path, title: str) -> None:
