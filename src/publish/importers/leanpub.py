@@ -28,11 +28,6 @@ MATTER_MARKER = re.compile(r"^(frontmatter|mainmatter|backmatter):\s*$", re.IGNO
 
 FEATURES = [
     Feature(
-        re.compile(r"^\{\s*/?blurb\b"),
-        "a Markua blurb ({blurb} ... {/blurb}): its markers print as text; "
-        "write a '::: callout' div instead",
-    ),
-    Feature(
         re.compile(
             r"^\{\s*(?!sample:|alt:|/?blurb\b)[a-z][\w-]*\s*([:,][^}]*)?\}\s*$", re.IGNORECASE
         ),

@@ -19,6 +19,9 @@ SAMPLE_MARK = re.compile(r"^\{\s*sample:\s*true\s*\}\s*$", re.IGNORECASE)
 ALT_LINE = re.compile(r"^\{\s*alt:\s*(.*?)\s*\}\s*$", re.IGNORECASE)
 IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)(\{[^{}]*\})?\s*$")
 ASIDE = re.compile(r"^([AWTEIQDXC])>[ \t]?(.*)$")
+BLURB_OPEN = re.compile(r"^\{\s*blurb\b([^}]*)\}\s*(.*)$", re.IGNORECASE)
+BLURB_CLOSE = re.compile(r"^\{\s*/blurb\s*\}\s*$", re.IGNORECASE)
+BLURB_CLASS = re.compile(r"class:\s*\"?([\w-]+)")
 ASIDE_TITLES = {
     "A": "Aside",
     "W": "Warning",
@@ -32,6 +35,18 @@ ASIDE_TITLES = {
 SAMPLE = ("{sample: true} mark(s)", "became {sample=in} on their headings")
 ALTS = ("{alt: ...} line(s)", "became their image's alt text")
 ASIDES = ("Leanpub aside(s) (A>, W>, T>, X> ...)", "became callout and exercise divs")
+BLURBS = ("{blurb} ... {/blurb} block(s)", "became callout divs")
+# Markua's blurb classes, by the aside letter that means the same.
+BLURB_LETTERS = {
+    "aside": "A",
+    "warning": "W",
+    "tip": "T",
+    "error": "E",
+    "information": "I",
+    "info": "I",
+    "question": "Q",
+    "discussion": "D",
+}
 
 
 def edit_chapter(path: Path) -> ChapterEdit:
@@ -53,6 +68,17 @@ def edit_chapter(path: Path) -> ChapterEdit:
             index += 1  # the marker line is gone: its meaning is now on the next line
         elif ASIDE.match(line):
             index = _aside(lines, index, out, edit)
+        elif BLURB_OPEN.match(line) and _closes(lines, index):
+            out.extend(_blurb_open(line))
+            _count(edit, BLURBS, index)
+            index += 1
+        elif BLURB_OPEN.match(line):
+            edit.problems.append((index + 1, "{blurb} without its {/blurb}: it prints as text"))
+            out.append(line)
+            index += 1
+        elif BLURB_CLOSE.match(line) and edit.done[BLURBS]:
+            out.append(":::")
+            index += 1
         else:
             out.append(line)
             index += 1
@@ -101,6 +127,25 @@ def _aside(lines: list[str], index: int, out: list[str], edit: ChapterEdit) -> i
     else:
         out.extend([f'::: {{.callout title="{title}"}}', *body, ":::"])
     return index
+
+
+def _closes(lines: list[str], index: int) -> bool:
+    """Whether a {blurb} has its {/blurb} before the next {blurb}: only then is it a div."""
+    for line in lines[index + 1 :]:
+        if BLURB_CLOSE.match(line):
+            return True
+        if BLURB_OPEN.match(line):
+            return False
+    return False
+
+
+def _blurb_open(line: str) -> list[str]:
+    """`{blurb, class: tip} text` as a callout's opening fence (and its text)."""
+    found = BLURB_OPEN.match(line)
+    kind = BLURB_CLASS.search(found.group(1))
+    letter = BLURB_LETTERS.get(kind.group(1).lower(), "") if kind else ""
+    title = ASIDE_TITLES.get(letter, "Note")
+    return [f'::: {{.callout title="{title}"}}', *([found.group(2)] if found.group(2) else [])]
 
 
 def with_attribute(line: str, attribute: str, has_block: bool, gap: str = " ") -> str:
