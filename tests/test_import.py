@@ -227,7 +227,8 @@ def test_leanpub_asides_and_alt_lines_become_divs_and_alt_text_in_copies(tmp_pat
     chapter = (
         '# Knots\n\n{alt: "A bowline on a post"}\n![A bowline](images/bowline.svg)\n\n'
         "A> ## Keep It Dry\nA> A wet line swells and jams.\n\nW> Never stand in a bight.\n\n"
-        "X> Tie a bowline with your eyes closed.\n\nC> The End\n\n```text\nA> stays code\n```\n"
+        'X> Tie a bowline with your eyes closed.\n\nC> The End\n\n{caption: "knots.txt"}\n'
+        "```text\nA> stays code\n```\n"
         "\n{blurb, class: warning}\nMind the tide.\n{/blurb}\n\n"
         "{blurb, icon: star} Well tied.\n{/blurb}\n"
         "\n{blurb, class: tip}\nNever closed.\n"
@@ -247,12 +248,12 @@ def test_leanpub_asides_and_alt_lines_become_divs_and_alt_text_in_copies(tmp_pat
     assert '::: {.callout title="Keep It Dry"}\nA wet line swells and jams.\n:::' in text
     assert '::: {.callout title="Warning"}\nNever stand in a bight.\n:::' in text
     assert "::: exercise\nTie a bowline with your eyes closed.\n:::" in text
-    assert "\nThe End\n" in text and "```text\nA> stays code\n```" in text
+    assert "\nThe End\n" in text and "*knots.txt*\n\n```text\nA> stays code\n```" in text
     assert "{alt:" not in text
     assert '::: {.callout title="Warning"}\nMind the tide.\n:::' in text
     assert '::: {.callout title="Note"}\nWell tied.\n:::' in text
     assert "2 {blurb} ... {/blurb} block(s) became callout divs" in result.output
-    assert "manuscript/knots.md:26: {blurb} without its {/blurb}" in result.output
+    assert "manuscript/knots.md:27: {blurb} without its {/blurb}" in result.output
     assert (
         "4 Leanpub aside(s) (A>, W>, T>, X> ...) became callout and exercise divs" in result.output
     )

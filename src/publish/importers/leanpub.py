@@ -29,9 +29,10 @@ MATTER_MARKER = re.compile(r"^(frontmatter|mainmatter|backmatter):\s*$", re.IGNO
 FEATURES = [
     Feature(
         re.compile(
-            r"^\{\s*(?!sample:|alt:|/?blurb\b)[a-z][\w-]*\s*([:,][^}]*)?\}\s*$", re.IGNORECASE
+            r"^\{\s*(?!sample:|alt:|caption:|/?blurb\b)[a-z][\w-]*\s*([:,][^}]*)?\}\s*$",
+            re.IGNORECASE,
         ),
-        "a Leanpub attribute line ({caption: ...}, {pagebreak}, {width: ...} ...): "
+        "a Leanpub attribute line ({pagebreak}, {width: ...}, {id: ...} ...): "
         "it prints as text; remove it",
     ),
 ]

@@ -16,6 +16,7 @@ from ..project.scan import FENCE, HEADING
 from .common import ChapterEdit
 
 SAMPLE_MARK = re.compile(r"^\{\s*sample:\s*true\s*\}\s*$", re.IGNORECASE)
+CAPTION_LINE = re.compile(r"^\{\s*caption:\s*(.*?)\s*\}\s*$", re.IGNORECASE)
 ALT_LINE = re.compile(r"^\{\s*alt:\s*(.*?)\s*\}\s*$", re.IGNORECASE)
 IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)(\{[^{}]*\})?\s*$")
 ASIDE = re.compile(r"^([AWTEIQDXC])>[ \t]?(.*)$")
@@ -35,6 +36,7 @@ ASIDE_TITLES = {
 SAMPLE = ("{sample: true} mark(s)", "became {sample=in} on their headings")
 ALTS = ("{alt: ...} line(s)", "became their image's alt text")
 ASIDES = ("Leanpub aside(s) (A>, W>, T>, X> ...)", "became callout and exercise divs")
+CAPTIONS = ("{caption: ...} line(s) above code", "became an emphasised line")
 BLURBS = ("{blurb} ... {/blurb} block(s)", "became callout divs")
 # Markua's blurb classes, by the aside letter that means the same.
 BLURB_LETTERS = {
@@ -64,6 +66,8 @@ def edit_chapter(path: Path) -> ChapterEdit:
             fence = None if closes else (fence or opening.group(1))
             out.append(line)
             index += 1
+        elif _code_caption(lines, index, out, edit):
+            index += 1
         elif _attach(lines, index, edit):
             index += 1  # the marker line is gone: its meaning is now on the next line
         elif ASIDE.match(line):
@@ -80,6 +84,13 @@ def edit_chapter(path: Path) -> ChapterEdit:
             out.append(":::")
             index += 1
         else:
+            if CAPTION_LINE.match(line) or ALT_LINE.match(line):
+                edit.problems.append(
+                    (
+                        index + 1,
+                        "an attribute line over no image or code: it prints as text; remove it",
+                    )
+                )
             out.append(line)
             index += 1
     edit.text = "\n".join(out) + "\n"
@@ -104,6 +115,18 @@ def _attach(lines: list[str], index: int, edit: ChapterEdit) -> bool:
         _count(edit, ALTS, index)
         return True
     return False
+
+
+def _code_caption(lines: list[str], index: int, out: list[str], edit: ChapterEdit) -> bool:
+    """A `{caption: "x.py"}` line above a code block, kept as an emphasised line: pandoc
+    gives code blocks no caption, and the words must not be lost."""
+    caption = CAPTION_LINE.match(lines[index])
+    if not caption or index + 1 >= len(lines) or not FENCE.match(lines[index + 1].strip()):
+        return False
+    text = caption.group(1).strip().strip("\"'“”").replace("*", "\\*")
+    out.extend([f"*{text}*", ""])
+    _count(edit, CAPTIONS, index)
+    return True
 
 
 def _aside(lines: list[str], index: int, out: list[str], edit: ChapterEdit) -> int:
