@@ -218,21 +218,54 @@ def stats_command(project_dir: Path, as_json: bool) -> None:
 
 @main.command(
     "init",
-    short_help="Start a new book project that builds at once.",
+    short_help="Start a new book, or import one from mdBook, Leanpub or Markdown files.",
     epilog="""\b
-Example:
-  publish init my-book && publish build my-book""",
+Examples:
+  publish init my-book && publish build my-book
+  publish init my-book --from ~/my-mdbook --copy   # copy its chapters into my-book/
+  publish init ~/leanpub-book --from ~/leanpub-book   # book.yaml beside manuscript/""",
 )
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init_command(directory: Path) -> None:
+@click.option(
+    "--from",
+    "source",
+    metavar="SRC",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Import the book in this folder: an mdBook (book.toml), a Leanpub book "
+    "(manuscript/Book.txt) or a folder of Markdown files.",
+)
+@click.option(
+    "--copy",
+    is_flag=True,
+    help="With --from: copy the chapters and the files beside them into "
+    "DIRECTORY/manuscript/ [default: write book.yaml beside them, when DIRECTORY is the "
+    "source and its chapters are in manuscript/].",
+)
+def init_command(directory: Path, source: Path | None, copy: bool) -> None:
     """Start a new book in DIRECTORY (new or empty), ready to build.
 
     Writes manuscript/book.yaml (values to replace are marked CHANGE ME), two
     short chapters, a Graphviz diagram and an empty styles/custom.css. The
     book builds at once; `publish check` lists the placeholders left.
-    """
-    from .init import create_project
 
-    written = create_project(directory)
-    click.echo(f"publish: created {len(written)} files in {directory}/")
-    click.echo(f"next: edit {directory}/manuscript/book.yaml, then `publish build {directory}`")
+    With --from SRC, the book in SRC becomes the project instead: book.yaml
+    takes its title, authors, language, chapter order and sample, and the
+    command prints what it mapped and each thing it could not, with its line.
+    """
+    if source is None:
+        if copy:
+            raise click.UsageError("--copy goes with --from SRC")
+        from .init import create_project
+
+        written = create_project(directory)
+        click.echo(f"publish: created {len(written)} files in {directory}/")
+        click.echo(f"next: edit {directory}/manuscript/book.yaml, then `publish build {directory}`")
+        return
+    from ..importers import import_book
+
+    imported = import_book(source, directory, copy)
+    for line in imported.report():
+        click.echo(line)
+    checked = check_project(directory)
+    click.echo(checked.summary)
+    click.echo(f"next: `publish check {directory}`, then `publish build {directory}`")

@@ -141,8 +141,9 @@ def _add_metadata(book: epub.EpubBook, context: EditionContext) -> None:
     book.set_identifier(context.identifier)
     book.set_title(context.title)
     book.set_language(meta.language)
-    for author in meta.authors:
-        book.add_author(author)
+    for index, author in enumerate(meta.authors):
+        # each dc:creator needs its own id: ebooklib gives every one "creator" (EPUBCheck RSC-005)
+        book.add_author(author, uid="creator" if index == 0 else f"creator-{index + 1}")
     for name, value in (
         ("publisher", meta.publisher),
         ("description", meta.description),
