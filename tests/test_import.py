@@ -173,7 +173,8 @@ def test_mdbook_includes_it_cannot_expand_and_several_level_one_headings_are_not
     assert "src/one.md:8: {{#include ../../outside.rs}} names a file outside the book" in out
     assert "src/one.md:9: {{#include ../code/y.rs:nowhere}} names no region 'nowhere'" in out
     assert "src/one.md:7: 2 level-1 headings (lines 1, 7)" in result.output
-    assert "publish check: 1 error" in result.output
+    # The heading (MS005) and each include publish cannot read either (INC002, INC003, INC005).
+    assert "publish check: 4 errors" in result.output
 
 
 def test_mdbook_whose_src_is_manuscript_imports_in_place(tmp_path):

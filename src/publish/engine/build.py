@@ -6,6 +6,7 @@ builds in one process (a preview server, a worker looping over books) never meet
 
 from __future__ import annotations
 
+import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -145,7 +146,7 @@ class Build:
                 if output.applies_to(edition, self.project):
                     key = keys.key(output, edition, self.sources[name])
                     cost = size * output.cost + output.fixed_cost
-                    run = _TaskCall(self, name, output)
+                    run = functools.partial(self.run_task, name, output)
                     tasks.append(Task(name, output, key, run, cost))
         return tasks
 
@@ -200,15 +201,3 @@ class Build:
             artifacts = output.write(job)
         findings = self.pandoc_findings.get(name, []) if output.needs_html else []
         return Outcome(artifacts, findings + job.findings)
-
-
-@dataclass(frozen=True)
-class _TaskCall:
-    """A task's work: `build.run_task(edition, output)`, called in a worker or here."""
-
-    build: Build
-    edition: str
-    output: Output
-
-    def __call__(self) -> Outcome:
-        return self.build.run_task(self.edition, self.output)

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import PublishError
 from . import folder, leanpub, mdbook
 from .common import Note, Plan, scan_chapters
+from .features import features_of
 from .write import Written, write_project
 
 RESOURCES_NOTE = (
@@ -73,14 +74,14 @@ def read_source(source: Path) -> Plan:
     if not source.is_dir():
         raise PublishError(f"{source}: not a folder; give the folder that holds the book")
     if mdbook.is_mdbook(source):
-        plan, features = mdbook.read_mdbook(source), mdbook.FEATURES
+        plan = mdbook.read_mdbook(source)
     elif leanpub.is_leanpub(source):
-        plan, features = leanpub.read_leanpub(source), leanpub.FEATURES
+        plan = leanpub.read_leanpub(source)
     else:
-        plan, features = folder.read_folder(source), folder.FEATURES
+        plan = folder.read_folder(source)
     if not plan.chapters:
         raise PublishError(f"{source}: found no chapter file to import")
-    scan_chapters(plan, features)
+    scan_chapters(plan, features_of(plan.kind))
     return plan
 
 

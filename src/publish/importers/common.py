@@ -121,6 +121,8 @@ def title_from_name(name: str) -> str:
 class Feature:
     """A construct of the source tool that publish does not take, found by its line."""
 
+    kind: str
+    """The kind of book it belongs to (a reader's KIND)."""
     pattern: re.Pattern
     message: str
 

@@ -16,30 +16,19 @@ from ..project.scan import LINK
 from .common import (
     AUTHOR_PLACEHOLDER,
     DEFAULT_LANGUAGE,
-    Feature,
     Plan,
     chapter_path,
     first_heading,
     markdown_files,
 )
+from .features import FOLDER
 
-KIND = "folder of Markdown"
+KIND = FOLDER
 INDEX_NAMES = ("SUMMARY.md", "README.md", "index.md")
 # Files a repository keeps beside its chapters that are not part of the book.
 NOT_CHAPTERS = {"readme", "summary", "index", "license", "changelog", "contributing"}
 NUMBERED = re.compile(r"^\d+")
 LINK_TEXT = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(")
-
-FEATURES = [
-    Feature(
-        re.compile(r"\{\{[<%].*?[>%]\}\}"),
-        "a Hugo or Quarto shortcode ({{< ... >}}): publish does not run it; it prints as text",
-    ),
-    Feature(
-        re.compile(r"\{%.*?%\}"),
-        "a Liquid tag ({% ... %}, Jekyll): publish does not run it; it prints as text",
-    ),
-]
 
 
 def read_folder(source: Path) -> Plan:

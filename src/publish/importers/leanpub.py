@@ -16,26 +16,15 @@ from ..project.scan import HEADING
 from .common import (
     AUTHOR_PLACEHOLDER,
     DEFAULT_LANGUAGE,
-    Feature,
     Plan,
     chapter_path,
     first_heading,
 )
+from .features import LEANPUB
 from .leanpub_edits import SAMPLE_MARK, edit_chapter
 
-KIND = "Leanpub book"
+KIND = LEANPUB
 MATTER_MARKER = re.compile(r"^(frontmatter|mainmatter|backmatter):\s*$", re.IGNORECASE)
-
-FEATURES = [
-    Feature(
-        re.compile(
-            r"^\{\s*(?!sample:|alt:|caption:|/?blurb\b)[a-z][\w-]*\s*([:,][^}]*)?\}\s*$",
-            re.IGNORECASE,
-        ),
-        "a Leanpub attribute line ({pagebreak}, {width: ...}, {id: ...} ...): "
-        "it prints as text; remove it",
-    ),
-]
 
 
 def is_leanpub(source: Path) -> bool:

@@ -16,23 +16,13 @@ from pathlib import Path
 
 from ..errors import PublishError
 from ..files import is_inside
-from .common import AUTHOR_PLACEHOLDER, DEFAULT_LANGUAGE, Feature, Plan, chapter_path
+from .common import AUTHOR_PLACEHOLDER, DEFAULT_LANGUAGE, Plan, chapter_path
+from .features import MDBOOK
 from .mdbook_edits import edit_chapter
 
-KIND = "mdBook"
+KIND = MDBOOK
 ENTRY = re.compile(r"^(\s*)(?:[-*]\s+)?\[((?:[^\]\\]|\\.)*)\]\(([^)]*)\)\s*$")
 PART_TITLE = re.compile(r"^#{1,6}\s+(.*?)\s*$")
-
-FEATURES = [
-    Feature(
-        re.compile(r"(?<![\\`])\{\{\s*#(playground|playpen|title|template)\b"),
-        "an mdBook {{#...}} directive publish does not run: it prints as text",
-    ),
-    Feature(
-        re.compile(r"^(```|~~~)\s*admonish\b"),
-        "an mdbook-admonish block: write a '::: callout' div instead",
-    ),
-]
 
 
 def is_mdbook(source: Path) -> bool:

@@ -50,7 +50,11 @@ def _expand(edit: ChapterEdit, text: str, file: Path, source: Path, depth: int) 
                 included.problem if isinstance(included, Refused) else "includes nest too deep"
             )
             edit.problems.append(
-                (line, f"{{{{#include {match.group(2)}}}}} {problem}: left as text")
+                (
+                    line,
+                    f"{{{{#include {match.group(2)}}}}} {problem}: left as written, "
+                    "and `publish check` reports it",
+                )
             )
         return match.group(0)
 
