@@ -216,13 +216,12 @@ def build_epub(context: EditionContext) -> bytes:
     items = [title_page, colophon]
     chapters = []
     for chapter in context.rendered.chapters:
+        body = _chapter_body(chapter, context)
         item = _xhtml(
-            context,
-            chapter.file_name,
-            chapter.title,
-            _chapter_body(chapter, context),
-            chapter.file_name.split(".")[0],
+            context, chapter.file_name, chapter.title, body, chapter.file_name.split(".")[0]
         )
+        if "<math" in body:  # serialised markup: text would read &lt;math
+            item.properties.append("mathml")  # EPUB 3 requires it; ebooklib does not set it
         chapters.append(item)
     for item in items + chapters:
         book.add_item(item)

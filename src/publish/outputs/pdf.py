@@ -8,11 +8,13 @@ from pathlib import Path
 
 import lxml.html
 
+from ..errors import FindingsError
 from ..project.config import PAPERS
 from ..project.theme import Stylesheet
 from ..render.context import EditionContext
 from ..render.cover import page_colour
 from ..render.html import footnote_inline
+from ..render.math import MathError, math_finding, typeset
 from ..render.pdf_engine import lay_out, metadata_tags, page_labels
 from .base import OutputJob
 from .manifest import Artifact
@@ -79,11 +81,22 @@ def _chapter_html(context: EditionContext, chapter) -> str:
         span = footnote_inline(note)
         span.tail = ref.tail
         ref.getparent().replace(ref, span)
+    _draw_math(context, chapter, element)
     for image in element.iter("img"):
         resource = context.rendered.resources.get(image.get("src", ""))
         if resource is not None:
             image.set("src", resource.path.resolve().as_uri())
     return lxml.html.tostring(element, encoding="unicode")
+
+
+def _draw_math(context: EditionContext, chapter, element) -> None:
+    """Each formula drawn (WeasyPrint lays out no MathML); MTH001 where one cannot be."""
+    try:
+        typeset(element)
+    except MathError as exc:
+        chapters = [c.source for c in context.rendered.chapters if c.source is not None]
+        where = [chapter.source] if chapter.source is not None else chapters
+        raise FindingsError([math_finding(where, exc.tex, exc.reason)]) from None
 
 
 def pdf_html(context: EditionContext) -> str:

@@ -24,9 +24,16 @@ from ..editions.kinds import EditionKind
 from ..errors import PublishError
 from ..project.manuscript import Chapter
 from ..project.scan import IMAGE
+from .math import label_math, refuse_unconverted
 from .resources import Resource, resource_name
 
-PANDOC_ARGS = ["--section-divs", "--sandbox", "--wrap=none", "--reference-location=document"]
+PANDOC_ARGS = [
+    "--section-divs",
+    "--sandbox",
+    "--wrap=none",
+    "--reference-location=document",
+    "--mathml",  # TeX math as MathML: the EPUB keeps it, the PDF draws it (math.py)
+]
 # Raw HTML (and pandoc's <div>/<span> readings of it) stays text: security.py tells the
 # author why, with the line.
 PANDOC_FORMAT = "markdown-raw_html-native_divs-native_spans-raw_tex-raw_attribute"
@@ -110,13 +117,14 @@ def render_edition(
             f"expected {len(parts)} chapters from pandoc, got {len(sections)}: "
             "every chapter must start with one level-1 heading"
         )
-    check_rendered(
-        [
-            *zip(sections, (source for source, _ in parts), strict=True),
-            *((note, None) for note in footnotes.values()),
-        ],
-        set(resources),
-    )
+    located = [
+        *zip(sections, (source for source, _ in parts), strict=True),
+        *((note, None) for note in footnotes.values()),
+    ]
+    check_rendered(located, set(resources))
+    refuse_unconverted(located)
+    for element, _source in located:
+        label_math(element)
     chapters = []
     for index, ((source, _text), section) in enumerate(zip(parts, sections, strict=True), 1):
         part = _kind(section)
