@@ -24,6 +24,7 @@ from ..project.scan import IMAGE
 from ..project.theme import Theme
 from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
 from ..render.html import run_pandoc
+from ..render.math import drawn_or_refused
 from ..render.pdf_engine import PagedDocument, lay_out, metadata_tags
 from .base import OutputJob
 from .manifest import Artifact
@@ -228,6 +229,8 @@ def render_cheatsheets(
     if not everything:
         return []
     bodies = render_blocks(everything, ImageFiles(manuscript, theme, cache))
+    for body in bodies:
+        drawn_or_refused(body, manuscript.chapters)
     css = file_urls_for_fonts(theme.stylesheet(STYLESHEET).text, theme)
     sheets, start = [], 0
     for spec, blocks in zip(book.cheatsheets, gathered, strict=True):

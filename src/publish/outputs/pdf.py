@@ -8,13 +8,12 @@ from pathlib import Path
 
 import lxml.html
 
-from ..errors import FindingsError
 from ..project.config import PAPERS
 from ..project.theme import Stylesheet
 from ..render.context import EditionContext
 from ..render.cover import page_colour
 from ..render.html import footnote_inline
-from ..render.math import MathError, math_finding, typeset
+from ..render.math import draw_formulas
 from ..render.pdf_engine import lay_out, metadata_tags, page_labels
 from .base import OutputJob
 from .manifest import Artifact
@@ -91,12 +90,8 @@ def _chapter_html(context: EditionContext, chapter) -> str:
 
 def _draw_math(context: EditionContext, chapter, element) -> None:
     """Each formula drawn (WeasyPrint lays out no MathML); MTH001 where one cannot be."""
-    try:
-        typeset(element)
-    except MathError as exc:
-        chapters = [c.source for c in context.rendered.chapters if c.source is not None]
-        where = [chapter.source] if chapter.source is not None else chapters
-        raise FindingsError([math_finding(where, exc.tex, exc.reason)]) from None
+    chapters = [c.source for c in context.rendered.chapters if c.source is not None]
+    draw_formulas(element, [chapter.source] if chapter.source is not None else chapters)
 
 
 def pdf_html(context: EditionContext) -> str:

@@ -15,15 +15,16 @@ import copy
 import functools
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
 from ..checks.codes import FIXES
-from ..errors import ERROR, Finding, FindingsError
+from ..errors import ERROR, Finding, FindingsError, PublishError
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -65,34 +66,73 @@ def unconverted(root: HtmlElement) -> list[str]:
     return [span.text_content() for span in root.find_class("math") if span.tag == "span"]
 
 
+class Source(Protocol):
+    """Where a formula can be found: a chapter, or any manuscript file's lines."""
+
+    name: str
+    lines: list[str]
+
+
+@dataclass
+class SourceText:
+    name: str
+    lines: list[str]
+
+
 def refuse_unconverted(parts: Iterable[tuple[HtmlElement, Chapter | None]]) -> None:
-    """MTH001 at the chapter line of every formula pandoc left as raw TeX."""
+    """MTH001 at the chapter line of every formula pandoc left as raw TeX; a part from
+    no known chapter (a footnote) is looked for in all of them."""
     parts = list(parts)
     chapters = [chapter for _element, chapter in parts if chapter is not None]
     findings = [
-        math_finding([source] if source else chapters, tex.strip("$"), "pandoc cannot read it")
+        finding
         for element, source in parts
-        for tex in unconverted(element)
+        for finding in _unconverted_findings(element, [source] if source else chapters)
     ]
     if findings:
         raise FindingsError(sorted(set(findings)))
 
 
-def math_finding(chapters: list[Chapter], tex: str, reason: str) -> Finding:
-    """MTH001 at the first chapter line holding the formula (its first line, if several)."""
+def _unconverted_findings(root: HtmlElement, sources: Sequence[Source]) -> list[Finding]:
+    reason = "pandoc cannot read it"
+    return [math_finding(sources, tex.strip("$"), reason) for tex in unconverted(root)]
+
+
+def draw_formulas(root: HtmlElement, sources: Sequence[Source]) -> None:
+    """Every formula under `root` replaced by its drawing, for a PDF; MTH001 at the line
+    in `sources` of a formula left as raw TeX or that cannot be drawn."""
+    findings = _unconverted_findings(root, sources)
+    if findings:
+        raise FindingsError(findings)
+    try:
+        typeset(root)
+    except MathError as exc:
+        raise FindingsError([math_finding(sources, exc.tex, exc.reason)]) from None
+
+
+def drawn_or_refused(root: HtmlElement, sources: Sequence[Source]) -> None:
+    """`draw_formulas` for a cheatsheet or template, made once the editions are written:
+    its MTH001 as a plain error, since "nothing was written" would not be true."""
+    try:
+        draw_formulas(root, sources)
+    except FindingsError as exc:
+        raise PublishError("\n".join(finding.format() for finding in exc.findings)) from None
+
+
+def math_finding(sources: Sequence[Source], tex: str, reason: str) -> Finding:
+    """MTH001 at the first line of `sources` holding the formula (its first line, if several)."""
     needle = next((line.strip() for line in tex.splitlines() if line.strip()), tex)
     shown = " ".join(tex.split())
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     message = f"TeX math that cannot be typeset ({reason}): {shown}"
-    for chapter in chapters:
-        for number, line in enumerate(chapter.lines, 1):
+    for source in sources:
+        for number, line in enumerate(source.lines, 1):
             if needle and needle in line:
-                return Finding(
-                    f"{MANUSCRIPT_DIR}/{chapter.name}", number, 1, ERROR, "MTH001", message,
-                    FIXES["MTH001"],
-                )  # fmt: skip
-    name = f"{MANUSCRIPT_DIR}/{chapters[0].name}" if len(chapters) == 1 else MANUSCRIPT_DIR
-    return Finding(name, 1, 1, ERROR, "MTH001", message, FIXES["MTH001"])
+                path = f"{MANUSCRIPT_DIR}/{source.name}"
+                return Finding(path, number, 1, ERROR, "MTH001", message, FIXES["MTH001"])
+    path = f"{MANUSCRIPT_DIR}/{sources[0].name}" if len(sources) == 1 else MANUSCRIPT_DIR
+    # Not found (pandoc may have normalised it): the file, or the manuscript, at line 1.
+    return Finding(path, 1, 1, ERROR, "MTH001", message, FIXES["MTH001"])
 
 
 @dataclass(frozen=True)
@@ -149,8 +189,8 @@ def presentation_markup(math: HtmlElement) -> str:
     children = [body[0]] if body is not None and len(body) else list(math)
     for child in children:
         _narrow_accents(child)
-        _close_aligned_columns(child)
-    inner = "".join(etree.tostring(child, encoding="unicode", with_tail=False) for child in children)
+        _table_spacing(child)
+    inner = "".join(etree.tostring(c, encoding="unicode", with_tail=False) for c in children)
     display = math.get("display") or "inline"
     return f'<math xmlns="{MATHML_NS}" display="{display}">{inner}</math>'
 
@@ -164,17 +204,17 @@ def _narrow_accents(element: HtmlElement) -> None:
                 accent.set("stretchy", "false")
 
 
-def _close_aligned_columns(element: HtmlElement) -> None:
-    """Column gaps as TeX sets them, where ziamath's default is 0.3em: none inside an
+def _table_spacing(element: HtmlElement) -> None:
+    """Row and column gaps nearer TeX's than ziamath's 0.3em: no column gap inside an
     `aligned` pair of right- and left-aligned columns (pandoc says so in CSS padding,
     which ziamath ignores), 1em between a matrix's columns."""
     for table in element.iter("mtable"):
+        table.set("rowspacing", table.get("rowspacing") or "0.5em")  # fractions would touch
         row = table.find("mtr")
         if table.get("columnspacing") or row is None or len(row) < 2:
             continue
         gaps = [
-            "0em" if "padding-right: 0" in (cell.get("style") or "") else "1em"
-            for cell in row[:-1]
+            "0em" if "padding-right: 0" in (cell.get("style") or "") else "1em" for cell in row[:-1]
         ]
         table.set("columnspacing", " ".join(gaps))
 
