@@ -330,3 +330,15 @@ def test_math_epubs_pass_epubcheck(book):
         counts, lines = conformance.epubcheck_findings(epubcheck(path))
         assert not lines, "\n".join(lines)
         assert counts.get("ERROR", 0) == counts.get("WARNING", 0) == 0
+
+
+@pytest.mark.slow
+def test_cheatsheet_draws_its_formulas(book):
+    sheets = [
+        p for _edition, p in conformance.artifacts(book / "build", "pdf") if "formulas" in p.name
+    ]
+    assert len(sheets) == 2  # A4 and Letter
+    for sheet in sheets:
+        text = pdf_text(sheet)
+        assert "Moving average:" in text and "Least squares:" in text
+        assert "$" not in text and "\\" not in text
