@@ -310,6 +310,12 @@ def test_epub_carries_mathml_with_the_tex_as_alttext(book):
             assert math.get("display") in ("inline", "block")
         assert "mathml" in items[xhtml]
     assert not any("mathml" in props for href, props in items.items() if "chapter" not in href)
+    features = {
+        meta.text
+        for meta in package.iter("{http://www.idpf.org/2007/opf}meta")
+        if meta.get("property") == "schema:accessibilityFeature"
+    }
+    assert "MathML" in features
 
 
 @pytest.mark.slow

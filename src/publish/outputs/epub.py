@@ -156,6 +156,8 @@ def accessibility_metadata(context: EditionContext) -> list[tuple[str, str]]:
         features.append("alternativeText")
     if context.has_long_descriptions:
         features.append("longDescription")
+    if context.has_math:
+        features.append("MathML")  # each formula with its TeX as alttext (render/math.py)
     pairs = [("schema:accessMode", "textual")]
     if visual:
         pairs.append(("schema:accessMode", "visual"))
