@@ -32,6 +32,7 @@ from publish.render.math import (
     drawing_image,
     label_math,
     presentation_markup,
+    reader_text,
 )
 
 MATHML = "http://www.w3.org/1998/Math/MathML"
@@ -76,6 +77,11 @@ def test_tex_becomes_mathml_with_the_tex_as_alttext():
     assert [m.get("alttext") for m in maths] == ["\\frac{a}{b}", "\\sum_{i=1}^{n} x_i"]
     assert maths[0].find(".//mfrac") is not None
     assert maths[1].find(".//munderover") is not None
+
+
+def test_a_heading_with_a_formula_reads_as_its_symbols_in_titles():
+    root = rendered_math("# The $\\alpha$ parameter\n\nText.")
+    assert reader_text(root.find(".//h1")) == "The α parameter"
 
 
 def test_drawing_is_an_svg_image_on_the_baseline():

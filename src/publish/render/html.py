@@ -24,7 +24,7 @@ from ..editions.kinds import EditionKind
 from ..errors import PublishError
 from ..project.manuscript import Chapter
 from ..project.scan import IMAGE
-from .math import label_math, refuse_unconverted
+from .math import label_math, reader_text, refuse_unconverted
 from .resources import Resource, resource_name
 
 PANDOC_ARGS = [
@@ -134,7 +134,7 @@ def render_edition(
         heading = section.find("h1")
         chapters.append(
             RenderedChapter(
-                section.get("id"), heading.text_content().strip(), file_name, part, source, section
+                section.get("id"), reader_text(heading), file_name, part, source, section
             )
         )
     edition = RenderedEdition(kind, chapters, footnotes, {}, warnings)
@@ -145,7 +145,7 @@ def render_edition(
     resolve_links(edition)
     for chapter in chapters:
         chapter.headings = [
-            (int(h.tag[1]), h.getparent().get("id") or h.get("id"), h.text_content().strip())
+            (int(h.tag[1]), h.getparent().get("id") or h.get("id"), reader_text(h))
             for h in chapter.element.iter("h1", "h2", "h3")
         ]
     return edition

@@ -53,6 +53,12 @@ def tex_of(math: HtmlElement) -> str:
     return ""
 
 
+def reader_text(element: HtmlElement) -> str:
+    """An element's text as a reader sees it, for titles and the contents: a formula's
+    symbols, without the TeX its annotation keeps."""
+    return "".join(element.xpath(".//text()[not(ancestor::annotation)]")).strip()
+
+
 def label_math(root: HtmlElement) -> None:
     """Each formula's TeX as its `alttext`, what a reader without MathML shows or speaks."""
     for math in root.iter("math"):
