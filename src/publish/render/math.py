@@ -14,9 +14,11 @@ import base64
 import copy
 import functools
 import logging
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import lxml.html
@@ -34,6 +36,7 @@ DRAW_SIZE = 20.0
 # ziamath keeps global state (loaded fonts) and reports unknown MathML through logging:
 # one formula at a time, so a warning belongs to the formula being drawn.
 _DRAWING = threading.Lock()
+ADDRESS = re.compile(r" at 0x[0-9a-f]+")  # ziamath names an element by its memory address
 
 
 class MathError(Exception):
@@ -231,10 +234,12 @@ def draw(mathml: str, tex: str) -> Drawing:
     import ziamath
 
     complaints: list[str] = []
+    package = Path(ziamath.__file__).parent
 
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            complaints.append(record.getMessage())
+            if Path(record.pathname).is_relative_to(package):  # not another thread's log
+                complaints.append(ADDRESS.sub("", record.getMessage()))
 
     handler = Collect(logging.WARNING)
     with _DRAWING:
