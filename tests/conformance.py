@@ -160,7 +160,7 @@ def source_blocks(path: Path, drop_answers: bool = False) -> list[list[str]]:
     Footnotes and code included; figure alt text and `::: longdesc` divs left out
     (and `::: answer` divs when `drop_answers`, for a sample). Figures keep their
     captions. Lists, table cells and notes are blocks of their own, and a footnote
-    call, a cross-reference or an inline image ends a run: a book may put
+    call, a cross-reference, an inline image or a formula ends a run: a book may put
     generated text there.
     """
     return [block for section in source_sections(path, drop_answers) for block in section.blocks]
@@ -314,7 +314,7 @@ def _inlines(inlines: list, notes: list) -> list:
         if kind == "Note":
             notes.append(content)
             out.append({"t": "Str", "c": f" {CUT} "})
-        elif kind in ("Cite", "Image"):
+        elif kind in ("Cite", "Image", "Math"):  # a formula is MathML or a drawing, not words
             out.append({"t": "Str", "c": f" {CUT} "})
         elif kind in _STYLED:
             out.extend(_inlines(content, notes))

@@ -88,8 +88,10 @@ def test_no_placeholder_text():
 
 
 def prose_only(text: str) -> str:
-    """Drop attributes, link targets and front matter: spell-check what readers read."""
+    """Drop attributes, link targets, front matter and TeX math: spell-check what readers
+    read."""
     text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S | re.M)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$\n]+\$", " ", text, flags=re.S)
     text = re.sub(r"\{[^}]*\}", " ", text)
     return re.sub(r"\]\([^)]*\)", "]", text)
 

@@ -105,6 +105,7 @@ CODES = {
     "REN001": "pandoc warned while rendering a chapter",
     "REN002": "WeasyPrint warned while making the PDF (CSS it ignored, a font it could not load)",
     "CHS001": "a cheatsheet has no cheatsheet blocks to gather",
+    "MTH001": "TeX math that pandoc cannot convert to MathML or the PDF cannot draw",
     "IMG006": "the cover image is small for storefronts",
     "IMG007": "an image is over 4 megapixels, which Apple Books refuses",
     "CVR001": "the cover's proportions are far from the stores' (1.6 or 1.5 times as tall as wide)",
@@ -145,6 +146,8 @@ FIXES = {
     "REN001": "fix the Markdown pandoc names; the message says what it did instead",
     "REN002": "fix or remove the CSS rule; WeasyPrint skips what it cannot use",
     "CHS001": 'add a ::: {.cheatsheet title="..."} block to a chapter the cheatsheet gathers',
+    "MTH001": "write LaTeX math mode as pandoc reads it (`\\frac`, `\\sum`, "
+    "`\\begin{aligned}`); a literal dollar sign is `\\$`",
     "IMG007": "scale the image down (2000 x 2000 px is plenty for a full-page figure)",
     "IMG006": "give a cover at least 1600 px on its long side; 1600 x 2560 px suits most stores",
     "CVR001": "give 1600 x 2560 px, width by height; Kobo also takes 1600 x 2400",

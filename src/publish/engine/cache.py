@@ -28,7 +28,16 @@ from ..project.theme import Theme
 RECORDS_DIR = "artifacts"
 LAST_BUILD = "last-build.json"
 # The libraries whose versions change the bytes we write.
-RENDERERS = ("pypandoc_binary", "weasyprint", "pydyf", "ebooklib", "lxml", "pillow")
+RENDERERS = (
+    "pypandoc_binary",
+    "weasyprint",
+    "pydyf",
+    "ebooklib",
+    "lxml",
+    "pillow",
+    "ziamath",  # draws the PDF's math, with its own font
+    "ziafont",
+)
 
 
 class Hasher:

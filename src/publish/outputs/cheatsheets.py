@@ -25,6 +25,7 @@ from ..project.theme import Theme
 from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
 from ..render.habits import open_alerts, shape_habits
 from ..render.html import run_pandoc
+from ..render.math import drawn_or_refused
 from ..render.pdf_engine import PagedDocument, image_url, lay_out, metadata_tags
 from .base import OutputJob
 from .manifest import Artifact
@@ -234,6 +235,8 @@ def render_cheatsheets(
     if not everything:
         return []
     bodies = render_blocks(everything, ImageFiles(manuscript, theme, cache), manuscript.book.labels)
+    for body in bodies:
+        drawn_or_refused(body, manuscript.chapters)
     css = file_urls_for_fonts(theme.stylesheet(STYLESHEET).text, theme)
     sheets, start = [], 0
     for spec, blocks in zip(book.cheatsheets, gathered, strict=True):

@@ -171,6 +171,8 @@ def accessibility_metadata(context: EditionContext) -> list[tuple[str, str]]:
         features.append("alternativeText")
     if context.has_long_descriptions:
         features.append("longDescription")
+    if context.has_math:
+        features.append("MathML")  # each formula with its TeX as alttext (render/math.py)
     pairs = [("schema:accessMode", "textual")]
     if visual:
         pairs.append(("schema:accessMode", "visual"))
@@ -231,13 +233,12 @@ def build_epub(context: EditionContext) -> bytes:
     items = [title_page, colophon]
     chapters = []
     for chapter in context.rendered.chapters:
+        body = _chapter_body(chapter, context)
         item = _xhtml(
-            context,
-            chapter.file_name,
-            chapter.title,
-            _chapter_body(chapter, context),
-            chapter.file_name.split(".")[0],
+            context, chapter.file_name, chapter.title, body, chapter.file_name.split(".")[0]
         )
+        if "<math" in body:  # serialised markup: text would read &lt;math
+            item.properties.append("mathml")  # EPUB 3 requires it; ebooklib does not set it
         chapters.append(item)
     for item in items + chapters:
         book.add_item(item)

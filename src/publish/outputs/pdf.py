@@ -13,6 +13,7 @@ from ..project.theme import Stylesheet
 from ..render.context import EditionContext
 from ..render.cover import page_colour
 from ..render.html import footnote_inline
+from ..render.math import draw_formulas
 from ..render.pdf_engine import image_url, lay_out, metadata_tags, page_labels
 from .base import OutputJob
 from .manifest import Artifact
@@ -79,11 +80,18 @@ def _chapter_html(context: EditionContext, chapter) -> str:
         span = footnote_inline(note)
         span.tail = ref.tail
         ref.getparent().replace(ref, span)
+    _draw_math(context, chapter, element)
     for image in element.iter("img"):
         resource = context.rendered.resources.get(image.get("src", ""))
         if resource is not None:
             image.set("src", image_url(resource.path))
     return lxml.html.tostring(element, encoding="unicode")
+
+
+def _draw_math(context: EditionContext, chapter, element) -> None:
+    """Each formula drawn (WeasyPrint lays out no MathML); MTH001 where one cannot be."""
+    chapters = [c.source for c in context.rendered.chapters if c.source is not None]
+    draw_formulas(element, [chapter.source] if chapter.source is not None else chapters)
 
 
 def pdf_html(context: EditionContext) -> str:

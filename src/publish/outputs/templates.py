@@ -23,6 +23,7 @@ from ..project.manuscript import Manuscript
 from ..project.scan import MARKUP
 from ..project.theme import Theme
 from ..render.html import html_element, run_pandoc
+from ..render.math import SourceText, drawn_or_refused
 from ..render.pdf_engine import lay_out, metadata_tags
 from .base import OutputJob
 from .manifest import Artifact
@@ -182,6 +183,8 @@ def render_templates(
     css += f"\n@page {{ size: {PAPERS[book.paper].css_size}; }}\n"
     rendered = []
     for template, body in zip(templates, render_bodies(templates), strict=True):
+        text = (manuscript.root / template.name).read_text(encoding="utf-8")
+        drawn_or_refused(body, [SourceText(template.name, text.splitlines())])
         names = make_form(body)
         pdf, pages = render_form(form_html(book, template, body, built_at), css, roots, template)
         docx = build_docx(book, template, built_at)

@@ -60,6 +60,13 @@ class EditionContext:
         return bool(self.rendered.resources)
 
     @property
+    def has_math(self) -> bool:
+        chapters = [c.element for c in self.rendered.chapters]
+        return any(next(e.iter("math"), None) is not None for e in chapters) or any(
+            next(n.iter("math"), None) is not None for n in self.rendered.footnotes.values()
+        )
+
+    @property
     def has_long_descriptions(self) -> bool:
         return any(c.element.find_class("longdesc") for c in self.rendered.chapters)
 

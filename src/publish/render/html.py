@@ -25,6 +25,7 @@ from ..errors import PublishError
 from ..project.manuscript import Chapter
 from ..project.scan import IMAGE
 from .habits import open_alerts, shape_habits
+from .math import label_math, reader_text, refuse_unconverted
 from .resources import Resource, resource_name
 
 PANDOC_ARGS = [
@@ -35,6 +36,7 @@ PANDOC_ARGS = [
     # Code marked up as tokens (<span class="kw">); the theme colours them. Said here
     # because an HTML fragment carries no highlighting CSS that would hint it is on.
     "--syntax-highlighting=default",
+    "--mathml",  # TeX math as MathML: the EPUB keeps it, the PDF draws it (math.py)
 ]
 # Raw HTML (and pandoc's <div>/<span> readings of it) stays text: security.py tells the
 # author why, with the line.
@@ -119,13 +121,14 @@ def render_edition(
             f"expected {len(parts)} chapters from pandoc, got {len(sections)}: "
             "every chapter must start with one level-1 heading"
         )
-    check_rendered(
-        [
-            *zip(sections, (source for source, _ in parts), strict=True),
-            *((note, None) for note in footnotes.values()),
-        ],
-        set(resources),
-    )
+    located = [
+        *zip(sections, (source for source, _ in parts), strict=True),
+        *((note, None) for note in footnotes.values()),
+    ]
+    check_rendered(located, set(resources))
+    refuse_unconverted(located)
+    for element, _source in located:
+        label_math(element)
     chapters = []
     for index, ((source, _text), section) in enumerate(zip(parts, sections, strict=True), 1):
         part = _kind(section)
@@ -135,7 +138,7 @@ def render_edition(
         heading = section.find("h1")
         chapters.append(
             RenderedChapter(
-                section.get("id"), heading.text_content().strip(), file_name, part, source, section
+                section.get("id"), reader_text(heading), file_name, part, source, section
             )
         )
     edition = RenderedEdition(kind, chapters, footnotes, {}, warnings)
@@ -146,7 +149,7 @@ def render_edition(
     resolve_links(edition)
     for chapter in chapters:
         chapter.headings = [
-            (int(h.tag[1]), h.getparent().get("id") or h.get("id"), h.text_content().strip())
+            (int(h.tag[1]), h.getparent().get("id") or h.get("id"), reader_text(h))
             for h in chapter.element.iter("h1", "h2", "h3")
         ]
     return edition
