@@ -6,6 +6,8 @@ this module and a test keeps the two equal.
 
 from __future__ import annotations
 
+from .store_rules import STORE_CODES, STORE_FIXES
+
 KNOWN_DIVS = {
     "why-it-matters",
     "exercise",
@@ -79,6 +81,7 @@ CODES = {
     "CVR001": "the cover's proportions are far from the stores' (1.6 or 1.5 times as tall as wide)",
     "FNT001": "a character that no font of the theme or styles/fonts/ has",
     **SECURITY_CODES,
+    **STORE_CODES,
 }
 
 # How to fix each finding: the hint shown when a finding carries none of its own,
@@ -118,4 +121,5 @@ FIXES = {
     "FNT001": "write it another way, or add a font that has it to styles/fonts/ with an "
     "@font-face rule in styles/custom.css",
     **SECURITY_FIXES,
+    **STORE_FIXES,
 }
