@@ -187,6 +187,6 @@ STORE_FIXES = {
     "STO008": "scale images down and drop unused fonts",
     "STO009": "give the edition a title without pricing words; say it is free in the store",
     "STO010": "link to your own site, or drop the link in the edition for this store",
-    "STO011": "add the file with the option specified-fonts set to true (README: Storefront preflight)",
+    "STO011": "add the file, option specified-fonts true (README: Storefront preflight)",
     "STO012": "use a font whose licence allows embedding (SIL OFL fonts do)",
 }
