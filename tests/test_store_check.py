@@ -6,6 +6,8 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -314,3 +316,28 @@ def test_build_with_store_runs_the_preflight_after_building(tmp_path):
     result = CLI_RUNNER.invoke(main, args)
     assert (project / "build" / "manifest.json").is_file()
     assert "publish check --store kobo: 1 EPUB checked" in result.output
+
+
+def test_without_java_epubcheck_is_reported_skipped(tmp_path, monkeypatch):
+    root = tmp_path / "book"
+    write_store_fixture(root)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no java on it
+    result = preflight(root, ("apple", "kobo"), epubcheck=True)
+    [skipped] = [f for f in result.findings if f.code == "STO002"]
+    assert skipped.path == "build/full/notes.epub" and skipped.level == "warning"
+    assert "no Java" in skipped.message and "Apple Books and Kobo" in skipped.message
+
+
+def test_check_without_store_loads_no_preflight(tmp_path):
+    """`publish check` stays light: the preflight, Pillow and fontTools load only with --store."""
+    code = (
+        "import sys; from publish.commands.cli import main\n"
+        "try: main(['check', sys.argv[1]])\n"
+        "except SystemExit: pass\n"
+        "print('publish.checks.preflight' in sys.modules)"
+    )
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(project)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False"

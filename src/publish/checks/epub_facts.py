@@ -53,7 +53,8 @@ class EpubFacts:
     opf_name: str = ""  # the package document, where the title is
     title_line: int = 1
     bytes: int = 0
-    cover: Image | None = None
+    cover: Image | None = None  # a raster cover, measured
+    has_cover: bool = False  # any cover, an SVG one too (it has no pixel size to measure)
     images: list[Image] = field(default_factory=list)
     xhtml_sizes: dict[str, int] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
@@ -88,11 +89,13 @@ def read_epub(path: Path) -> EpubFacts:
 def _measure_item(archive, item, name: str, cover_id: str, facts: EpubFacts) -> None:
     media_type = item.get("media-type", "")
     info = archive.getinfo(name)
+    is_cover = bool(cover_id) and item.get("id") == cover_id
+    facts.has_cover = facts.has_cover or is_cover
     if media_type in RASTER_TYPES:
         image = _image(name, archive.read(name), info.file_size)
         if image is not None:
             facts.images.append(image)
-            if item.get("id") == cover_id or "cover-image" in item.get("properties", ""):
+            if is_cover:
                 facts.cover = image
     elif media_type == "application/xhtml+xml":
         facts.xhtml_sizes[name] = info.file_size

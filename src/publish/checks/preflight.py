@@ -145,7 +145,7 @@ def _cover_rule(fails: Callable[[Image, object], bool], detail: Callable[[Image]
     def measure(rule: StoreRule, subject: Subject) -> Iterator[Finding]:
         cover = subject.facts.cover
         if cover is None:
-            if rule.level == ERROR:
+            if rule.level == ERROR and not subject.facts.has_cover:
                 yield _finding(rule, subject.where, "the EPUB has no cover image")
         elif fails(cover, rule.limit):
             yield _finding(rule, _inside(subject, cover.name), _cover_size(cover) + detail(cover))

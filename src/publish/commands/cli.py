@@ -194,7 +194,8 @@ Examples:
 
 \b
 Exit status: 0 when the book would build, 1 when it would not
-(or, with --strict, when there is any warning).""",
+(or, with --strict, when there is any warning). With --store: 1 when
+a store would refuse a built EPUB, or there is no build.""",
 )
 @PROJECT_ARGUMENT
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
