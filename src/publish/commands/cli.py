@@ -166,18 +166,24 @@ def build_command(
         for line in build_summary(result):
             click.echo(line)
     if stores:
-        _store_preflight(ctx, project_dir, stores, strict, out)
+        _store_preflight(ctx, project_dir, stores, strict, out, quiet)
 
 
 def _store_preflight(
-    ctx: click.Context, project_dir: Path, stores: tuple[str, ...], strict: bool, out=None
+    ctx: click.Context,
+    project_dir: Path,
+    stores: tuple[str, ...],
+    strict: bool,
+    out: Path | None = None,
+    quiet: bool = False,
 ) -> None:
     from .preflight import check_stores  # here: zip, Pillow and fontTools only when asked
 
     result = check_stores(project_dir, stores, strict, out)
     for finding in result.findings:
         click.echo(finding.format())
-    click.echo(result.summary, err=not result.ok)
+    if not (quiet and result.ok):
+        click.echo(result.summary, err=not result.ok)
     if not result.ok:
         ctx.exit(1)
 
