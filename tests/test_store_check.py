@@ -341,3 +341,26 @@ def test_check_without_store_loads_no_preflight(tmp_path):
         [sys.executable, "-c", code, str(project)], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_command_prints_each_finding_and_fails_on_refusals(tmp_path, monkeypatch):
+    root = tmp_path / "book"
+    write_store_fixture(root)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # EPUBCheck skipped: a fast run
+    result = CLI_RUNNER.invoke(main, ["check", str(root), "--store", "apple"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert (
+        "build/full/notes.epub!EPUB/images/cover.png:1:1: ERROR STO003 cover is 600x900 px "
+        "(1.50:1), 600 px on its short side; Apple Books: at least 1400 px (required)"
+    ) in "\n".join(lines)
+    assert {f["code"] for f in parse(lines)} == {
+        "STO002",
+        "STO003",
+        "STO005",
+        "STO009",
+        "STO010",
+        "STO011",
+        "STO012",
+    }
+    assert lines[-1] == "publish check --store apple: 1 EPUB checked, 6 errors, 2 warnings"
