@@ -104,13 +104,14 @@ def _built_epubs(root: Path, build_dir: Path) -> list[dict]:
     return epubs
 
 
-def _check_epub(path: Path, where: str, stores: list[str], epubcheck: bool, result) -> None:
+def _check_epub(
+    path: Path, where: str, stores: list[str], epubcheck: bool, result: Preflight
+) -> None:
     rules = [r for r in RULES if r.store in stores or r.store == EVERY_STORE]
     try:
         facts = read_epub(path)
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
-        names = _store_names(stores)
-        message = f"is not a readable EPUB ({exc}); {names} refuse it"
+        message = f"is not a readable EPUB ({exc}); {_stores_do(stores, 'refuse')} it"
         result.findings.append(Finding(where, 1, 1, ERROR, "STO001", message))
         return
     subject = Subject(where, facts)
@@ -248,11 +249,11 @@ MEASURES = {
 def _epubcheck(path: Path, where: str, rules: list[StoreRule], result: Preflight) -> None:
     if not rules:
         return
-    names = _store_names([r.store for r in rules])
     try:
         report = run_epubcheck(path)
     except EpubCheckSkipped as skipped:
-        message = f"EPUBCheck skipped: {skipped}; {names} run it on every upload"
+        runners = _stores_do([r.store for r in rules], "run")
+        message = f"EPUBCheck skipped: {skipped}; {runners} it on every upload"
         result.findings.append(Finding(where, 1, 1, WARNING, "STO002", message))
         return
     for message in report.get("messages", []):
@@ -272,7 +273,7 @@ def _epubcheck_finding(message: dict, where: str, stores: list[str]) -> Finding:
     inside = location.get("path")
     text = (
         f"EPUBCheck {message.get('severity')} {message.get('ID')}: {message.get('message')}; "
-        f"{_store_names(stores)} refuse it"
+        f"{_stores_do(stores, 'refuse')} it"
     )
     return Finding(
         f"{where}!{inside}" if inside else where,
@@ -288,9 +289,12 @@ def _at_least(severity: str, limit: str) -> bool:
     return severity in SEVERITIES and SEVERITIES.index(severity) >= SEVERITIES.index(limit)
 
 
-def _store_names(stores) -> str:
+def _stores_do(stores, verb: str) -> str:
+    """'Apple Books refuses', 'Apple Books and Kobo refuse': the stores and their verb."""
     names = [STORES[s].name for s in dict.fromkeys(stores)]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return f"{names[0]} {verb}s"
+    return ", ".join(names[:-1]) + " and " + names[-1] + " " + verb
 
 
 def _mb(size: int) -> str:
