@@ -127,11 +127,11 @@ def _check_epub(
         _epubcheck(path, where, [r for r in rules if r.measure == "epubcheck"], result)
 
 
-def _finding(rule: StoreRule, where: str, measured: str, line: int = 1) -> Finding:
+def _finding(rule: StoreRule, where: str, measured: str, line: int = 1, hint: str = "") -> Finding:
     store = STORES[rule.store].name if rule.store in STORES else "every store"
     kind = "required" if rule.level == ERROR else "recommended"
     message = f"{measured}; {store}: {rule.rule} ({kind})"
-    return Finding(where, max(1, line), 1, rule.level, rule.code, message)
+    return Finding(where, max(1, line), 1, rule.level, rule.code, message, hint)
 
 
 def _inside(subject: Subject, name: str) -> str:
@@ -168,7 +168,14 @@ def _image_pixels(rule: StoreRule, subject: Subject) -> Iterator[Finding]:
             measured = (
                 f"image is {image.width}x{image.height} px, {image.pixels / 1e6:.1f} megapixels"
             )
-            yield _finding(rule, _inside(subject, image.name), measured)
+            hint = _cover_hint(rule.limit) if image == subject.facts.cover else ""
+            yield _finding(rule, _inside(subject, image.name), measured, hint=hint)
+
+
+def _cover_hint(limit: int) -> str:
+    """The largest 2:3 cover within `limit` pixels, for a store that takes a smaller one."""
+    width = int((limit / 1.5) ** 0.5)
+    return f"give this store a cover of at most {width} x {int(width * 1.5)} px"
 
 
 def _image_bytes(rule: StoreRule, subject: Subject) -> Iterator[Finding]:

