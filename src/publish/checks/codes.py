@@ -6,6 +6,8 @@ this module and a test keeps the two equal.
 
 from __future__ import annotations
 
+from .store_rules import STORE_CODES, STORE_FIXES
+
 KNOWN_DIVS = {
     "why-it-matters",
     "exercise",
@@ -112,6 +114,7 @@ CODES = {
     "FNT001": "a character that no font of the theme or styles/fonts/ has",
     **SECURITY_CODES,
     **INCLUDE_CODES,
+    **STORE_CODES,
 }
 
 # How to fix each finding: the hint shown when a finding carries none of its own,
@@ -155,4 +158,5 @@ FIXES = {
     "@font-face rule in styles/custom.css",
     **SECURITY_FIXES,
     **INCLUDE_FIXES,
+    **STORE_FIXES,
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..checks.store_rules import STORES
 from ..editions.kinds import EDITION_NAMES
 from ..outputs.registry import format_names
 from .check import check_project
@@ -15,6 +16,15 @@ from .console import Progress, build_summary, finding_lines, show_progress
 
 PROJECT_ARGUMENT = click.argument(
     "project_dir", default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+STORE_OPTION = click.option(
+    "--store",
+    "stores",
+    type=click.Choice([*STORES, "all"]),
+    multiple=True,
+    help="Preflight the built EPUBs against a store's published rules, repeatable: "
+    + ", ".join(STORES)
+    + " or all.",
 )
 
 
@@ -78,7 +88,8 @@ def main(debug: bool) -> None:
 Examples:
   publish build                     # the project in this folder, all editions
   publish build my-book --edition sample --format epub
-  publish build my-book --strict -v # warnings fail the build; show every step""",
+  publish build my-book --strict -v # warnings fail the build; show every step
+  publish build my-book --store all # then preflight the EPUBs for every store""",
 )
 @click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -121,7 +132,10 @@ Examples:
     is_flag=True,
     help="Show each step even when not on a terminal, and every renderer warning.",
 )
+@STORE_OPTION
+@click.pass_context
 def build_command(
+    ctx: click.Context,
     project_dir: Path,
     out: Path | None,
     edition: str,
@@ -131,6 +145,7 @@ def build_command(
     allow_remote: bool,
     quiet: bool,
     verbose: bool,
+    stores: tuple[str, ...],
 ) -> None:
     """Build the book in PROJECT_DIR (default: the current folder) into build/.
 
@@ -150,6 +165,31 @@ def build_command(
     if not quiet:
         for line in build_summary(result):
             click.echo(line)
+    if stores:
+        _store_preflight(ctx, project_dir, stores, strict, out, quiet)
+
+
+def _store_preflight(
+    ctx: click.Context,
+    project_dir: Path,
+    stores: tuple[str, ...],
+    strict: bool,
+    out: Path | None = None,
+    quiet: bool = False,
+) -> None:
+    from .preflight import check_stores  # here: zip, Pillow and fontTools only when asked
+
+    _report_check(ctx, check_stores(project_dir, stores, strict, out), quiet)
+
+
+def _report_check(ctx: click.Context, result, quiet: bool = False) -> None:
+    """A check's findings, its summary (on stderr when it failed), and exit 1 on failure."""
+    for finding in result.findings:
+        click.echo(finding.format())
+    if not (quiet and result.ok):
+        click.echo(result.summary, err=not result.ok)
+    if not result.ok:
+        ctx.exit(1)
 
 
 @main.command(
@@ -159,10 +199,13 @@ def build_command(
 Examples:
   publish check                 # the project in this folder
   publish check my-book --strict
+  publish check my-book --store apple --store kobo   # after publish build
+  publish check my-book --store all
 
 \b
 Exit status: 0 when the book would build, 1 when it would not
-(or, with --strict, when there is any warning).""",
+(or, with --strict, when there is any warning). With --store: 1 when
+a store would refuse a built EPUB, or there is no build.""",
 )
 @PROJECT_ARGUMENT
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
@@ -171,21 +214,30 @@ Exit status: 0 when the book would build, 1 when it would not
     is_flag=True,
     help="Accept http(s) images, as `build --allow-remote` would (nothing is downloaded).",
 )
+@STORE_OPTION
 @click.pass_context
-def check_command(ctx: click.Context, project_dir: Path, strict: bool, allow_remote: bool) -> None:
+def check_command(
+    ctx: click.Context,
+    project_dir: Path,
+    strict: bool,
+    allow_remote: bool,
+    stores: tuple[str, ...],
+) -> None:
     """Check the book in PROJECT_DIR without rendering or writing anything.
 
     Runs every check `publish build` runs first (book.yaml, chapter files,
     images and diagrams, alt text, links and cross-references, fenced divs,
     headings, front matter) and prints each finding as
     path:line:col: LEVEL CODE message (hint).
+
+    With --store, checks the EPUBs in PROJECT_DIR/build/ (build first) against
+    each store's rules instead: EPUBCheck, cover and image sizes, file sizes,
+    title, links to other stores, fonts.
     """
-    result = check_project(project_dir, strict, allow_remote)
-    for finding in result.findings:
-        click.echo(finding.format())
-    click.echo(result.summary, err=not result.ok)
-    if not result.ok:
-        ctx.exit(1)
+    if stores:
+        _store_preflight(ctx, project_dir, stores, strict)
+        return
+    _report_check(ctx, check_project(project_dir, strict, allow_remote))
 
 
 @main.command(
