@@ -373,7 +373,9 @@ def _check_alt(image, add) -> None:
             ERROR,
             "IMG003",
             "figure has no text alternative",
-            'add alt="what the image shows" to its {...} attributes',
+            'add alt="what the image shows" to the <img> tag'
+            if image.html
+            else 'add alt="what the image shows" to its {...} attributes',
         )
 
 

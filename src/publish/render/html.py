@@ -25,11 +25,15 @@ from ..errors import PublishError
 from ..project.manuscript import Chapter
 from ..project.scan import IMAGE
 from .resources import Resource, resource_name
+from .sanitize import sanitize
 
 PANDOC_ARGS = ["--section-divs", "--sandbox", "--wrap=none", "--reference-location=document"]
 # Raw HTML (and pandoc's <div>/<span> readings of it) stays text: security.py tells the
-# author why, with the line.
+# author why, with the line. Templates, which that check does not read, keep to this.
 PANDOC_FORMAT = "markdown-raw_html-native_divs-native_spans-raw_tex-raw_attribute"
+# Chapters: raw HTML passes, because security.py has refused every element and
+# attribute outside the inline allowlist, and nh3 (sanitize.py) cleans the result.
+CHAPTER_FORMAT = "markdown-native_divs-native_spans-raw_tex-raw_attribute"
 
 
 @dataclass
@@ -64,8 +68,10 @@ class RenderedEdition:
         return self._files_by_id.get(ident)
 
 
-def run_pandoc(markdown: str) -> tuple[str, list[str]]:
+def run_pandoc(markdown: str, raw_html: bool = False) -> tuple[str, list[str]]:
     """HTML, and pandoc's warnings as "line N: message" (N: line in `markdown`).
+
+    `raw_html` only for checked chapter text: its HTML then goes through nh3.
 
     pandoc writes its JSON log (`--log`) whatever its verbosity, so `--quiet`
     keeps its stderr (which pypandoc would print) empty and the warnings come
@@ -77,7 +83,7 @@ def run_pandoc(markdown: str) -> tuple[str, list[str]]:
             html = pypandoc.convert_text(
                 markdown,
                 "html5",
-                format=PANDOC_FORMAT,
+                format=CHAPTER_FORMAT if raw_html else PANDOC_FORMAT,
                 sandbox=True,
                 extra_args=[*PANDOC_ARGS, "--quiet", f"--log={log}"],
             )
@@ -89,7 +95,7 @@ def run_pandoc(markdown: str) -> tuple[str, list[str]]:
         for entry in entries
         if entry.get("verbosity") == "WARNING"
     ]
-    return html, warnings
+    return (sanitize(html) if raw_html else html), warnings
 
 
 def render_edition(
@@ -101,8 +107,9 @@ def render_edition(
 ) -> RenderedEdition:
     """One pandoc run for the whole edition, then the book's own structure on top."""
     markdown = "\n\n".join(_point_images(text) for _, text in parts)
-    html, warnings = run_pandoc(markdown)
+    html, warnings = run_pandoc(markdown, raw_html=True)
     root = lxml.html.fragment_fromstring(html, create_parent="div")
+    point_html_images(root, resources)
     footnotes = _take_footnotes(root)
     sections = [child for child in root if child.tag == "section" and "level1" in child.classes]
     if len(sections) != len(parts):
@@ -157,6 +164,17 @@ def _point_images(markdown: str) -> str:
         ),
         markdown,
     )
+
+
+def point_html_images(root: HtmlElement, resources: dict[str, Resource]) -> None:
+    """Raw `<img src>` (the Markdown ones are pointed before pandoc) at its packaged name;
+    one the build did not check keeps its src, and check_rendered refuses it."""
+    for image in root.iter("img"):
+        src = image.get("src", "")
+        if src in resources or not (is_remote(src) or url_scheme(src) is None):
+            continue
+        if resource_name(src) in resources:
+            image.set("src", resource_name(src))
 
 
 def _take_footnotes(root: HtmlElement) -> dict[str, HtmlElement]:
@@ -225,7 +243,7 @@ class _Shaper:
             prefix = html_element(
                 "span", f"{self.label('figure', 'Figure')} {number}. ", class_="figure-number"
             )
-            prefix.tail = caption.text
+            prefix.tail = (caption.text or "").lstrip()
             caption.text = None
             caption.insert(0, prefix)
         for div in list(chapter.find_class("longdesc")):
