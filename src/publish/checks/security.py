@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import tinycss2
 
-from ..errors import ERROR, WARNING, Finding, FindingsError
+from ..errors import ERROR, Finding, FindingsError
 from ..project.scan import parse_attributes
 from .codes import FIXES
 from .inline_html import INSTEAD, refused_attribute, refused_element
