@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import zip_longest
 
 import tinycss2
 
@@ -336,3 +337,28 @@ def _locate(chapters, problem: tuple[str, str, str]) -> Finding:
                 )
     name = f"manuscript/{chapters[0].name}" if len(chapters) == 1 else "manuscript"
     return Finding(name, 1, 1, ERROR, code, message, FIXES[code])
+
+
+def check_sanitized(parts, cleaned) -> None:
+    """Refuse an edition the sanitizer had to change: what it removed would be lost
+    without a word. `parts` pairs pandoc's elements with their chapters (as for
+    check_rendered), `cleaned` holds nh3's copies of the same elements."""
+    findings = []
+    for (root, source), clean in zip(parts, cleaned, strict=True):
+        for before, after in zip_longest(_signatures(root), _signatures(clean)):
+            if before != after:
+                chapters = [source] if source else [c for _e, c in parts if c is not None]
+                what = f"<{before[0]}>" if before else "the end of the chapter"
+                needle = f"<{before[0]}" if before else ""
+                message = f"{what} is outside the HTML a book renders"
+                findings.append(_locate(chapters, ("SEC002", message, needle)))
+                break
+    if findings:
+        raise FindingsError(sorted(set(findings)))
+
+
+def _signatures(root) -> Iterator[tuple[str, tuple]]:
+    """(tag, sorted attributes) of every element, comments and the like left out."""
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            yield element.tag, tuple(sorted(element.attrib.items()))

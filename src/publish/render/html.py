@@ -17,7 +17,7 @@ import pypandoc
 from lxml.html import HtmlElement
 
 from ..checks.links import resolve_links, unique_ids
-from ..checks.security import check_rendered
+from ..checks.security import check_rendered, check_sanitized
 from ..checks.urls import is_remote, url_scheme
 from ..editions.compose import ANSWERS_ID, TEASER_ID, Numbering
 from ..editions.kinds import EditionKind
@@ -95,7 +95,7 @@ def run_pandoc(markdown: str, raw_html: bool = False) -> tuple[str, list[str]]:
         for entry in entries
         if entry.get("verbosity") == "WARNING"
     ]
-    return (sanitize(html) if raw_html else html), warnings
+    return html, warnings
 
 
 def render_edition(
@@ -108,22 +108,17 @@ def render_edition(
     """One pandoc run for the whole edition, then the book's own structure on top."""
     markdown = "\n\n".join(_point_images(text) for _, text in parts)
     html, warnings = run_pandoc(markdown, raw_html=True)
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
-    point_html_images(root, resources)
-    footnotes = _take_footnotes(root)
-    sections = [child for child in root if child.tag == "section" and "level1" in child.classes]
-    if len(sections) != len(parts):
-        raise PublishError(
-            f"expected {len(parts)} chapters from pandoc, got {len(sections)}: "
-            "every chapter must start with one level-1 heading"
-        )
-    check_rendered(
-        [
-            *zip(sections, (source for source, _ in parts), strict=True),
-            *((note, None) for note in footnotes.values()),
-        ],
-        set(resources),
+    sources = [source for source, _ in parts]
+    # pandoc's own output is checked first, so whatever is unsafe stops the build with
+    # its line; then nh3's copy is used, and must have lost nothing on the way.
+    sections, footnotes = _parse_edition(html, len(parts), resources)
+    check_rendered(_with_sources(sections, footnotes, sources), set(resources))
+    clean_sections, footnotes = _parse_edition(sanitize(html), len(parts), resources)
+    check_sanitized(
+        _with_sources(sections, footnotes, sources),
+        [*clean_sections, *footnotes.values()],
     )
+    sections = clean_sections
     chapters = []
     for index, ((source, _text), section) in enumerate(zip(parts, sections, strict=True), 1):
         part = _kind(section)
@@ -148,6 +143,26 @@ def render_edition(
             for h in chapter.element.iter("h1", "h2", "h3")
         ]
     return edition
+
+
+def _parse_edition(
+    html: str, count: int, resources: dict[str, Resource]
+) -> tuple[list[HtmlElement], dict[str, HtmlElement]]:
+    """The edition's chapter sections and footnotes, raw images pointed at their files."""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    point_html_images(root, resources)
+    footnotes = _take_footnotes(root)
+    sections = [child for child in root if child.tag == "section" and "level1" in child.classes]
+    if len(sections) != count:
+        raise PublishError(
+            f"expected {count} chapters from pandoc, got {len(sections)}: "
+            "every chapter must start with one level-1 heading"
+        )
+    return sections, footnotes
+
+
+def _with_sources(sections, footnotes, sources) -> list[tuple[HtmlElement, Chapter | None]]:
+    return [*zip(sections, sources, strict=True), *((note, None) for note in footnotes.values())]
 
 
 def _kind(section: HtmlElement) -> str:
