@@ -43,7 +43,7 @@ SECURITY_FIXES = {
     "SEC008": "paste imported rules into styles/custom.css; ship fonts in styles/fonts/",
     "SEC009": "check the URL, or copy the image into manuscript/",
     "SEC010": "draw the diagram with nodes and edges only",
-    "SEC011": "write pandoc attributes instead: [text]{#id .class}; styles go in styles/",
+    "SEC011": "mark it up with {#id .class} and style .class in styles/custom.css",
     "IMG005": "write ![alt](path) so the build can check the file",
 }
 

@@ -181,7 +181,8 @@ def check_chapter(chapter, add: Report, allow_remote: bool) -> None:
             references[definition.group(1).lower()] = (definition.group(2), number)
             _check_link(definition.group(2), number, definition.start(2) + 1, add)
     for link in chapter.scan.links:
-        _check_link(link.target, link.line, link.col, add)
+        if not link.html:  # raw <a href> is checked with its tag's other attributes
+            _check_link(link.target, link.line, link.col, add)
     _check_image_references(chapter, references, add)
     if not allow_remote:
         for image in chapter.scan.images:
@@ -348,13 +349,21 @@ def check_sanitized(parts, cleaned) -> None:
         for before, after in zip_longest(_signatures(root), _signatures(clean)):
             if before != after:
                 chapters = [source] if source else [c for _e, c in parts if c is not None]
-                what = f"<{before[0]}>" if before else "the end of the chapter"
-                needle = f"<{before[0]}" if before else ""
-                message = f"{what} is outside the HTML a book renders"
-                findings.append(_locate(chapters, ("SEC002", message, needle)))
+                findings.append(_locate(chapters, _sanitizer_change(before, after)))
                 break
     if findings:
         raise FindingsError(sorted(set(findings)))
+
+
+def _sanitizer_change(before, after) -> tuple[str, str, str]:
+    """(code, message, text to look for) for the first element nh3 changed."""
+    if before is None:
+        return "SEC002", "the sanitizer changed the chapter's HTML", ""
+    tag, attributes = before
+    if after is not None and after[0] == tag:
+        lost = sorted(dict(attributes).keys() - dict(after[1]).keys()) or ["?"]
+        return "SEC011", f"attribute '{lost[0]}' on <{tag}> is outside what a book renders", lost[0]
+    return "SEC002", f"<{tag}> is outside the HTML a book renders", f"<{tag}"
 
 
 def _signatures(root) -> Iterator[tuple[str, tuple]]:

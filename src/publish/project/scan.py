@@ -92,6 +92,7 @@ class Reference:
     target: str
     line: int
     col: int
+    html: bool = False  # an <a href>: security.py checks its attributes as HTML
 
 
 @dataclass
@@ -183,7 +184,7 @@ def _scan_html(lines: list[str], first_line: int, result: Scan) -> None:
     for match in HTML_LINK.finditer(text):
         href = html_attributes(match.group(1)).get("href")
         if href is not None:
-            result.links.append(Reference(href, *where(match.start())))
+            result.links.append(Reference(href, *where(match.start()), html=True))
     result.images.sort(key=lambda image: (image.line, image.col))
     result.links.sort(key=lambda link: (link.line, link.col))
 

@@ -38,8 +38,17 @@ MATHML_ATTRIBUTES = {
     *("encoding", "width", "height", "depth", "notation", "open", "close", "separators"),
     *("largeop", "symmetric", "voffset", "columnlines", "rowlines", "frame", "equalrows"),
 }
-# Attributes pandoc writes from `{#id .class key=value}` (unknown keys become data-*).
-GENERIC_ATTRIBUTES = {"id", "class", "lang", "dir", "title", "style", "role", "hidden"}
+# Attributes pandoc writes from `{#id .class key=value}`: it keeps HTML5 attribute
+# names and makes every other key data-*. These are the harmless HTML5 ones (no
+# event handlers, nothing that loads a URL; security.py refuses those at the line).
+GENERIC_ATTRIBUTES = {
+    *("id", "class", "lang", "dir", "title", "style", "role", "hidden", "for", "name"),
+    *("width", "height", "align", "label", "value", "type", "span", "colspan", "rowspan"),
+    *("scope", "headers", "start", "reversed", "open", "datetime", "tabindex", "target"),
+    *("rel", "abbr", "accesskey", "translate", "spellcheck", "itemprop", "itemscope"),
+    *("itemtype", "itemid", "checked", "disabled", "selected", "readonly", "size", "cols"),
+    *("rows", "max", "min", "low", "high", "optimum", "color", "cite"),
+}
 TAG_ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
