@@ -13,13 +13,14 @@ from click.testing import CliRunner
 from lxml import etree
 
 from helpers import FIXTURES, NS, ace_command, copy_project, epub_files, pdf_text
+from publish.checks.rules import auto_identifier
 from publish.commands.cli import main
 from publish.engine.build import build
 from publish.project.scan import scan
 from publish.render.sanitize import sanitize
 
 FIXTURE = FIXTURES / "inline-html"
-BOOK = (FIXTURE / "manuscript" / "book.yaml").read_text()
+BOOK = (FIXTURE / "manuscript" / "book.yaml").read_text().split("cheatsheets:")[0]
 ALLOWED = ["kbd", "sup", "sub", "br", "mark", "abbr", "small", "s", "u", "details", "summary"]
 
 
@@ -123,6 +124,12 @@ def test_sanitize_keeps_the_allowlist_and_drops_the_rest():
     )
 
 
+def test_a_heading_with_inline_html_gets_pandocs_id():
+    assert auto_identifier("Press <kbd>Ctrl</kbd>+<kbd>C</kbd> on H<sub>2</sub>O") == (
+        "press-ctrlc-on-h2o"
+    )
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     project = copy_project(FIXTURE, tmp_path_factory.mktemp("inline-html"))
@@ -149,7 +156,7 @@ def test_epub_holds_the_elements_not_their_text(built):
     assert not re.search(r"</?(kbd|br|sub|sup|details|figure|img)\b", text)
     first = trees["EPUB/chapter-01.xhtml"]
     kbds = [k.text for k in first.iterfind(".//x:kbd", NS)]
-    assert kbds == ["Ctrl", "C", "Ctrl", "V"]
+    assert kbds == ["Ctrl", "C", "Ctrl", "V"] * 2  # the text, then its Key points box
     assert first.find(".//x:abbr", NS).get("title") == "Machine learning"
     link = first.xpath(".//x:a[text()='the shortcuts page']", namespaces=NS)[0]
     assert link.get("href") == "https://example.com/shortcuts"
@@ -181,6 +188,13 @@ def test_pdf_text_has_no_tags_and_details_print_open(built):
     assert "Why not use the menu?" in text
     assert "The menu takes three clicks" in text  # a closed <details> prints open
     assert "D2O holds deuterium" in text
+
+
+@pytest.mark.slow
+def test_cheatsheet_renders_inline_html(built):
+    text = pdf_text(built / "full" / "cheatsheets" / "shortcuts-a4.pdf")
+    assert "<kbd>" not in text and "<sub>" not in text
+    assert "Ctrl+C" in re.sub(r"\s+", "", text) and "H2O" in text
 
 
 @pytest.mark.slow

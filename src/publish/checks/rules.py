@@ -72,6 +72,7 @@ def auto_identifier(text: str) -> str:
     """The id pandoc derives from a heading's text (its `auto_identifiers` rules)."""
     plain = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links keep their text
     plain = re.sub(r"\[\^[^\]]*\]", "", plain)  # footnote calls add nothing
+    plain = re.sub(r"</?[A-Za-z][^<>]*>", "", plain)  # raw inline HTML: its text only
     kept = "".join(c for c in plain if c.isalnum() or c in "_-." or c.isspace())
     ident = re.sub(r"\s+", "-", kept.strip()).lower()
     while ident and not ident[0].isalpha():  # pandoc drops everything before the first letter

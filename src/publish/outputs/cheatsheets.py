@@ -17,6 +17,7 @@ from pathlib import Path
 
 import lxml.html
 
+from ..checks.urls import url_scheme
 from ..errors import ERROR, Finding, PublishError
 from ..project.config import BOOK_FILE, PAPERS, Book, CheatsheetSpec
 from ..project.manuscript import Manuscript
@@ -25,6 +26,7 @@ from ..project.theme import Theme
 from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
 from ..render.html import run_pandoc
 from ..render.pdf_engine import PagedDocument, lay_out, metadata_tags
+from ..render.sanitize import sanitize
 from .base import OutputJob
 from .manifest import Artifact
 from .printables import file_urls_for_fonts, png_preview
@@ -115,8 +117,13 @@ def render_blocks(blocks: list[Block], images: ImageFiles) -> list[lxml.html.Htm
         f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{images.point(b.markdown)}\n:::::::::"
         for n, b in enumerate(blocks)
     )
-    html_text, _warnings = run_pandoc(markdown)
-    root = lxml.html.fragment_fromstring(html_text, create_parent="div")
+    # The blocks are chapter text, so their raw HTML passed the chapter checks and the
+    # edition's sanitizer already: render it the same way here.
+    html_text, _warnings = run_pandoc(markdown, raw_html=True)
+    root = lxml.html.fragment_fromstring(sanitize(html_text, local_files=True), "div")
+    for image in root.iter("img"):
+        if url_scheme(image.get("src", "")) is None:  # a raw <img>: not pointed before pandoc
+            image.set("src", images.url(image.get("src")))
     return [root.get_element_by_id(f"sheet-block-{n}") for n in range(len(blocks))]
 
 

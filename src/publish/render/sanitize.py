@@ -78,18 +78,20 @@ ALLOWED_TAGS = PANDOC_TAGS | set(ALLOWED_HTML) | MATHML_TAGS
 ALLOWED_ATTRIBUTES = _attributes()
 
 
-def sanitize(html: str) -> str:
+def sanitize(html: str, local_files: bool = False) -> str:
     """pandoc's HTML with every element and attribute outside the allowlist removed.
 
-    `link_rel=None`: nh3 would otherwise add rel="noopener noreferrer" to every link,
-    which means nothing in a book. Comments go, as authors expect of Markdown.
+    `local_files` keeps `file:` URLs, for a cheatsheet whose images the build pointed
+    at checked files before pandoc ran. `link_rel=None`: nh3 would otherwise add
+    rel="noopener noreferrer" to every link, which means nothing in a book. Comments
+    go, as authors expect of Markdown.
     """
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         generic_attribute_prefixes={"data-", "aria-"},
-        url_schemes=set(LINK_SCHEMES),
+        url_schemes=set(LINK_SCHEMES) | ({"file"} if local_files else set()),
         link_rel=None,
         strip_comments=True,
     )
