@@ -59,6 +59,8 @@ def test_the_fixture_checks_clean():
         ("A <div>block</div>.\n", ":3:3:", "SEC002", "::: {.name}"),
         ("Text.\n\n<center>\nMiddle\n</center>\n", ":5:1:", "SEC002", "::: {.center}"),
         ("Bold <b>word</b>.\n", ":3:6:", "SEC002", "**bold**"),
+        ("If x <y and y> z.\n", ":3:6:", "SEC002", "for a literal < write \\<"),
+        ("A path \\\\<b>x</b>.\n", ":3:10:", "SEC002", "**bold**"),
         (
             '<img src="img/keys.png">\n',
             ":3:1:",
@@ -78,6 +80,8 @@ def test_the_fixture_checks_clean():
         "div",
         "center",
         "b",
+        "unknown-tag",
+        "escaped-backslash",
         "img-alt",
         "img-missing",
         "img-type",
@@ -94,7 +98,9 @@ def test_raw_html_outside_the_rules_is_refused_with_line_and_hint(
 
 
 def test_a_comment_is_left_out_and_tags_inside_code_are_text(tmp_path):
-    body = "Text <!-- a note to self -->.\n\nWrite `<div>` or:\n\n```html\n<script>\n```\n"
+    body = (
+        "Text <!-- a note to self -->.\n\nWrite `<div>` or \\<div> or:\n\n```html\n<script>\n```\n"
+    )
     exit_code, output = check(project_with(tmp_path, body))
     assert exit_code == 0, output
 

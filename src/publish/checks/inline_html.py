@@ -91,7 +91,9 @@ for _level in range(1, 7):
     INSTEAD[f"h{_level}"] = f"write {'#' * _level} Heading"
 
 ALLOWED_LIST = ", ".join(f"<{name}>" for name in ALLOWED_HTML)
-GENERAL_HINT = f"write it in Markdown; the HTML a book renders is {ALLOWED_LIST}"
+GENERAL_HINT = (
+    f"write it in Markdown (the HTML a book renders is {ALLOWED_LIST}); for a literal < write \\<"
+)
 ATTRIBUTE_INSTEAD = {
     "style": "put styles in styles/custom.css and write [text]{.name}",
     "class": "write pandoc attributes instead: [text]{.name}",

@@ -210,6 +210,8 @@ def _check_raw_html(text: str, number: int, add: Report) -> OpenTag | None:
     for match in TAG.finditer(text):
         name = match.group(1).lower()
         complete = bool(match.group(3))
+        if _escaped(text, match.start()) and name not in DANGEROUS_TAGS:
+            continue  # `\<b>` is the text "<b>"
         if name in DANGEROUS_TAGS:
             add(
                 number,
@@ -227,9 +229,15 @@ def _check_raw_html(text: str, number: int, add: Report) -> OpenTag | None:
         open_tag = None if complete else OpenTag(name, number, match.start() + 1)
     for match in CLOSING_TAG.finditer(text):
         name = match.group(1).lower()
-        if name not in opened and name not in DANGEROUS_TAGS:
+        if name not in opened | DANGEROUS_TAGS and not _escaped(text, match.start()):
             _refuse_element(name, number, match.start() + 1, add)
     return open_tag
+
+
+def _escaped(text: str, index: int) -> bool:
+    """Whether the character at `index` follows an odd run of backslashes."""
+    run = len(text[:index]) - len(text[:index].rstrip("\\"))
+    return run % 2 == 1
 
 
 def _refuse_element(name: str, number: int, col: int, add: Report) -> None:

@@ -24,9 +24,9 @@ LINK = re.compile(r"(?<!!)\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\
 AUTOLINK = re.compile(r"<((?:[a-zA-Z][\w+.-]*):[^>\s]+)>")
 # Raw HTML images, figures and links (the allowlisted kind, see checks/inline_html.py):
 # matched over the whole chapter, since a tag may run over several lines.
-HTML_IMG = re.compile(r"<img\b([^<>]*)>", re.I)
+HTML_IMG = re.compile(r"(?<!\\)<img\b([^<>]*)>", re.I)
 HTML_FIGURE = re.compile(r"<figure\b([^<>]*)>(.*?)</figure\s*>", re.I | re.S)
-HTML_LINK = re.compile(r"<a\b([^<>]*)>", re.I)
+HTML_LINK = re.compile(r"(?<!\\)<a\b([^<>]*)>", re.I)
 HTML_ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 XREF = re.compile(r"(?<![\w@\\])@(fig:[\w-]+)")
