@@ -229,3 +229,14 @@ def test_ace_finds_no_violations(built, tmp_path, ace_env):
         t["earl:test"]["dct:title"] for a in report["assertions"] for t in a["assertions"]
     ]
     assert violations == []
+
+
+def test_what_nh3_would_remove_stops_the_build_at_its_line(tmp_path):
+    """A pandoc attribute pandoc keeps (srcdoc) but nh3 drops: refused, never lost quietly."""
+    body = "Words here.\n\nA note.[^n]\n\n[^n]: Press <kbd>Esc</kbd> and [x]{srcdoc=hi}.\n"
+    project = project_with(tmp_path, body)
+    result = CliRunner().invoke(main, ["build", str(project), "-j", "1", "--format", "epub"])
+    assert result.exit_code == 1, result.output
+    assert "manuscript/shortcuts.md:7:1: ERROR SEC011 attribute 'srcdoc' on <span>" in (
+        result.stderr
+    )

@@ -6,9 +6,9 @@ with the line, every element and attribute outside the short allowlist of
 all what could run code, pull content in or reach a file: dangerous elements,
 event handlers, `rel=attachment` and links whose scheme is not `https:`,
 `http:`, `mailto:` or internal. HTML comments are left out of the book, as on
-GitHub. `check_rendered` looks at pandoc's
-output once more, so a construct the line scanner cannot see (a link split over
-two lines, say) still stops the build.
+GitHub. `check_rendered` looks at pandoc's output once more, so a construct the
+line scanner cannot see (a link split over two lines, say) still stops the
+build, and `check_sanitized` stops it when nh3 had to remove anything.
 """
 
 from __future__ import annotations

@@ -71,7 +71,8 @@ class RenderedEdition:
 def run_pandoc(markdown: str, raw_html: bool = False) -> tuple[str, list[str]]:
     """HTML, and pandoc's warnings as "line N: message" (N: line in `markdown`).
 
-    `raw_html` only for checked chapter text: its HTML then goes through nh3.
+    `raw_html` only for chapter text that security.py has checked, and the caller
+    passes the result through `sanitize` (nh3).
 
     pandoc writes its JSON log (`--log`) whatever its verbosity, so `--quiet`
     keeps its stderr (which pypandoc would print) empty and the warnings come
@@ -113,12 +114,11 @@ def render_edition(
     # its line; then nh3's copy is used, and must have lost nothing on the way.
     sections, footnotes = _parse_edition(html, len(parts), resources)
     check_rendered(_with_sources(sections, footnotes, sources), set(resources))
-    clean_sections, footnotes = _parse_edition(sanitize(html), len(parts), resources)
+    clean_sections, clean_notes = _parse_edition(sanitize(html), len(parts), resources)
     check_sanitized(
-        _with_sources(sections, footnotes, sources),
-        [*clean_sections, *footnotes.values()],
+        _with_sources(sections, footnotes, sources), [*clean_sections, *clean_notes.values()]
     )
-    sections = clean_sections
+    sections, footnotes = clean_sections, clean_notes
     chapters = []
     for index, ((source, _text), section) in enumerate(zip(parts, sections, strict=True), 1):
         part = _kind(section)
