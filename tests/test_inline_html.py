@@ -166,6 +166,8 @@ def test_epub_holds_the_elements_not_their_text(built):
     assert first.find(".//x:abbr", NS).get("title") == "Machine learning"
     link = first.xpath(".//x:a[text()='the shortcuts page']", namespaces=NS)[0]
     assert link.get("href") == "https://example.com/shortcuts"
+    chapter_link = first.xpath(".//x:a[text()='the water chapter']", namespaces=NS)[0]
+    assert chapter_link.get("href") == "chapter-02.xhtml#water"
     files = epub_files(epub)
     for image in first.iterfind(".//x:figure/x:img", NS):
         assert f"EPUB/{image.get('src')}" in files
@@ -240,3 +242,10 @@ def test_what_nh3_would_remove_stops_the_build_at_its_line(tmp_path):
     assert "manuscript/shortcuts.md:7:1: ERROR SEC011 attribute 'srcdoc' on <span>" in (
         result.stderr
     )
+
+
+def test_a_raw_link_to_a_chapter_is_checked_like_a_markdown_one(tmp_path):
+    body = 'See <a href="nope.md">the missing part</a>.\n'
+    exit_code, output = check(project_with(tmp_path, body))
+    assert exit_code == 0, output
+    assert "manuscript/shortcuts.md:3:5: WARNING REF002 'nope.md' is not a chapter" in output
