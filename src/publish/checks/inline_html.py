@@ -36,7 +36,7 @@ INSTEAD: dict[str, str] = {
     "sup": "write x^2^ for a superscript",
     "sub": "write H~2~O for a subscript",
     "mark": "write [text]{.mark}",
-    "small": "write [text]{.small}",
+    "small": "write <small>text</small> with no attributes",
     "s": "write ~~text~~ for struck-out text",
     "del": "write ~~text~~ for struck-out text",
     "strike": "write ~~text~~ for struck-out text",
