@@ -87,8 +87,7 @@ INSTEAD: dict[str, str] = {
     "svg": 'save the drawing as an .svg file and write ![Caption](img/x.svg){alt="..."}',
     "math": "write TeX math between $ signs",
 }
-for _level in range(1, 7):
-    INSTEAD[f"h{_level}"] = f"write {'#' * _level} Heading"
+INSTEAD.update({f"h{level}": f"write {'#' * level} Heading" for level in range(1, 7)})
 
 ALLOWED_LIST = ", ".join(f"<{name}>" for name in ALLOWED_HTML)
 GENERAL_HINT = (
@@ -98,6 +97,9 @@ ATTRIBUTE_INSTEAD = {
     "style": "put styles in styles/custom.css and write [text]{.name}",
     "class": "write pandoc attributes instead: [text]{.name}",
     "id": "write pandoc attributes instead: [text]{#name}",
+    "target": "delete it: the reading system decides where a link opens",
+    "rel": "delete it: the reading system decides where a link opens",
+    "loading": "delete it: a book's images are packaged inside it",
 }
 
 
