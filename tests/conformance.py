@@ -324,6 +324,8 @@ def _inlines(inlines: list, notes: list) -> list:
             out.append(inline | {"c": [content[0], _inlines(content[1], notes)]})
         elif kind == "Link":
             out.extend(_inlines(content[1], notes))
+        elif kind == "RawInline" and re.match(r"<br\b", content[1], re.I):
+            out.append({"t": "LineBreak"})  # raw <br> is rendered (checks/inline_html.py)
         else:
             out.append(inline)
     return out

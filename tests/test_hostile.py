@@ -146,17 +146,20 @@ def test_fetcher_refuses_the_network(canary_server, tmp_path):
     assert canary_server.requests == []
 
 
-def test_raw_html_is_never_rendered(tmp_path):
-    """A harmless raw tag is only a warning, and reaches the book as text, not markup."""
+def test_raw_html_outside_the_allowlist_is_refused(tmp_path):
+    """Only the allowlisted elements render (test_inline_html.py); any other tag, even a
+    harmless one, stops the build at its line with the Markdown to write instead."""
     project = make_project(
-        tmp_path / "book", chapter_files("Press <kbd>Enter</kbd> now.\n"), {}, lambda text: text
+        tmp_path / "book",
+        chapter_files('Press <kbd>Enter</kbd> <span class="x">now</span>.\n'),
+        {},
+        lambda text: text,
     )
     result = CliRunner().invoke(main, ["build", str(project), "-j", "1", "--format", "epub"])
-    assert result.exit_code == 0, result.output
-    assert "manuscript/ch.md:5:" in result.stderr and "SEC002" in result.stderr
-    with zipfile.ZipFile(project / "build" / "full" / "hostile.epub") as archive:
-        chapter = archive.read("EPUB/chapter-01.xhtml").decode()
-    assert "&lt;kbd&gt;Enter&lt;/kbd&gt;" in chapter and "<kbd>" not in chapter
+    assert result.exit_code == 1, result.output
+    assert "manuscript/ch.md:5:24: ERROR SEC002 raw <span>" in result.stderr
+    assert "write [text]{.name}" in result.stderr
+    assert "<kbd>" not in result.stderr
 
 
 @pytest.mark.slow

@@ -31,7 +31,7 @@ ALERTS = {
 
 SECURITY_CODES = {
     "SEC001": "raw HTML that could run code or pull content in (script, iframe, object, ...)",
-    "SEC002": "raw HTML is not rendered: it shows as text",
+    "SEC002": "raw HTML outside the allowlist (kbd, sup, sub, br, details, figure, img ...)",
     "SEC003": "an event-handler attribute (onclick=...)",
     "SEC004": "a link or source uses a scheme other than https, http, mailto or internal",
     "SEC005": "rel=attachment would embed a file in the PDF",
@@ -40,12 +40,13 @@ SECURITY_CODES = {
     "SEC008": "a stylesheet construct the build cannot package (@import, local())",
     "SEC009": "a remote resource could not be downloaded",
     "SEC010": "a Graphviz attribute that reads files (image, shapefile, fontpath, ...)",
+    "SEC011": "an attribute outside the inline-HTML allowlist (class, style, id ...)",
     "IMG005": "an image written as a reference ![alt][ref]; write ![alt](path)",
 }
 
 SECURITY_FIXES = {
     "SEC001": "remove it: books run no scripts and embed nothing from outside",
-    "SEC002": "write it in Markdown; pandoc attributes {#id .class} cover most needs",
+    "SEC002": "write it in Markdown: \\ line break, ^sup^, ~sub~, [Ctrl]{.kbd}, ::: fenced divs",
     "SEC003": "remove the attribute: books run no scripts",
     "SEC004": "links may use https:, http:, mailto: or point inside the book (#id)",
     "SEC005": "link to the file on the web instead",
@@ -54,6 +55,7 @@ SECURITY_FIXES = {
     "SEC008": "paste imported rules into styles/custom.css; ship fonts in styles/fonts/",
     "SEC009": "check the URL, or copy the image into manuscript/",
     "SEC010": "draw the diagram with nodes and edges only",
+    "SEC011": "mark it up with {#id .class} and style .class in styles/custom.css",
     "IMG005": "write ![alt](path) so the build can check the file",
 }
 

@@ -75,6 +75,7 @@ def auto_identifier(text: str) -> str:
     """The id pandoc derives from a heading's text (its `auto_identifiers` rules)."""
     plain = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links keep their text
     plain = re.sub(r"\[\^[^\]]*\]", "", plain)  # footnote calls add nothing
+    plain = re.sub(r"</?[A-Za-z][^<>]*>", "", plain)  # raw inline HTML: its text only
     kept = "".join(c for c in plain if c.isalnum() or c in "_-." or c.isspace())
     ident = re.sub(r"\s+", "-", kept.strip()).lower()
     while ident and not ident[0].isalpha():  # pandoc drops everything before the first letter
@@ -343,6 +344,8 @@ def _check_alt(image, add) -> None:
             image.col,
             ERROR,
             "IMG003",
-            "image has no text alternative",
-            FIXES["IMG003"],
+            "figure has no text alternative",
+            'add alt="what the image shows" to the <img> tag'
+            if image.html
+            else 'add alt="what the image shows" to its {...} attributes',
         )

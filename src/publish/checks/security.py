@@ -1,24 +1,29 @@
 """The raw HTML and link policy of a manuscript, checked line by line.
 
-pandoc runs with raw HTML switched off, so a `<script>` in a chapter can only
-ever reach the book as visible text; this module tells the author *why*, with
-the line, and refuses what could run code, pull content in or reach a file:
-dangerous elements, event handlers, `rel=attachment` and links whose scheme is
-not `https:`, `http:`, `mailto:` or internal. `check_rendered` looks at pandoc's
-output once more, so a construct the line scanner cannot see (a link split over
-two lines, say) still stops the build.
+pandoc passes a chapter's raw HTML through only because this module has refused,
+with the line, every element and attribute outside the short allowlist of
+`inline_html.py` (`<kbd>`, `<sup>`, `<details>`, `<figure><img>` ...), and above
+all what could run code, pull content in or reach a file: dangerous elements,
+event handlers, `rel=attachment` and links whose scheme is not `https:`,
+`http:`, `mailto:` or internal. HTML comments are left out of the book, as on
+GitHub. `check_rendered` looks at pandoc's output once more, so a construct the
+line scanner cannot see (a link split over two lines, say) still stops the
+build, and `check_sanitized` stops it when nh3 had to remove anything.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import zip_longest
 
 import tinycss2
 
-from ..errors import ERROR, WARNING, Finding, FindingsError
+from ..errors import ERROR, Finding, FindingsError
 from ..project.scan import parse_attributes
 from .codes import FIXES
+from .inline_html import INSTEAD, refused_attribute, refused_element
 from .urls import is_remote, normalize_url, refused_link_scheme
 
 DANGEROUS_TAGS = {
@@ -63,6 +68,7 @@ URL_ATTRIBUTES = {
     "icon",
     "xlink:href",
 }
+CLOSING_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
 TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)([^<>]*)(>?)")
 HTML_ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 ATTRIBUTE_BLOCK = re.compile(r"\{([^{}]*=[^{}]*)\}")
@@ -73,6 +79,15 @@ RAW_HINT = "write it in Markdown; pandoc attributes {#id .class} cover most need
 SCHEME_HINT = "links may use https:, http:, mailto: or point inside the book (#id)"
 
 Report = Callable[[int, int, str, str, str, str], None]
+
+
+@dataclass
+class OpenTag:
+    """A raw tag whose `>` is on a later line."""
+
+    name: str
+    line: int
+    col: int
 
 
 def attribute_problem(name: str, value: str) -> tuple[str, str, str] | None:
@@ -153,7 +168,7 @@ def prose_lines(chapter) -> Iterator[tuple[int, str]]:
 
 def check_chapter(chapter, add: Report, allow_remote: bool) -> None:
     """Every raw HTML, attribute and link problem of one chapter, with its line."""
-    open_tag: str | None = None
+    open_tag: OpenTag | None = None
     references: dict[str, tuple[str, int]] = {}
     for number, text in prose_lines(chapter):
         if open_tag is not None:
@@ -166,7 +181,8 @@ def check_chapter(chapter, add: Report, allow_remote: bool) -> None:
             references[definition.group(1).lower()] = (definition.group(2), number)
             _check_link(definition.group(2), number, definition.start(2) + 1, add)
     for link in chapter.scan.links:
-        _check_link(link.target, link.line, link.col, add)
+        if not link.html:  # raw <a href> is checked with its tag's other attributes
+            _check_link(link.target, link.line, link.col, add)
     _check_image_references(chapter, references, add)
     if not allow_remote:
         for image in chapter.scan.images:
@@ -187,20 +203,15 @@ def _check_link(target: str, line: int, col: int, add: Report) -> None:
         add(line, col, ERROR, "SEC004", f"'{scheme}:' link is refused", SCHEME_HINT)
 
 
-def _check_raw_html(text: str, number: int, add: Report) -> str | None:
-    """Report raw HTML on a line; the tag name when a tag is left open at its end."""
-    if "<!--" in text:
-        add(
-            number,
-            text.index("<!--") + 1,
-            WARNING,
-            "SEC002",
-            "an HTML comment is not hidden: it shows as text",
-            "delete it",
-        )
+def _check_raw_html(text: str, number: int, add: Report) -> OpenTag | None:
+    """Report raw HTML on a line outside the allowlist; the tag left open at its end."""
     open_tag = None
+    opened = set()
     for match in TAG.finditer(text):
         name = match.group(1).lower()
+        complete = bool(match.group(3))
+        if _escaped(text, match.start()) and name not in DANGEROUS_TAGS:
+            continue  # `\<b>` is the text "<b>"
         if name in DANGEROUS_TAGS:
             add(
                 number,
@@ -208,34 +219,56 @@ def _check_raw_html(text: str, number: int, add: Report) -> str | None:
                 ERROR,
                 "SEC001",
                 f"raw <{name}> is refused",
-                "books run no scripts and embed nothing from outside; " + RAW_HINT,
+                "books run no scripts and embed nothing from outside; "
+                + INSTEAD.get(name, RAW_HINT),
             )
-        else:
-            add(
-                number,
-                match.start() + 1,
-                WARNING,
-                "SEC002",
-                f"raw <{name}> is not rendered: it shows as text",
-                RAW_HINT,
-            )
-        _check_html_attributes(match.group(2), number, match.start(2) + 1, add)
-        open_tag = None if match.group(3) else name
+        elif complete:
+            _refuse_element(name, number, match.start() + 1, add)
+        _check_html_attributes(name, match.group(2), number, match.start(2) + 1, add)
+        opened.add(name)
+        open_tag = None if complete else OpenTag(name, number, match.start() + 1)
+    for match in CLOSING_TAG.finditer(text):
+        name = match.group(1).lower()
+        if name not in opened | DANGEROUS_TAGS and not _escaped(text, match.start()):
+            _refuse_element(name, number, match.start() + 1, add)
     return open_tag
 
 
-def _check_tag_continuation(tag: str, text: str, number: int, add: Report) -> str | None:
-    """Attributes of a raw tag that goes on over several lines."""
+def _escaped(text: str, index: int) -> bool:
+    """Whether the character at `index` follows an odd run of backslashes."""
+    run = len(text[:index]) - len(text[:index].rstrip("\\"))
+    return run % 2 == 1
+
+
+def _refuse_element(name: str, number: int, col: int, add: Report) -> None:
+    refusal = refused_element(name)
+    if refusal:
+        add(number, col, ERROR, "SEC002", *refusal)
+
+
+def _check_tag_continuation(tag: OpenTag, text: str, number: int, add: Report) -> OpenTag | None:
+    """Attributes of a raw tag that goes on over several lines (a blank line ends it:
+    pandoc then reads no tag at all)."""
+    if not text.strip():
+        return None
     end = text.find(">")
-    _check_html_attributes(text if end < 0 else text[:end], number, 1, add)
-    return tag if end < 0 else _check_raw_html(text[end + 1 :], number, add)
+    _check_html_attributes(tag.name, text if end < 0 else text[:end], number, 1, add)
+    if end < 0:
+        return tag
+    if tag.name not in DANGEROUS_TAGS:
+        _refuse_element(tag.name, tag.line, tag.col, add)
+    return _check_raw_html(text[end + 1 :], number, add)
 
 
-def _check_html_attributes(text: str, number: int, col: int, add: Report) -> None:
+def _check_html_attributes(tag: str, text: str, number: int, col: int, add: Report) -> None:
     for match in HTML_ATTRIBUTE.finditer(text):
         problem = attribute_problem(match.group(1), match.group(2) or "")
         if problem:
             add(number, col + match.start(), ERROR, *problem)
+            continue
+        refusal = refused_attribute(tag, match.group(1))
+        if refusal:
+            add(number, col + match.start(), ERROR, "SEC011", *refusal)
 
 
 def _check_attribute_blocks(text: str, number: int, add: Report) -> None:
@@ -315,3 +348,36 @@ def _locate(chapters, problem: tuple[str, str, str]) -> Finding:
                 )
     name = f"manuscript/{chapters[0].name}" if len(chapters) == 1 else "manuscript"
     return Finding(name, 1, 1, ERROR, code, message, FIXES[code])
+
+
+def check_sanitized(parts, cleaned) -> None:
+    """Refuse an edition the sanitizer had to change: what it removed would be lost
+    without a word. `parts` pairs pandoc's elements with their chapters (as for
+    check_rendered), `cleaned` holds nh3's copies of the same elements."""
+    findings = []
+    for (root, source), clean in zip(parts, cleaned, strict=True):
+        for before, after in zip_longest(_signatures(root), _signatures(clean)):
+            if before != after:
+                chapters = [source] if source else [c for _e, c in parts if c is not None]
+                findings.append(_locate(chapters, _sanitizer_change(before, after)))
+                break
+    if findings:
+        raise FindingsError(sorted(set(findings)))
+
+
+def _sanitizer_change(before, after) -> tuple[str, str, str]:
+    """(code, message, text to look for) for the first element nh3 changed."""
+    if before is None:
+        return "SEC002", "the sanitizer changed the chapter's HTML", ""
+    tag, attributes = before
+    if after is not None and after[0] == tag:
+        lost = sorted(dict(attributes).keys() - dict(after[1]).keys()) or ["?"]
+        return "SEC011", f"attribute '{lost[0]}' on <{tag}> is outside what a book renders", lost[0]
+    return "SEC002", f"<{tag}> is outside the HTML a book renders", f"<{tag}"
+
+
+def _signatures(root) -> Iterator[tuple[str, tuple]]:
+    """(tag, sorted attributes) of every element, comments and the like left out."""
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            yield element.tag, tuple(sorted(element.attrib.items()))

@@ -27,6 +27,7 @@ from ..render.habits import open_alerts, shape_habits
 from ..render.html import run_pandoc
 from ..render.math import drawn_or_refused
 from ..render.pdf_engine import PagedDocument, image_url, lay_out, metadata_tags
+from ..render.sanitize import sanitize
 from .base import OutputJob
 from .manifest import Artifact
 from .printables import file_urls_for_fonts, png_preview
@@ -121,9 +122,14 @@ def render_blocks(
         f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{body}\n:::::::::"
         for n, body in enumerate(bodies)
     )
-    html_text, _warnings = run_pandoc(markdown)
-    root = lxml.html.fragment_fromstring(html_text, create_parent="div")
+    # The blocks are chapter text, so their raw HTML passed the chapter checks and the
+    # edition's sanitizer already: render it the same way here.
+    html_text, _warnings = run_pandoc(markdown, raw_html=True)
+    root = lxml.html.fragment_fromstring(sanitize(html_text, local_files=True), "div")
     shape_habits(root, labels.get)
+    for image in root.iter("img"):
+        if url_scheme(image.get("src", "")) is None:  # a raw <img>: not pointed before pandoc
+            image.set("src", images.url(image.get("src")))
     return [root.get_element_by_id(f"sheet-block-{n}") for n in range(len(blocks))]
 
 

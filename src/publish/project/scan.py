@@ -7,6 +7,8 @@ every finding can point at the line an author wrote.
 
 from __future__ import annotations
 
+import bisect
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +22,13 @@ IMAGE = re.compile(
 )
 LINK = re.compile(r"(?<!!)\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 AUTOLINK = re.compile(r"<((?:[a-zA-Z][\w+.-]*):[^>\s]+)>")
+# Raw HTML images, figures and links (the allowlisted kind, see checks/inline_html.py):
+# matched over the whole chapter, since a tag may run over several lines.
+HTML_IMG = re.compile(r"(?<!\\)<img\b([^<>]*)>", re.I)
+HTML_FIGURE = re.compile(r"<figure\b([^<>]*)>(.*?)</figure\s*>", re.I | re.S)
+HTML_LINK = re.compile(r"(?<!\\)<a\b([^<>]*)>", re.I)
+HTML_ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 XREF = re.compile(r"(?<![\w@\\])@(fig:[\w-]+)")
 WORD = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?")
 MARKUP = re.compile(r"\{[^{}]*\}|\]\([^)]*\)|<[^>]+>|[*_`|#>\[\]!^]")
@@ -75,6 +84,7 @@ class Image:
     line: int
     col: int
     is_figure: bool
+    html: bool = False  # written as <img src alt>, not ![alt](src)
 
 
 @dataclass
@@ -82,6 +92,7 @@ class Reference:
     target: str
     line: int
     col: int
+    html: bool = False  # an <a href>: security.py checks its attributes as HTML
 
 
 @dataclass
@@ -122,7 +133,64 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
             continue
         _scan_inline(text, number, result)
     result.unclosed_divs = open_divs
+    _scan_html(lines, first_line, result)
     return result
+
+
+def html_attributes(text: str) -> dict[str, str]:
+    """The attributes of a raw HTML tag's inside, names lower-case, entities undone."""
+    found = {}
+    for match in HTML_ATTRIBUTE.finditer(text):
+        value = (match.group(2) or "").strip("'\"")
+        found[match.group(1).lower()] = html.unescape(value)
+    return found
+
+
+def _scan_html(lines: list[str], first_line: int, result: Scan) -> None:
+    """Raw `<img>` (alone or in a `<figure>`) and `<a href>`, with the line each starts on.
+
+    Code blocks and code spans are blanked out first: HTML shown as code is not HTML.
+    """
+    prose = [
+        "" if first_line + offset in result.code_lines else CODE_SPAN.sub(_blank, raw)
+        for offset, raw in enumerate(lines)
+    ]
+    text = "".join(line if line.endswith("\n") else line + "\n" for line in prose)
+    if "<" not in text:
+        return
+    starts = [0]
+    for line in prose:
+        starts.append(starts[-1] + len(line) + (0 if line.endswith("\n") else 1))
+
+    def where(offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(starts, offset) - 1
+        return first_line + index, offset - starts[index] + 1
+
+    figures = [
+        (m.start(2), m.end(2), html_attributes(m.group(1)).get("id", ""))
+        for m in HTML_FIGURE.finditer(text)
+    ]
+    for match in HTML_IMG.finditer(text):
+        attrs = html_attributes(match.group(1))
+        if "src" not in attrs:
+            continue
+        figure = next((f for f in figures if f[0] <= match.start() < f[1]), None)
+        alt = {"alt": attrs["alt"]} if "alt" in attrs else {}
+        line, col = where(match.start())
+        ident = figure[2] if figure else ""
+        result.images.append(
+            Image("", attrs["src"], ident, alt, line, col, figure is not None, html=True)
+        )
+    for match in HTML_LINK.finditer(text):
+        href = html_attributes(match.group(1)).get("href")
+        if href is not None:
+            result.links.append(Reference(href, *where(match.start()), html=True))
+    result.images.sort(key=lambda image: (image.line, image.col))
+    result.links.sort(key=lambda link: (link.line, link.col))
+
+
+def _blank(match: re.Match) -> str:
+    return " " * len(match.group(0))
 
 
 def _scan_structure(text: str, number: int, result: Scan, open_divs: list[Div]) -> bool:

@@ -17,7 +17,7 @@ import pypandoc
 from lxml.html import HtmlElement
 
 from ..checks.links import resolve_links, unique_ids
-from ..checks.security import check_rendered
+from ..checks.security import check_rendered, check_sanitized
 from ..checks.urls import is_remote, url_scheme
 from ..editions.compose import ANSWERS_ID, TEASER_ID, Numbering
 from ..editions.kinds import EditionKind
@@ -27,6 +27,7 @@ from ..project.scan import IMAGE
 from .habits import open_alerts, shape_habits
 from .math import label_math, reader_text, refuse_unconverted
 from .resources import Resource, resource_name
+from .sanitize import sanitize
 
 PANDOC_ARGS = [
     "--section-divs",
@@ -39,8 +40,11 @@ PANDOC_ARGS = [
     "--mathml",  # TeX math as MathML: the EPUB keeps it, the PDF draws it (math.py)
 ]
 # Raw HTML (and pandoc's <div>/<span> readings of it) stays text: security.py tells the
-# author why, with the line.
+# author why, with the line. Templates, which that check does not read, keep to this.
 PANDOC_FORMAT = "markdown-raw_html-native_divs-native_spans-raw_tex-raw_attribute"
+# Chapters: raw HTML passes, because security.py has refused every element and
+# attribute outside the inline allowlist, and nh3 (sanitize.py) cleans the result.
+CHAPTER_FORMAT = "markdown-native_divs-native_spans-raw_tex-raw_attribute"
 
 
 @dataclass
@@ -75,8 +79,11 @@ class RenderedEdition:
         return self._files_by_id.get(ident)
 
 
-def run_pandoc(markdown: str) -> tuple[str, list[str]]:
+def run_pandoc(markdown: str, raw_html: bool = False) -> tuple[str, list[str]]:
     """HTML, and pandoc's warnings as "line N: message" (N: line in `markdown`).
+
+    `raw_html` only for chapter text that security.py has checked, and the caller
+    passes the result through `sanitize` (nh3).
 
     pandoc writes its JSON log (`--log`) whatever its verbosity, so `--quiet`
     keeps its stderr (which pypandoc would print) empty and the warnings come
@@ -88,7 +95,7 @@ def run_pandoc(markdown: str) -> tuple[str, list[str]]:
             html = pypandoc.convert_text(
                 markdown,
                 "html5",
-                format=PANDOC_FORMAT,
+                format=CHAPTER_FORMAT if raw_html else PANDOC_FORMAT,
                 sandbox=True,
                 extra_args=[*PANDOC_ARGS, "--quiet", f"--log={log}"],
             )
@@ -112,20 +119,18 @@ def render_edition(
 ) -> RenderedEdition:
     """One pandoc run for the whole edition, then the book's own structure on top."""
     markdown = "\n\n".join(open_alerts(_point_images(text)) for _, text in parts)
-    html, warnings = run_pandoc(markdown)
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
-    footnotes = _take_footnotes(root)
-    sections = [child for child in root if child.tag == "section" and "level1" in child.classes]
-    if len(sections) != len(parts):
-        raise PublishError(
-            f"expected {len(parts)} chapters from pandoc, got {len(sections)}: "
-            "every chapter must start with one level-1 heading"
-        )
-    located = [
-        *zip(sections, (source for source, _ in parts), strict=True),
-        *((note, None) for note in footnotes.values()),
-    ]
-    check_rendered(located, set(resources))
+    html, warnings = run_pandoc(markdown, raw_html=True)
+    sources = [source for source, _ in parts]
+    # pandoc's own output is checked first, so whatever is unsafe stops the build with
+    # its line; then nh3's copy is used, and must have lost nothing on the way.
+    sections, footnotes = _parse_edition(html, len(parts), resources)
+    check_rendered(_with_sources(sections, footnotes, sources), set(resources))
+    clean_sections, clean_notes = _parse_edition(sanitize(html), len(parts), resources)
+    check_sanitized(
+        _with_sources(sections, footnotes, sources), [*clean_sections, *clean_notes.values()]
+    )
+    sections, footnotes = clean_sections, clean_notes
+    located = _with_sources(sections, footnotes, sources)
     refuse_unconverted(located)
     for element, _source in located:
         label_math(element)
@@ -155,6 +160,26 @@ def render_edition(
     return edition
 
 
+def _parse_edition(
+    html: str, count: int, resources: dict[str, Resource]
+) -> tuple[list[HtmlElement], dict[str, HtmlElement]]:
+    """The edition's chapter sections and footnotes, raw images pointed at their files."""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    point_html_images(root, resources)
+    footnotes = _take_footnotes(root)
+    sections = [child for child in root if child.tag == "section" and "level1" in child.classes]
+    if len(sections) != count:
+        raise PublishError(
+            f"expected {count} chapters from pandoc, got {len(sections)}: "
+            "every chapter must start with one level-1 heading"
+        )
+    return sections, footnotes
+
+
+def _with_sources(sections, footnotes, sources) -> list[tuple[HtmlElement, Chapter | None]]:
+    return [*zip(sections, sources, strict=True), *((note, None) for note in footnotes.values())]
+
+
 def _kind(section: HtmlElement) -> str:
     return {ANSWERS_ID: "answers", TEASER_ID: "teaser"}.get(section.get("id"), "chapter")
 
@@ -169,6 +194,17 @@ def _point_images(markdown: str) -> str:
         ),
         markdown,
     )
+
+
+def point_html_images(root: HtmlElement, resources: dict[str, Resource]) -> None:
+    """Raw `<img src>` (the Markdown ones are pointed before pandoc) at its packaged name;
+    one the build did not check keeps its src, and check_rendered refuses it."""
+    for image in root.iter("img"):
+        src = image.get("src", "")
+        if src in resources or not (is_remote(src) or url_scheme(src) is None):
+            continue
+        if resource_name(src) in resources:
+            image.set("src", resource_name(src))
 
 
 def _take_footnotes(root: HtmlElement) -> dict[str, HtmlElement]:
@@ -238,7 +274,7 @@ class _Shaper:
             prefix = html_element(
                 "span", f"{self.label('figure', 'Figure')} {number}. ", class_="figure-number"
             )
-            prefix.tail = caption.text
+            prefix.tail = (caption.text or "").lstrip()
             caption.text = None
             caption.insert(0, prefix)
         for div in list(chapter.find_class("longdesc")):
