@@ -19,6 +19,8 @@ from pathlib import Path
 from ..files import is_inside
 from .scan import IMAGE, LINK
 
+# A raw <img> whose src sits on the tag's first line (the scanner gives that line).
+HTML_SRC = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
 SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
 PATH_RULE = "paths are relative to the chapter's folder, then to manuscript/"
 MAX_SUGGESTION_FILES = 5000  # a "did you mean" never walks a huge tree for long
@@ -94,7 +96,10 @@ def rebase_paths(root: Path, lines: list[str], found, origins, chapter: str) -> 
     already resolve from the chapter), are relative to the file that holds them. A path
     found nowhere is left as written, for the checks to report as the author wrote it.
     """
-    spots = [(i.line, i.col, IMAGE, 2, i.src) for i in found.images]
+    spots = [
+        (i.line, i.col, HTML_SRC if i.html else IMAGE, 2 if not i.html else 1, i.src)
+        for i in found.images
+    ]
     for link in found.links:
         path = link.target.partition("#")[0]
         if origins[link.line - 1][0] != chapter and path.lower().endswith((".md", ".markdown")):
