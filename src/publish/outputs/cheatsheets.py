@@ -20,7 +20,6 @@ from ..checks.urls import url_scheme
 from ..errors import ERROR, Finding, PublishError
 from ..project.config import BOOK_FILE, PAPERS, Book, CheatsheetSpec
 from ..project.manuscript import Manuscript
-from ..project.scan import IMAGE
 from ..project.theme import Theme
 from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
 from ..render.habits import open_alerts, shape_habits
@@ -117,7 +116,7 @@ def render_blocks(
 ) -> list[lxml.html.HtmlElement]:
     """Every block's HTML from one pandoc run, each wrapped in its own div, with alerts,
     code and task lists shaped as in the book."""
-    bodies = [open_alerts(images.point(block.markdown)) for block in blocks]
+    bodies = [open_alerts(block.markdown) for block in blocks]
     markdown = "\n\n".join(
         f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{body}\n:::::::::"
         for n, body in enumerate(bodies)
@@ -127,9 +126,11 @@ def render_blocks(
     html_text, _warnings = run_pandoc(markdown, raw_html=True)
     root = lxml.html.fragment_fromstring(sanitize(html_text, local_files=True), "div")
     shape_habits(root, labels.get)
+    # Images point at their files only now: the sanitizer rightly drops data: URLs.
     for image in root.iter("img"):
-        if url_scheme(image.get("src", "")) is None:  # a raw <img>: not pointed before pandoc
-            image.set("src", images.url(image.get("src")))
+        src = image.get("src", "")
+        if src and url_scheme(src) is None:
+            image.set("src", images.url(src))
     return [root.get_element_by_id(f"sheet-block-{n}") for n in range(len(blocks))]
 
 
@@ -164,17 +165,6 @@ class ImageFiles:
         self.root = manuscript.root
         self.theme = theme
         self.cache = cache / "diagrams"
-
-    def point(self, markdown: str) -> str:
-        """The Markdown with every local image pointing at a file URL, before pandoc sees it."""
-
-        def replace(match) -> str:
-            src = match.group(2)
-            if url_scheme(src) is not None:
-                return match.group(0)
-            return match.group(0).replace(f"]({src}", f"]({self.url(src)}", 1)
-
-        return IMAGE.sub(replace, markdown)
 
     def url(self, src: str) -> str:
         source = self.root / src
