@@ -11,12 +11,11 @@ import lxml.html
 from ebooklib import epub
 from lxml import etree
 
-from ..project.theme import FONT_URL
 from ..render.context import EditionContext
 from ..render.html import RenderedChapter
-from ..render.resources import MEDIA_TYPES
 from ..render.svg_fonts import embed_fonts
 from .base import OutputJob
+from .epub_fonts import embed_used_fonts
 from .manifest import Artifact
 
 CSS_NAME = "styles/book.css"
@@ -115,25 +114,12 @@ def _attach_notes(element, context: EditionContext) -> None:
 
 
 def _add_theme(book: epub.EpubBook, context: EditionContext) -> None:
+    """The stylesheet, its fonts still named as in the theme (`url(fonts/...)`): the
+    fonts go in once the pages are written, cut down to what they draw (epub_fonts)."""
     css = (context.theme.stylesheet("epub.css") + context.theme.extra_stylesheet()).text
     book.add_item(
-        epub.EpubItem(
-            uid="css",
-            file_name=CSS_NAME,
-            media_type="text/css",
-            content=css.replace("url(fonts/", "url(../fonts/").encode(),
-        )
+        epub.EpubItem(uid="css", file_name=CSS_NAME, media_type="text/css", content=css.encode())
     )
-    for index, name in enumerate(sorted(set(FONT_URL.findall(css)))):
-        path = context.theme.file(name)
-        book.add_item(
-            epub.EpubItem(
-                uid=f"font-{index}",
-                file_name=name,
-                media_type=MEDIA_TYPES[path.suffix],
-                content=path.read_bytes(),
-            )
-        )
 
 
 def _add_metadata(book: epub.EpubBook, context: EditionContext) -> None:
@@ -275,7 +261,13 @@ def build_epub(context: EditionContext) -> bytes:
     )
     writer.process()
     writer.write()
-    return repack(buffer.getvalue(), context.built_at.timetuple()[:6], context.book.language)
+    entries = embed_used_fonts(_entries(buffer.getvalue()), CSS_NAME, context.theme)
+    return repack(entries, context.built_at.timetuple()[:6], context.book.language)
+
+
+def _entries(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        return {name: source.read(name) for name in source.namelist()}
 
 
 def _with_package_language(opf: bytes, language: str) -> bytes:
@@ -305,13 +297,11 @@ def _toc(context: EditionContext, chapters: list[epub.EpubHtml]):
     return toc
 
 
-def repack(data: bytes, date: tuple, language: str) -> bytes:
-    """Rewrite the zip in a fixed order with fixed dates: mimetype first and stored."""
+def repack(entries: dict[str, bytes], date: tuple, language: str) -> bytes:
+    """Write the zip in a fixed order with fixed dates: mimetype first and stored."""
     date = max(date, (1980, 1, 1, 0, 0, 0))
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
     first = ["mimetype", "META-INF/container.xml"]
-    ordered = first + sorted(n for n in names if n not in first)
+    ordered = first + sorted(n for n in entries if n not in first)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name in ordered:
@@ -319,7 +309,7 @@ def repack(data: bytes, date: tuple, language: str) -> bytes:
             info.external_attr = 0o644 << 16
             info.create_system = 3
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            content = source.read(name)
+            content = entries[name]
             if name.endswith(".opf"):
                 content = _with_package_language(content, language)
             target.writestr(info, content, compresslevel=9)
