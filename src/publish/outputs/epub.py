@@ -16,9 +16,19 @@ from ..render.html import RenderedChapter
 from ..render.svg_fonts import embed_fonts
 from .base import OutputJob
 from .epub_fonts import embed_used_fonts
+from .epub_metadata import add_package_metadata
 from .manifest import Artifact
 
 CSS_NAME = "styles/book.css"
+# Apple Books draws a book in its own fonts unless this file says to use the embedded ones.
+APPLE_OPTIONS = "META-INF/com.apple.ibooks.display-options.xml"
+APPLE_DISPLAY_OPTIONS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<display_options>
+  <platform name="*">
+    <option name="specified-fonts">true</option>
+  </platform>
+</display_options>
+"""
 
 
 def _xhtml(
@@ -123,22 +133,7 @@ def _add_theme(book: epub.EpubBook, context: EditionContext) -> None:
 
 
 def _add_metadata(book: epub.EpubBook, context: EditionContext) -> None:
-    meta = context.book
-    book.set_identifier(context.identifier)
-    book.set_title(context.title)
-    book.set_language(meta.language)
-    for author in meta.authors:
-        book.add_author(author)
-    for name, value in (
-        ("publisher", meta.publisher),
-        ("description", meta.description),
-        ("rights", meta.rights),
-        ("date", context.publication_date),
-    ):
-        if value:
-            book.add_metadata("DC", name, value)
-    for subject in meta.subjects:
-        book.add_metadata("DC", "subject", subject)
+    add_package_metadata(book, context)
     for prop, value in accessibility_metadata(context):
         book.add_metadata(None, "meta", value, {"property": prop})
 
@@ -262,6 +257,7 @@ def build_epub(context: EditionContext) -> bytes:
     writer.process()
     writer.write()
     entries = embed_used_fonts(_entries(buffer.getvalue()), CSS_NAME, context.theme)
+    entries[APPLE_OPTIONS] = APPLE_DISPLAY_OPTIONS
     return repack(entries, context.built_at.timetuple()[:6], context.book.language)
 
 
