@@ -58,8 +58,9 @@ def add_package_metadata(book: epub.EpubBook, context: EditionContext) -> None:
         _refine(book, "id", "identifier-type", ONIX_ISBN_13, scheme="onix:codelist5")
     _add_titles(book, context.title, meta.subtitle)
     book.set_language(meta.language)
-    for author in meta.authors:
-        book.add_author(author)
+    for number, author in enumerate(meta.authors, 1):
+        # Each creator its own id (ebooklib would give every one "creator"), each an author.
+        book.add_author(author, role="aut", uid="creator" if number == 1 else f"creator-{number}")
     for name, value in (
         ("publisher", meta.publisher),
         ("description", meta.description),
