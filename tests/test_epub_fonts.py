@@ -177,6 +177,7 @@ def test_every_character_of_the_bundled_book_is_in_the_face_its_css_assigns(bund
     assert not any("JetBrains" in f.family for f in fonts.faces)  # the book has no code
 
 
+@pytest.mark.slow
 def test_every_character_of_the_fonts_fixture_is_in_the_face_its_css_assigns(fonts_build):
     fonts = check_coverage(epub_files(fonts_build / "full" / "fonts-under-test.epub"))
     embedded = {(f.family, f.weight, f.italic) for f in fonts.faces}
@@ -186,6 +187,7 @@ def test_every_character_of_the_fonts_fixture_is_in_the_face_its_css_assigns(fon
     assert ("Open Sans", 600, False) not in embedded  # no element asks for semibold
 
 
+@pytest.mark.slow
 def test_the_symbols_fixture_draws_its_symbols_from_the_symbols_subset(tmp_path):
     project = copy_project(FIXTURES / "code-symbols", tmp_path / "code-symbols")
     build(project, editions=("full",), formats=("epub",))
@@ -194,6 +196,7 @@ def test_the_symbols_fixture_draws_its_symbols_from_the_symbols_subset(tmp_path)
     assert symbols is not None and ord("\u2660") in fonts.fonts[symbols].getBestCmap()  # spade
 
 
+@pytest.mark.slow
 def test_subsets_are_renamed_where_the_licence_reserves_the_name(fonts_build):
     files = epub_files(fonts_build / "full" / "fonts-under-test.epub")
     fonts = EmbeddedFonts(files)
@@ -211,6 +214,7 @@ def test_subsets_are_renamed_where_the_licence_reserves_the_name(fonts_build):
         assert font.sfntVersion in ("\x00\x01\x00\x00", "OTTO")  # TTF/OTF, not WOFF2
 
 
+@pytest.mark.slow
 def test_the_manifest_lists_exactly_the_embedded_fonts(fonts_build):
     files = epub_files(fonts_build / "full" / "fonts-under-test.epub")
     opf = etree.fromstring(files["EPUB/content.opf"])
