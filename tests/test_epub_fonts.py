@@ -146,6 +146,20 @@ def test_the_cascade_picks_faces_as_a_browser_does():
     assert "OpenSans-Italic.ttf" not in by_file and "OpenSans-Semibold.ttf" not in by_file
 
 
+def test_a_face_only_a_media_rule_asks_for_is_embedded_too():
+    css = (DEFAULT_THEME / "fonts.css").read_text() + (DEFAULT_THEME / "epub.css").read_text()
+    css += "@media (prefers-color-scheme: dark) { p.note { font-weight: bold; } }"
+    faces = font_faces(css)
+    covered = {f.source: frozenset(TTFont(DEFAULT_THEME / f.source).getBestCmap()) for f in faces}
+    page = (
+        b'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>T</title></head><body>'
+        b'<p class="note">night</p></body></html>'
+    )
+    used = characters_by_face({"a.xhtml": page}, css, faces, covered)
+    by_file = {face.source.split("/")[-1]: chars for face, chars in used.items()}
+    assert set("night") <= by_file["CharisSIL-Regular.ttf"] & by_file["CharisSIL-Bold.ttf"]
+
+
 def test_a_character_the_first_face_lacks_goes_to_the_next_in_the_stack():
     css = (DEFAULT_THEME / "fonts.css").read_text() + (DEFAULT_THEME / "epub.css").read_text()
     faces = font_faces(css)

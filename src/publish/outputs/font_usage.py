@@ -140,17 +140,17 @@ def _apply_shorthand(style: Style, tokens) -> Style:
 
 
 class Cascade:
-    """Computed face-picking styles for the elements of XHTML documents."""
+    """Computed face-picking styles for the elements of XHTML documents: the rules outside
+    any @media block, or (`with_media`) those and the rules of every @media block too, so
+    that a dark-mode or small-screen rule that picks another face is not missed."""
 
-    def __init__(self, css: str):
-        self.layers = [self._matcher(USER_AGENT_CSS), self._matcher(css)]
+    def __init__(self, css: str, with_media: bool = False):
+        self.layers = [self._matcher(USER_AGENT_CSS), self._matcher(css, with_media)]
 
     @staticmethod
-    def _matcher(css: str) -> cssselect2.Matcher:
+    def _matcher(css: str, with_media: bool = False) -> cssselect2.Matcher:
         matcher = cssselect2.Matcher()
-        for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
-            if rule.type != "qualified-rule":
-                continue  # @font-face, @media, @page: no rule a reading system's page applies
+        for rule in _style_rules(tinycss2.parse_stylesheet(css, True, True), with_media):
             declarations = _declarations(rule.content)
             for selector in cssselect2.compile_selector_list(rule.prelude):
                 matcher.add_selector(selector, declarations)
@@ -175,6 +175,17 @@ class Cascade:
                 style = _apply(style, _declarations(tinycss2.parse_component_value_list(inline)))
             computed[element] = (style, "".join(generated))
         return computed
+
+
+def _style_rules(rules, with_media: bool):
+    """The style rules a reading system's page may apply (not @font-face, @page)."""
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            yield rule
+        elif (
+            with_media and rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports")
+        ):
+            yield from _style_rules(tinycss2.parse_rule_list(rule.content or [], True, True), True)
 
 
 def _content_strings(declarations) -> list[str]:
@@ -237,20 +248,26 @@ def characters_by_face(
     documents: dict[str, bytes], css: str, faces: list[Face], covered: dict[str, frozenset[int]]
 ) -> dict[Face, set[str]]:
     """Every face the documents' text is drawn in, with the characters it draws."""
-    cascade, chooser = Cascade(css), FaceChooser(faces, covered)
+    chooser = FaceChooser(faces, covered)
+    cascades = [Cascade(css)]
+    if "@media" in css or "@supports" in css:
+        cascades.append(Cascade(css, with_media=True))
     used: dict[Face, set[str]] = {}
     for _name, data in sorted(documents.items()):
         root = etree.fromstring(data)
-        for element, (style, text) in cascade.styles(root).items():
-            if not _drawn(element):
-                continue
-            text += element.text or ""
-            text += "".join(child.tail or "" for child in element)
-            for char in set(_transformed(text, style.transform) + ALWAYS_DRAWN):
-                face = chooser.draw(char, style)
-                if face is not None:
-                    used.setdefault(face, set()).add(char)
+        for cascade in cascades:
+            for element, (style, text) in cascade.styles(root).items():
+                if _drawn(element):
+                    text += (element.text or "") + "".join(c.tail or "" for c in element)
+                    _assign(used, chooser, _transformed(text, style.transform), style)
     return _without_unused(used)
+
+
+def _assign(used: dict[Face, set[str]], chooser: FaceChooser, text: str, style: Style) -> None:
+    for char in set(text + ALWAYS_DRAWN):
+        face = chooser.draw(char, style)
+        if face is not None:
+            used.setdefault(face, set()).add(char)
 
 
 def _drawn(element) -> bool:
