@@ -6,6 +6,7 @@ import html
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import lxml.html
 from ebooklib import epub
@@ -199,7 +200,7 @@ def _established_facts(context: EditionContext) -> str:
     return f"Every image has a text alternative{details}; {navigation}"
 
 
-def build_epub(context: EditionContext) -> bytes:
+def build_epub(context: EditionContext, font_cache: Path | None = None) -> bytes:
     book = epub.EpubBook()
     _add_metadata(book, context)
     book.set_cover("images/cover.png", context.cover_png, create_page=True)
@@ -256,7 +257,7 @@ def build_epub(context: EditionContext) -> bytes:
     )
     writer.process()
     writer.write()
-    entries = embed_used_fonts(_entries(buffer.getvalue()), CSS_NAME, context.theme)
+    entries = embed_used_fonts(_entries(buffer.getvalue()), CSS_NAME, context.theme, font_cache)
     entries[APPLE_OPTIONS] = APPLE_DISPLAY_OPTIONS
     return repack(entries, context.built_at.timetuple()[:6], context.book.language)
 
@@ -317,7 +318,7 @@ def write(job: OutputJob) -> list[Artifact]:
     context = job.context
     path = job.folder / f"{context.stem}.epub"
     job.report(f"writing {job.edition.name}/{path.name}")
-    job.tree.write(path, build_epub(context))
+    job.tree.write(path, build_epub(context, job.tree.cache_dir / "fonts"))
     artifact = job.describe(path, "epub", **context.manifest_details())
     artifact.extra = {**artifact.extra, "accessibility": accessibility_claims(context)}
     return [artifact]
