@@ -13,7 +13,7 @@ from lxml import etree
 
 from helpers import FIXTURES, NS, copy_project, epub_files
 from publish.engine.build import build
-from publish.outputs.epub_fonts import reserved_names
+from publish.outputs.epub_fonts import _rewrite_css, reserved_names
 from publish.outputs.font_usage import Cascade, FaceChooser, characters_by_face, font_faces
 from publish.project.theme import DEFAULT_THEME
 
@@ -144,6 +144,20 @@ def test_the_cascade_picks_faces_as_a_browser_does():
     assert set("Head") <= by_file["OpenSans-Bold.ttf"]
     assert set("LABEL") <= by_file["OpenSans-Bold.ttf"]  # text-transform: uppercase
     assert "OpenSans-Italic.ttf" not in by_file and "OpenSans-Semibold.ttf" not in by_file
+
+
+def test_a_renamed_family_is_renamed_wherever_the_css_names_it_and_unused_faces_go():
+    css = (
+        '@font-face { font-family: "Charis SIL"; src: url(fonts/CharisSIL-Regular.ttf); }\n'
+        '@font-face { font-family: "Charis SIL"; font-style: italic; src: url(fonts/I.ttf); }\n'
+        "body { font-family: Charis SIL, serif; } p { font: italic 1em Charis SIL; }\n"
+        ".x { font-family: 'Charis SIL'; } .y { font-family: Charis SILver; }"
+    )
+    kept = {"fonts/CharisSIL-Regular.ttf": "fonts/PublishSerif-Regular.ttf"}
+    out = _rewrite_css(css, kept, {"Charis SIL": "Publish Serif"})
+    assert "url(../fonts/PublishSerif-Regular.ttf)" in out and "I.ttf" not in out
+    assert out.count('"Publish Serif"') == 4 and "Charis SILver" in out
+    assert "Charis SIL," not in out and "Charis SIL;" not in out
 
 
 def test_a_face_only_a_media_rule_asks_for_is_embedded_too():

@@ -44,7 +44,8 @@ MODIFIED_NOTICE = (
 )
 GENERIC_ROLES = {"serif": "Serif", "sans-serif": "Sans", "monospace": "Mono"}
 KEPT_NAME_IDS = ["*"]  # copyright, licence, trademark and designer records travel with it
-SUBSET_FORMAT = "epub-subset-1"  # change when subset_face changes what it makes
+SUBSET_FORMAT = "epub-subset-2"  # change when subset_face changes what it makes
+FONT_DECLARATION = re.compile(r"\bfont(?:-family)?\s*:[^;}]*[;}]", re.I)
 FACE_RULE = re.compile(r"@font-face\s*\{[^}]*\}")
 
 
@@ -129,6 +130,7 @@ def subset_face(face: Face, characters: set[str], theme: Theme, family: str) -> 
     font = subset_font(theme.file(face.source), "".join(sorted(characters)), name_IDs=KEPT_NAME_IDS)
     if family != face.family:
         _rename(font, family)
+    font.flavor = None  # a project's WOFF/WOFF2 face goes in as TTF/OTF too
     font["name"].removeNames(nameID=10)
     font["name"].addMultilingualName({"en": MODIFIED_NOTICE}, ttFont=font, nameID=10, mac=False)
     buffer = io.BytesIO()
@@ -158,8 +160,16 @@ def _rewrite_css(css: str, kept: dict[str, str], names: dict[str, str]) -> str:
     css = FACE_RULE.sub(face_rule, css)
     for old, new in names.items():
         if old != new:
-            css = re.sub(rf"([\"']){re.escape(old)}\1", f'"{new}"', css)
+            css = _renamed(css, old, new)
     return css
+
+
+def _renamed(css: str, old: str, new: str) -> str:
+    """Every naming of family `old` as `new`: quoted anywhere, or unquoted in a font list
+    (`font-family: Charis SIL, serif`)."""
+    css = re.sub(rf"([\"']){re.escape(old)}\1", f'"{new}"', css)
+    unquoted = re.compile(rf"(?<![\w\"'-]){re.escape(old)}(?=\s*[,;}}!])", re.I)
+    return FONT_DECLARATION.sub(lambda m: unquoted.sub(f'"{new}"', m.group(0)), css)
 
 
 def embed_used_fonts(
