@@ -259,6 +259,7 @@ def characters_by_face(
             for element, (style, text) in cascade.styles(root).items():
                 if _drawn(element):
                     text += (element.text or "") + "".join(c.tail or "" for c in element)
+                    text += _marker(element)
                     _assign(used, chooser, _transformed(text, style.transform), style)
     return _without_unused(used)
 
@@ -268,6 +269,17 @@ def _assign(used: dict[Face, set[str]], chooser: FaceChooser, text: str, style: 
         face = chooser.draw(char, style)
         if face is not None:
             used.setdefault(face, set()).add(char)
+
+
+def _marker(element) -> str:
+    """The number a reading system draws before an item of a numbered list, in its face."""
+    parent = element.getparent()
+    if etree.QName(element).localname != "li" or parent is None:
+        return ""
+    if etree.QName(parent).localname != "ol":
+        return ""
+    start = int(parent.get("start", "1")) if parent.get("start", "1").isdigit() else 1
+    return f"{start + parent.index(element)}."
 
 
 def _drawn(element) -> bool:
