@@ -211,6 +211,7 @@ def test_every_character_of_the_fonts_fixture_is_in_the_face_its_css_assigns(fon
     embedded = {(f.family, f.weight, f.italic) for f in fonts.faces}
     assert ("Publish Serif", 700, True) in embedded  # ***bold italic***
     assert ("JetBrains Mono", 400, False) in embedded
+    assert ("DejaVu Sans Symbols", 400, False) in embedded  # the spade
     assert ("Open Sans", 400, True) not in embedded  # no italic in a sans element
     assert ("Open Sans", 600, False) not in embedded  # no element asks for semibold
 
