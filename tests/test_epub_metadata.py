@@ -14,7 +14,9 @@ from lxml import etree
 
 from helpers import FIXTURES, NS, REPO, copy_project, epub_files, epubcheck
 from publish.engine.build import build
+from publish.errors import FindingsError
 from publish.outputs.epub_metadata import package_identifier
+from publish.project.config import load_book
 
 EPOCH = "1700000000"  # 2023-11-14T22:13:20Z
 CALIBRE = shutil.which("ebook-meta")
@@ -70,6 +72,28 @@ def test_identifiers_are_written_as_urns(given, written):
     assert package_identifier(given) == written
 
 
+@pytest.mark.parametrize(
+    ("lines", "finds"),
+    [
+        ("course: A Course\ncourse_position: 2\n", False),
+        ("course: A Course\ncourse_position: 0\n", True),
+        ("course_position: 2\n", True),
+    ],
+)
+def test_a_course_position_needs_a_course_and_counts_from_one(tmp_path, lines, finds):
+    manuscript = tmp_path / "manuscript"
+    manuscript.mkdir()
+    book = (FIXTURES / "mini" / "manuscript" / "book.yaml").read_text(encoding="utf-8")
+    (manuscript / "book.yaml").write_text(book + lines, encoding="utf-8")
+    try:
+        load_book(tmp_path)
+    except FindingsError as error:
+        assert finds and [f.code for f in error.findings] == ["CFG005"]
+        assert "course_position" in error.findings[0].message
+    else:
+        assert not finds
+
+
 @pytest.mark.slow
 def test_the_opf_states_titles_collection_dates_and_rendition(isbn_build):
     root = opf(isbn_build / "full" / "fonts-under-test.epub")
@@ -85,6 +109,7 @@ def test_the_opf_states_titles_collection_dates_and_rendition(isbn_build):
     course = root.find(".//opf:meta[@property='belongs-to-collection']", NS)
     assert course.text == "Typesetting For Readers"
     assert meta(root, "collection-type", f"#{course.get('id')}") == ["series"]
+    assert meta(root, "group-position", f"#{course.get('id')}") == ["3"]
     assert root.find(".//dc:date", NS).text == "2026-03-14"  # book.yaml's, not the build's
     assert meta(root, "dcterms:modified") == ["2023-11-14T22:13:20Z"]  # SOURCE_DATE_EPOCH
     creators = root.findall(".//dc:creator", NS)
@@ -135,7 +160,7 @@ def test_calibre_shows_the_isbn_book_s_metadata(isbn_build, tmp_path):
     # Calibre moves a date-only 1st of the month to the 2nd; the fixture's is mid-month.
     assert shown["Published"].startswith("2026-03-14")
     assert shown["Tags"] == "Typography, Ebooks"
-    assert shown["Series"].startswith("Typesetting For Readers")
+    assert shown["Series"] == "Typesetting For Readers #3"
     cover = tmp_path / "cover.png"
     subprocess.run([CALIBRE, str(path), f"--get-cover={cover}"], check=True, capture_output=True)
     assert cover.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -76,6 +76,8 @@ def add_package_metadata(book: epub.EpubBook, context: EditionContext) -> None:
             None, "meta", meta.course, {"property": "belongs-to-collection", "id": "course"}
         )
         _refine(book, "course", "collection-type", "series")
+        if meta.course_position:
+            _refine(book, "course", "group-position", str(meta.course_position))
     for name, value in RENDITION:
         book.add_metadata(None, "meta", value, {"property": f"rendition:{name}"})
 
