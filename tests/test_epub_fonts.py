@@ -151,13 +151,15 @@ def test_a_renamed_family_is_renamed_wherever_the_css_names_it_and_unused_faces_
         '@font-face { font-family: "Charis SIL"; src: url(fonts/CharisSIL-Regular.ttf); }\n'
         '@font-face { font-family: "Charis SIL"; font-style: italic; src: url(fonts/I.ttf); }\n'
         "body { font-family: Charis SIL, serif; } p { font: italic 1em Charis SIL; }\n"
-        ".x { font-family: 'Charis SIL'; } .y { font-family: Charis SILver; }"
+        ".x { font-family: 'Charis SIL'; } .y { font-family: Charis SILver; }\n"
+        '@font-face { font-family: "Mine"; src: local("Mine"); }'
     )
     kept = {"fonts/CharisSIL-Regular.ttf": "fonts/PublishSerif-Regular.ttf"}
     out = _rewrite_css(css, kept, {"Charis SIL": "Publish Serif"})
     assert "url(../fonts/PublishSerif-Regular.ttf)" in out and "I.ttf" not in out
     assert out.count('"Publish Serif"') == 4 and "Charis SILver" in out
     assert "Charis SIL," not in out and "Charis SIL;" not in out
+    assert 'src: local("Mine")' in out  # no file of the theme's: left as written
 
 
 def test_a_face_only_a_media_rule_asks_for_is_embedded_too():

@@ -153,7 +153,9 @@ def _rewrite_css(css: str, kept: dict[str, str], names: dict[str, str]) -> str:
 
     def face_rule(match: re.Match) -> str:
         source = FONT_URL.search(match.group(0))
-        if source is None or source.group(1) not in kept:
+        if source is None:
+            return match.group(0)  # local() only: no file of ours to embed or leave out
+        if source.group(1) not in kept:
             return ""
         return match.group(0).replace(source.group(1), "../" + kept[source.group(1)])
 
