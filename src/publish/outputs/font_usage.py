@@ -11,7 +11,6 @@ subset of each face can hold exactly what that face will draw.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
 
 import cssselect2
 import tinycss2
@@ -295,14 +294,3 @@ def _without_unused(used: dict[Face, set[str]]) -> dict[Face, set[str]]:
     """A face whose only characters are the ones added for every element (spaces,
     hyphens, bullets) draws nothing of the book's: it is left out."""
     return {face: chars for face, chars in used.items() if chars - set(ALWAYS_DRAWN)}
-
-
-def font_path(css_name: str, source: str) -> str:
-    """The zip path of a font the stylesheet at `css_name` names relatively."""
-    parts: list[str] = []
-    for part in (PurePosixPath(css_name).parent / source).parts:
-        if part == "..":
-            parts.pop()
-        elif part != ".":
-            parts.append(part)
-    return "/".join(parts)
