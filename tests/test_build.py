@@ -59,7 +59,9 @@ def test_opf_metadata_is_complete(bundled_build):
         return [e.text for e in metadata.findall(f"dc:{name}", NS)]
 
     assert package.get("version") == "3.0"
-    assert dc("title") == [book.title]
+    assert dc("title") == [book.title, book.subtitle]  # the subtitle refined as such
+    subtitle = metadata.find("dc:title[@id='subtitle']", NS)
+    assert subtitle is not None and subtitle.text == book.subtitle
     assert dc("identifier") == [book.identifiers["full"]]
     assert dc("language") == [book.language]
     assert dc("creator") == book.authors

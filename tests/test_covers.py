@@ -169,9 +169,10 @@ def test_generated_sample_cover_keeps_its_label_below_the_art(tmp_path):
     # The band is a whole share of the art's height: find the art's height from the total.
     art_height = next(h for h in range(sample.height) if h + int(h * BAND_SHARE) == sample.height)
     art = sample.crop((0, 0, sample.width, art_height))
-    # Above the band is the full edition's cover, only scaled: no label drawn over it.
+    # Above the band is the full edition's cover, only scaled: no label drawn over it. Both
+    # are saved in 256 colours, which moves a pixel by a few levels; a label, by a hundred.
     scaled = full.resize(art.size, Image.Resampling.LANCZOS)
-    assert ImageChops.difference(art, scaled).getbbox() is None
+    assert ImageChops.difference(art, scaled).convert("L").getextrema()[1] <= 16
     assert sample.height > art_height + 10
 
 

@@ -6,20 +6,30 @@ import html
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import lxml.html
 from ebooklib import epub
 from lxml import etree
 
-from ..project.theme import FONT_URL
 from ..render.context import EditionContext
 from ..render.html import RenderedChapter
-from ..render.resources import MEDIA_TYPES
 from ..render.svg_fonts import embed_fonts
 from .base import OutputJob
+from .epub_fonts import embed_used_fonts
+from .epub_metadata import add_package_metadata
 from .manifest import Artifact
 
 CSS_NAME = "styles/book.css"
+# Apple Books draws a book in its own fonts unless this file says to use the embedded ones.
+APPLE_OPTIONS = "META-INF/com.apple.ibooks.display-options.xml"
+APPLE_DISPLAY_OPTIONS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<display_options>
+  <platform name="*">
+    <option name="specified-fonts">true</option>
+  </platform>
+</display_options>
+"""
 
 
 def _xhtml(
@@ -115,45 +125,16 @@ def _attach_notes(element, context: EditionContext) -> None:
 
 
 def _add_theme(book: epub.EpubBook, context: EditionContext) -> None:
+    """The stylesheet, its fonts still named as in the theme (`url(fonts/...)`): the
+    fonts go in once the pages are written, cut down to what they draw (epub_fonts)."""
     css = (context.theme.stylesheet("epub.css") + context.theme.extra_stylesheet()).text
     book.add_item(
-        epub.EpubItem(
-            uid="css",
-            file_name=CSS_NAME,
-            media_type="text/css",
-            content=css.replace("url(fonts/", "url(../fonts/").encode(),
-        )
+        epub.EpubItem(uid="css", file_name=CSS_NAME, media_type="text/css", content=css.encode())
     )
-    for index, name in enumerate(sorted(set(FONT_URL.findall(css)))):
-        path = context.theme.file(name)
-        book.add_item(
-            epub.EpubItem(
-                uid=f"font-{index}",
-                file_name=name,
-                media_type=MEDIA_TYPES[path.suffix],
-                content=path.read_bytes(),
-            )
-        )
 
 
 def _add_metadata(book: epub.EpubBook, context: EditionContext) -> None:
-    meta = context.book
-    book.set_identifier(context.identifier)
-    book.set_title(context.title)
-    book.set_language(meta.language)
-    for index, author in enumerate(meta.authors):
-        # each dc:creator needs its own id: ebooklib gives every one "creator" (EPUBCheck RSC-005)
-        book.add_author(author, uid="creator" if index == 0 else f"creator-{index + 1}")
-    for name, value in (
-        ("publisher", meta.publisher),
-        ("description", meta.description),
-        ("rights", meta.rights),
-        ("date", context.publication_date),
-    ):
-        if value:
-            book.add_metadata("DC", name, value)
-    for subject in meta.subjects:
-        book.add_metadata("DC", "subject", subject)
+    add_package_metadata(book, context)
     for prop, value in accessibility_metadata(context):
         book.add_metadata(None, "meta", value, {"property": prop})
 
@@ -221,7 +202,7 @@ def _established_facts(context: EditionContext) -> str:
     return f"Every image has a text alternative{details}; {navigation}"
 
 
-def build_epub(context: EditionContext) -> bytes:
+def build_epub(context: EditionContext, font_cache: Path | None = None) -> bytes:
     book = epub.EpubBook()
     _add_metadata(book, context)
     book.set_cover("images/cover.png", context.cover_png, create_page=True)
@@ -277,7 +258,14 @@ def build_epub(context: EditionContext) -> bytes:
     )
     writer.process()
     writer.write()
-    return repack(buffer.getvalue(), context.built_at.timetuple()[:6], context.book.language)
+    entries = embed_used_fonts(_entries(buffer.getvalue()), CSS_NAME, context.theme, font_cache)
+    entries[APPLE_OPTIONS] = APPLE_DISPLAY_OPTIONS
+    return repack(entries, context.built_at.timetuple()[:6], context.book.language)
+
+
+def _entries(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        return {name: source.read(name) for name in source.namelist()}
 
 
 def _with_package_language(opf: bytes, language: str) -> bytes:
@@ -307,13 +295,11 @@ def _toc(context: EditionContext, chapters: list[epub.EpubHtml]):
     return toc
 
 
-def repack(data: bytes, date: tuple, language: str) -> bytes:
-    """Rewrite the zip in a fixed order with fixed dates: mimetype first and stored."""
+def repack(entries: dict[str, bytes], date: tuple, language: str) -> bytes:
+    """Write the zip in a fixed order with fixed dates: mimetype first and stored."""
     date = max(date, (1980, 1, 1, 0, 0, 0))
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
     first = ["mimetype", "META-INF/container.xml"]
-    ordered = first + sorted(n for n in names if n not in first)
+    ordered = first + sorted(n for n in entries if n not in first)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name in ordered:
@@ -321,7 +307,7 @@ def repack(data: bytes, date: tuple, language: str) -> bytes:
             info.external_attr = 0o644 << 16
             info.create_system = 3
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            content = source.read(name)
+            content = entries[name]
             if name.endswith(".opf"):
                 content = _with_package_language(content, language)
             target.writestr(info, content, compresslevel=9)
@@ -333,7 +319,7 @@ def write(job: OutputJob) -> list[Artifact]:
     context = job.context
     path = job.folder / f"{context.stem}.epub"
     job.report(f"writing {job.edition.name}/{path.name}")
-    job.tree.write(path, build_epub(context))
+    job.tree.write(path, build_epub(context, job.tree.cache_dir / "fonts"))
     artifact = job.describe(path, "epub", **context.manifest_details())
     artifact.extra = {**artifact.extra, "accessibility": accessibility_claims(context)}
     return [artifact]

@@ -94,6 +94,10 @@ class Book:
     chapters: list[str] = doc("Chapter files, relative to `manuscript/`, in reading order.")
     subtitle: str = doc("Subtitle shown on the title page.", default="")
     course: str = doc("The course this lesson belongs to, if any.", default="")
+    course_position: int | None = doc(
+        "This lesson's place in its course (1, 2, ...): the EPUB's series position.",
+        default=None,
+    )
     publisher: str = doc("Publisher name.", default="")
     date: str = doc("Publication date, YYYY-MM-DD.", default="")
     rights: str = doc("Copyright and licence statement.", default="")
@@ -279,6 +283,13 @@ def _check_values(book: Book | None, root, name: str, lines: dict[str, int]) -> 
         )
     if book.date and not re.match(r"^\d{4}-\d{2}-\d{2}$", book.date):
         bad("date", "CFG005", f"date '{book.date}' is not YYYY-MM-DD", "e.g. 2026-11-28")
+    if book.course_position is not None and (book.course_position < 1 or not book.course):
+        bad(
+            "course_position",
+            "CFG005",
+            "course_position is a lesson's place in its course: 1 or more, with a course",
+            "e.g. course: Working With ML Teams and course_position: 2",
+        )
     if not book.chapters:
         bad(
             "chapters",

@@ -36,11 +36,24 @@ def regular_faces(theme: Theme) -> dict[str, str]:
     return faces
 
 
-def subset_woff2(font_file, text: str) -> bytes:
-    font = TTFont(font_file)
-    subsetter = subset.Subsetter(subset.Options())
+# SIL's Graphite tables, which fontTools cannot subset (it drops them, with a warning).
+GRAPHITE_TABLES = ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
+
+
+def subset_font(font_file, text: str, **options) -> TTFont:
+    """The font cut down to the glyphs `text` needs (with their ligatures and accents); its
+    own head date kept, so the same text gives the same bytes on any day."""
+    font = TTFont(font_file, recalcTimestamp=False)
+    settings = subset.Options(**options)
+    settings.drop_tables += GRAPHITE_TABLES
+    subsetter = subset.Subsetter(settings)
     subsetter.populate(text=text)
     subsetter.subset(font)
+    return font
+
+
+def subset_woff2(font_file, text: str) -> bytes:
+    font = subset_font(font_file, text)
     font.flavor = "woff2"
     buffer = io.BytesIO()
     font.save(buffer)
