@@ -25,8 +25,7 @@ AUTHOR_PLACEHOLDER = "CHANGE ME: Your Name"
 SKIPPED_FOLDERS = {"node_modules", "build", "_book", "__pycache__"}
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     """Something the importer saw and could not map, where it saw it."""
 
     where: str
