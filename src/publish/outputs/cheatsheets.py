@@ -13,6 +13,7 @@ import functools
 import html
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
@@ -20,6 +21,7 @@ from ..checks.urls import url_scheme
 from ..errors import ERROR, Finding, PublishError
 from ..project.config import BOOK_FILE, PAPERS, Book, CheatsheetSpec
 from ..project.manuscript import Manuscript
+from ..project.scan import IMAGE
 from ..project.theme import Theme
 from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
 from ..render.habits import open_alerts, shape_habits
@@ -116,7 +118,7 @@ def render_blocks(
 ) -> list[lxml.html.HtmlElement]:
     """Every block's HTML from one pandoc run, each wrapped in its own div, with alerts,
     code and task lists shaped as in the book."""
-    bodies = [open_alerts(block.markdown) for block in blocks]
+    bodies = [open_alerts(images.point(block.markdown)) for block in blocks]
     markdown = "\n\n".join(
         f"::::::::: {{#sheet-block-{n} .sheet-block-body}}\n{body}\n:::::::::"
         for n, body in enumerate(bodies)
@@ -126,10 +128,10 @@ def render_blocks(
     html_text, _warnings = run_pandoc(markdown, raw_html=True)
     root = lxml.html.fragment_fromstring(sanitize(html_text, local_files=True), "div")
     shape_habits(root, labels.get)
-    # Images point at their files only now: the sanitizer rightly drops data: URLs.
+    # Images take their final URLs only now: the sanitizer rightly drops data: URLs.
     for image in root.iter("img"):
         src = image.get("src", "")
-        if src and url_scheme(src) is None:
+        if src and url_scheme(src) in (None, "file"):
             image.set("src", images.url(src))
     return [root.get_element_by_id(f"sheet-block-{n}") for n in range(len(blocks))]
 
@@ -166,12 +168,31 @@ class ImageFiles:
         self.theme = theme
         self.cache = cache / "diagrams"
 
+    def point(self, markdown: str) -> str:
+        """Markdown images at their files' URLs before pandoc sees them: a `.dot` source
+        must arrive as the SVG it is drawn as, or pandoc makes it an <embed>."""
+
+        def replace(match) -> str:
+            src = match.group(2)
+            if url_scheme(src) is not None:
+                return match.group(0)
+            return match.group(0).replace(f"]({src}", f"]({self.path(src).as_uri()}", 1)
+
+        return IMAGE.sub(replace, markdown)
+
     def url(self, src: str) -> str:
+        """The URL the PDF engine reads an image by: a file URL (from `point`) or a path
+        from manuscript/ (a raw <img>)."""
+        if src.startswith("file:"):
+            return image_url(Path(unquote(urlsplit(src).path)))
+        return image_url(self.path(src))
+
+    def path(self, src: str) -> Path:
         source = self.root / src
         if source.suffix == ".dot":
             key = diagram_key(source.read_bytes(), self.diagram_theme, self.graphviz)
             source = self.cache / f"{key}.svg"
-        return image_url(source)
+        return source.resolve()
 
     @functools.cached_property
     def diagram_theme(self):
