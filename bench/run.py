@@ -44,21 +44,23 @@ def measure(commands: list[list[str]]) -> dict:
     return json.loads(output)
 
 
-def edition_sources(project: Path) -> dict[str, str]:
-    """Each edition's composed Markdown, as publish hands it to pandoc."""
-    from publish.editions.compose import edition_markdown
-    from publish.engine.build import _extras, load_project
+def prepared_build(project: Path):
+    """A build of `project` with its editions' Markdown made, and nothing written."""
+    from publish.engine.build import Build
+    from publish.engine.staging import OutputTree
+    from publish.outputs.registry import OUTPUTS
+    from publish.project.loader import load_project
 
     loaded = load_project(project)
-    return {
-        name: "\n\n".join(
-            text
-            for _, text in edition_markdown(
-                loaded.manuscript, edition, loaded.numbering, _extras(loaded.book)
-            )
-        )
-        for name, edition in loaded.editions.items()
-    }
+    run = Build(loaded, OutputTree(project / "build"), tuple(loaded.editions), OUTPUTS, print)
+    run.prepare()
+    return run
+
+
+def edition_sources(project: Path) -> dict[str, str]:
+    """Each edition's composed Markdown, as publish hands it to pandoc."""
+    run = prepared_build(project)
+    return {name: "\n\n".join(text for _, text in parts) for name, parts in run.sources.items()}
 
 
 def floor_commands(project: Path, work: Path) -> list[list[str]]:
@@ -86,9 +88,9 @@ def floor_commands(project: Path, work: Path) -> list[list[str]]:
 
 def printable_commands(project: Path, work: Path, pandoc: str) -> list[list[str]]:
     """Cheatsheets (HTML once, a PDF and a preview per paper size) and templates (PDF, DOCX)."""
-    from publish.engine.build import load_project
     from publish.outputs.cheatsheets import gather_blocks
     from publish.outputs.template_source import read_templates
+    from publish.project.loader import load_project
 
     loaded = load_project(project)
     theme = Path(__import__("publish").__file__).parent / "theme"
@@ -138,26 +140,11 @@ def printable_commands(project: Path, work: Path, pandoc: str) -> list[list[str]
 
 def print_html(project: Path, target: Path) -> Path:
     """The full edition's print HTML exactly as publish gives it to WeasyPrint."""
-    from publish.editions.choose import FULL
-    from publish.editions.compose import edition_markdown
-    from publish.engine.build import CACHE_DIR, _extras, collect_resources, load_project
     from publish.outputs.pdf import pdf_html
-    from publish.render.context import EditionContext, build_time
-    from publish.render.cover import generate_cover
-    from publish.render.html import render_edition
 
-    loaded = load_project(project)
-    book = loaded.book
-    resources, _ = collect_resources(loaded, project / "build" / CACHE_DIR)
-    parts = edition_markdown(
-        loaded.manuscript, loaded.editions[FULL], loaded.numbering, _extras(book)
-    )
-    rendered = render_edition(FULL, parts, loaded.numbering, book.labels, resources)
-    cover = generate_cover(
-        book.title, book.subtitle, book.authors, "", book.course, loaded.theme.fonts_dir()
-    )
-    context = EditionContext(book, FULL, rendered, loaded.theme, loaded.root, build_time(), cover)
-    target.write_text(pdf_html(context), encoding="utf-8")
+    run = prepared_build(project)
+    run.render({"full"}, needs_pdf_engine=False)
+    target.write_text(pdf_html(run.contexts["full"]), encoding="utf-8")
     return target
 
 
