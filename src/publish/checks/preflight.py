@@ -23,6 +23,7 @@ from .epubcheck import EpubCheckSkipped, run_epubcheck
 from .store_rules import (
     ERROR,
     EVERY_STORE,
+    NOTE,
     OTHER_STORE_HOSTS,
     PRICING_WORDS,
     RULES,
@@ -122,6 +123,11 @@ def _check_epub(
             continue  # the recommended size says nothing new once the required one failed
         if rule.code == "STO003" and found:
             cover_refused.add(rule.store)
+        if rule.level == NOTE:
+            result.notes += [
+                f"{f.path}: {f.message}; upload such a cover to the store" for f in found
+            ]
+            continue
         result.findings += found
     if epubcheck:
         _epubcheck(path, where, [r for r in rules if r.measure == "epubcheck"], result)
@@ -129,7 +135,7 @@ def _check_epub(
 
 def _finding(rule: StoreRule, where: str, measured: str, line: int = 1, hint: str = "") -> Finding:
     store = STORES[rule.store].name if rule.store in STORES else "every store"
-    kind = "required" if rule.level == ERROR else "recommended"
+    kind = {ERROR: "required", NOTE: "ideal"}.get(rule.level, "recommended")
     message = f"{measured}; {store}: {rule.rule} ({kind})"
     return Finding(where, max(1, line), 1, rule.level, rule.code, message, hint)
 

@@ -12,8 +12,8 @@ from .check import CheckResult, _count
 
 
 def store_names(chosen: tuple[str, ...]) -> tuple[str, ...]:
-    """The stores `--store` chose, in the table's order; `all` is every store."""
-    return tuple(s for s in STORES if s in chosen or "all" in chosen)
+    """The stores `--store` chose, in the table's order; `all` is every retail store."""
+    return tuple(s for s in STORES if s in chosen or ("all" in chosen and STORES[s].in_all))
 
 
 def check_stores(
