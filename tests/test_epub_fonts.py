@@ -56,6 +56,14 @@ class EmbeddedFonts:
         rule = re.search(start + r"[^{]*\{[^}]*font-family:\s*([^;}]+)", self.css)
         return [name.strip().strip("\"'") for name in rule.group(1).split(",")]
 
+    def bold_code_tokens(self) -> set[str]:
+        """pandoc's token classes a rule `code span.x` sets in bold."""
+        tokens = set()
+        for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", self.css):
+            if re.search(r"font-weight:\s*(bold|[6-9]00)", body):
+                tokens.update(re.findall(r"code span\.(\w+)", selectors))
+        return tokens
+
     def face(self, family: str, weight: int = 400, italic: bool = False):
         faces = [f for f in self.faces if f.family == family]
         exact = [f for f in faces if f.weight == weight and f.italic == italic]
@@ -105,8 +113,13 @@ def check_coverage(files: dict[str, bytes]) -> EmbeddedFonts:
         fonts.assert_covered("".join(map(direct_text, bold)), body, weight=700, where=name)
         both = root.xpath(".//x:strong//x:em|.//x:em//x:strong", namespaces=NS)
         fonts.assert_covered(text_of(both), body, weight=700, italic=True, where=name)
-        code = root.xpath(".//x:code[not(ancestor::x:strong)]", namespaces=NS)
-        fonts.assert_covered(text_of(code), mono, where=name)
+        # Highlighted tokens the CSS sets in bold (keywords...) are drawn from the bold face.
+        bold_tokens = " or ".join(f"contains(@class, '{c}')" for c in fonts.bold_code_tokens())
+        in_bold = f"ancestor-or-self::x:span[{bold_tokens}]" if bold_tokens else "false()"
+        code = root.xpath(f".//x:code//text()[not(ancestor::x:strong or {in_bold})]", namespaces=NS)
+        fonts.assert_covered("".join(code), mono, where=name)
+        strong_code = root.xpath(f".//x:code//text()[{in_bold}]", namespaces=NS)
+        fonts.assert_covered("".join(strong_code), mono, weight=700, where=name)
         titles = root.xpath(".//x:h1|.//x:h2", namespaces=NS)
         plain_titles = [direct_text(h) for h in titles]
         fonts.assert_covered("".join(plain_titles), headings, weight=700, where=name)
