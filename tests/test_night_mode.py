@@ -7,7 +7,9 @@ Readers differ in what they change: Apple Books and Kobo paint their own page an
 colours (white, sepia #f4ecd8, black) and leave the book's other colours alone; some also
 paint every element's background black. So a colour with no background of its own is
 measured against each page of its scheme and against each translucent box tint laid
-over those pages, and an opaque background must come with its own text colour.
+over those pages, and an opaque background must come with its own text colour. Three
+schemes: a reader that says nothing (any page: the theme leaves text colours to it), one
+that says light (white or sepia) and one that says dark.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ PAGES = {
     "light": [("#ffffff", "#000000"), ("#f4ecd8", "#5b4636")],
     "dark": [("#000000", "#ffffff"), ("#121212", "#e3e6e8"), ("#000000", "#b0b0b0")],
 }
-MEDIA = {"light": None, "dark": DARK}
+PAGES["unsaid"] = PAGES["light"] + PAGES["dark"]
+MEDIA = {"unsaid": None, "light": "prefers-color-scheme: light", "dark": DARK}
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -122,12 +125,27 @@ def css() -> str:
     return Theme(None).stylesheet("epub.css").text
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("scheme", list(MEDIA))
 def test_every_text_colour_reads_on_every_background_it_can_land_on(css, scheme):
     assert not Scheme(css, scheme).failures()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_reader_that_says_light_gets_the_theme_colours(css):
+    light = Scheme(css, "light").colour
+    assert (light["h1"], light["a"], light[".alert-note .box-label"]) == (
+        "#16344a",
+        "#1f5f8b",
+        "#1f5f8b",
+    )
+    unsaid = Scheme(css, "unsaid").colour
+    assert (unsaid.get("h1"), unsaid["a"], unsaid[".alert-note .box-label"]) == (
+        None,
+        "inherit",
+        "inherit",
+    )
+
+
+@pytest.mark.parametrize("scheme", list(MEDIA))
 def test_the_readers_own_text_reads_inside_every_box(css, scheme):
     rules = Scheme(css, scheme)
     assert {".why-it-matters", ".exercise", ".callout", ".alert-note"} <= rules.tints().keys()
