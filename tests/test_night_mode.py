@@ -263,3 +263,7 @@ def test_a_chapter_at_phone_width_reads_light_and_dark(bundled_build, tmp_path):
     dark_page, dark_text = page_and_text(screenshot(chapter, tmp_path / "dark.png", True))
     assert light_page == "#ffffff" and contrast(light_text, light_page) >= AA
     assert dark_page == "#121212" and contrast(dark_text, dark_page) >= AA, dark_text
+    # The figure's panel stays white on the dark page (375 px wide: a few thousand pixels).
+    figure = screenshot(chapter.with_name("chapter-01.xhtml"), tmp_path / "figure.png", True)
+    pixels = {colour: count for count, colour in figure.getcolors(1 << 24)}
+    assert pixels.get((255, 255, 255), 0) > 20_000
