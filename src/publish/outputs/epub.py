@@ -14,7 +14,7 @@ from lxml import etree
 
 from ..render.context import EditionContext
 from ..render.html import RenderedChapter
-from ..render.svg_fonts import embed_fonts
+from ..render.svg_outlines import outline_labels
 from .base import OutputJob
 from .epub_fonts import embed_used_fonts
 from .epub_metadata import add_package_metadata
@@ -277,9 +277,10 @@ def _with_package_language(opf: bytes, language: str) -> bytes:
 
 
 def _packaged(resource, context: EditionContext) -> bytes:
-    """A resource's bytes as the EPUB carries them: SVG diagrams with their fonts inside."""
+    """A resource's bytes as the EPUB carries them: SVG diagrams with their labels drawn as
+    outlines, which no reader can draw in another font."""
     data = resource.path.read_bytes()
-    return embed_fonts(data, context.theme) if resource.media_type == "image/svg+xml" else data
+    return outline_labels(data, context.theme) if resource.media_type == "image/svg+xml" else data
 
 
 def _toc(context: EditionContext, chapters: list[epub.EpubHtml]):
