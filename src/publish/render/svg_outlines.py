@@ -26,6 +26,7 @@ from ..project.theme import Theme
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 FONT_FACE = re.compile(r"@font-face\s*\{([^}]*)\}")
 DESCRIPTOR = re.compile(r"(font-family|font-weight|font-style)\s*:\s*([^;]+)")
 SOURCE = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)")
@@ -145,10 +146,20 @@ class GlyphDefinitions:
             self.root.insert(0, self.defs)
 
 
+def rendered_text(text) -> str:
+    """The characters a renderer draws for a `<text>`, by SVG 1.1's white-space rules: as
+    WeasyPrint draws them in the PDF (Graphviz's " and " between an HTML label's bold and
+    italic runs loses its spaces there too)."""
+    label = "".join(text.itertext()).replace("\t", " ")
+    if text.get(f"{{{XML_NS}}}space") == "preserve":
+        return label.replace("\n", " ")
+    return re.sub(" +", " ", label.replace("\n", "")).strip(" ")
+
+
 def label_group(text, face: Face, fallback: Face | None, glyphs: GlyphDefinitions):
     """A `<g>` drawing the `<text>` element's label as a renderer would: shaped with kerning
     and ligatures, anchored at x by its whole width, on the baseline at y."""
-    label = "".join(text.itertext())
+    label = rendered_text(text)
     size = float(text.get("font-size", "14"))
     placed, width = _shaped(label, face, fallback, size)
     anchor = {"middle": width / 2, "end": width}.get(text.get("text-anchor", "start"), 0.0)
