@@ -8,6 +8,7 @@ land where the PDF's real text lands; Calibre's Kindle conversion keeps them.
 from __future__ import annotations
 
 import colorsys
+import math
 import re
 import shutil
 import subprocess
@@ -15,8 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from lxml import etree
 from fontTools.ttLib import TTFont
+from lxml import etree
 from PIL import Image
 
 from helpers import FIXTURES, REPO, copy_project, epub_files
@@ -104,9 +105,7 @@ def test_epub_diagrams_hold_outlines_not_text_or_fonts(which, labels_project, bu
 
 @pytest.mark.slow
 @pytest.mark.parametrize("which", ["fixture", "bundled"])
-def test_alt_text_and_long_description_carry_every_label_word(
-    which, labels_project, bundled_build
-):
+def test_alt_text_and_long_description_carry_every_label_word(which, labels_project, bundled_build):
     project = labels_project if which == "fixture" else bundled_build.parent
     epub = next((project / "build/full").glob("*.epub"))
     files, sources, checked = epub_files(epub), originals(project), 0
@@ -136,6 +135,7 @@ def _words(text: str) -> set[str]:
 
 
 def _hue(index: int, count: int) -> str:
+    """Label i's colour: hue i of `count`, so near labels get far hues."""
     red, green, blue = colorsys.hsv_to_rgb(index / count, 1, 0.8)
     return f"#{int(red * 255):02x}{int(green * 255):02x}{int(blue * 255):02x}"
 
@@ -151,7 +151,7 @@ def _labels_only(svg: bytes, tag: str) -> bytes:
     if tag == "text":
         labels = [t for t in labels if rendered_text(t)]
     for index, label in enumerate(labels):
-        label.set("fill", _hue(index, len(labels)))
+        label.set("fill", _hue(_spread(index, len(labels)), len(labels)))
     return etree.tostring(root)
 
 
@@ -163,7 +163,8 @@ def _render(svg: bytes, folder: Path, stem: str) -> Image.Image:
     fonts = FontConfiguration()
     sheets = [
         CSS(filename=str(THEME.file("fonts.css")), font_config=fonts),
-        CSS(string="@page { size: 800pt 900pt; margin: 0 } img { display: block }"),
+        CSS(string="@page { size: 800pt 900pt; margin: 0 } body, img { margin: 0 }"),
+        CSS(string="img { display: block }"),
     ]
     page = f'<img src="{(folder / f"{stem}.svg").as_uri()}">'
     HTML(string=page).write_pdf(folder / f"{stem}.pdf", stylesheets=sheets, font_config=fonts)
@@ -174,15 +175,25 @@ def _render(svg: bytes, folder: Path, stem: str) -> Image.Image:
     return Image.open(folder / f"{stem}.png").convert("RGB")
 
 
+def _spread(index: int, count: int) -> int:
+    """Hue slot of label `index`: neighbours (lines of one node) are slots apart."""
+    step = next(s for s in (5, 7, 11, 13, 3, 1) if math.gcd(s, count) == 1)
+    return index * step % count
+
+
+def _order(slot: int, count: int) -> int:
+    return next(i for i in range(count) if _spread(i, count) == slot)
+
+
 def _ink_boxes(image: Image.Image, count: int) -> dict[int, tuple[int, int, int, int]]:
     """Bounding box of each label's ink, by the hue of its pixels."""
     boxes: dict[int, list[int]] = {}
     width = image.width
-    for offset, (red, green, blue) in enumerate(image.getdata()):
+    for offset, (red, green, blue) in enumerate(image.get_flattened_data()):
         hue, saturation, _ = colorsys.rgb_to_hsv(red / 255, green / 255, blue / 255)
-        if saturation < 0.35:
-            continue
-        index = round(hue * count) % count
+        if saturation < 0.5 or abs(hue * count - round(hue * count)) > 0.25:
+            continue  # paper, or an edge blended with a neighbour (JPEG bleeds colours)
+        index = _order(round(hue * count) % count, count)
         x, y = offset % width, offset // width
         box = boxes.setdefault(index, [x, y, x, y])
         box[0], box[1] = min(box[0], x), min(box[1], y)
@@ -198,32 +209,42 @@ def test_outlined_labels_render_where_the_pdf_draws_the_text(labels_project, tmp
         after = _ink_boxes(_render(_labels_only(outlined, "g"), tmp_path, "outlines"), count)
         assert len(before) == len(after) == count
         for index in range(count):
-            off = max(abs(a - b) for a, b in zip(before[index], after[index], strict=True))
-            assert off <= 2, f"label {index} ink moved {off} px at {DPI} dpi"
+            (left, top, right, bottom), (left2, top2, right2, bottom2) = before[index], after[index]
+            assert abs(top - top2) <= 2 and abs(bottom - bottom2) <= 2, f"label {index} moved"
+            assert abs((left + right) - (left2 + right2)) / 2 <= 2, f"label {index} off centre"
+            # WeasyPrint draws SVG text unkerned; the outlines are kerned, as browsers and
+            # Graphviz's own measurement kern it: "WAVE AVATAR" is 3% narrower.
+            assert abs((right - left) - (right2 - left2)) <= 0.04 * (right - left), index
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("ebook-convert"), reason="Calibre is not installed")
-def test_calibre_kindle_conversion_draws_the_labels_as_the_pdf_does(labels_project, tmp_path):
+def test_calibre_kindle_conversion_draws_the_labels_where_the_pdf_does(labels_project, tmp_path):
     """Calibre's MOBI output rasterises each SVG with its own renderer (Qt), which ignored
-    the fonts embedded in SVGs: the raster must match WeasyPrint's drawing of the text."""
+    fonts embedded in SVGs. With each label in a hue of its own, every label's ink in
+    Calibre's raster sits where WeasyPrint draws the text (as fractions of the figure)."""
+    ((outlined, source),) = originals(labels_project).items()
+    count = len(label_texts(source))
     epub = labels_project / "build/full/labels-drawn.epub"
+    coded = tmp_path / "coded.epub"
+    with zipfile.ZipFile(epub) as original, zipfile.ZipFile(coded, "w") as target:
+        for item in original.infolist():
+            data = original.read(item)
+            target.writestr(item, _labels_only(data, "g") if data == outlined else data)
     mobi, back = tmp_path / "book.mobi", tmp_path / "back.epub"
-    for source, target in ((epub, mobi), (mobi, back)):
-        subprocess.run(["ebook-convert", source, target], check=True, capture_output=True)
+    for start, end in ((coded, mobi), (mobi, back)):
+        subprocess.run(["ebook-convert", start, end], check=True, capture_output=True)
     with zipfile.ZipFile(back) as converted:
-        (name,) = [n for n in converted.namelist() if re.search(r"images/\d+\.jpg$", n)]
-        (tmp_path / "calibre.jpg").write_bytes(converted.read(name))
-    raster = Image.open(tmp_path / "calibre.jpg").convert("L")
-    (source,) = originals(labels_project).values()
-    pdf_like = _render(source, tmp_path, "pdf").convert("L")
-    pdf_like = pdf_like.crop(_ink_box(pdf_like)).resize(raster.crop(_ink_box(raster)).size)
-    raster = raster.crop(_ink_box(raster))
-    differing = sum(
-        abs(a - b) > 128 for a, b in zip(raster.getdata(), pdf_like.getdata(), strict=True)
-    )
-    assert differing / (raster.width * raster.height) < 0.01
-
-
-def _ink_box(image: Image.Image) -> tuple[int, int, int, int]:
-    return image.point(lambda v: 255 if v < 200 else 0).getbbox()
+        (name,) = [n for n in converted.namelist() if re.search(r"images/\d+\.(jpg|png)$", n)]
+        (tmp_path / "calibre").write_bytes(converted.read(name))
+    raster = Image.open(tmp_path / "calibre").convert("RGB")
+    calibre = _ink_boxes(raster, count)
+    pdf = _ink_boxes(_render(_labels_only(source, "text"), tmp_path, "text"), count)
+    root = etree.fromstring(source)
+    width, height = (float(root.get(a).removesuffix("pt")) * DPI / 72 for a in ("width", "height"))
+    assert len(calibre) == count, "every label drawn"
+    for index in range(count):
+        seen = [c / size for c, size in zip(calibre[index], raster.size * 2, strict=True)]
+        drawn = [c / size for c, size in zip(pdf[index], (width, height) * 2, strict=True)]
+        off = max(abs(a - b) for a, b in zip(seen, drawn, strict=True))
+        assert off < 0.02, f"label {index} is {off:.1%} of the figure away from the PDF's"
