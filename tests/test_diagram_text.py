@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.ttLib import TTFont
 from lxml import etree
 from PIL import Image
@@ -248,3 +249,24 @@ def test_calibre_kindle_conversion_draws_the_labels_where_the_pdf_does(labels_pr
         drawn = [c / size for c, size in zip(pdf[index], (width, height) * 2, strict=True)]
         off = max(abs(a - b) for a, b in zip(seen, drawn, strict=True))
         assert off < 0.02, f"label {index} is {off:.1%} of the figure away from the PDF's"
+
+
+@pytest.mark.parametrize(
+    ("family", "weight", "face"),
+    [
+        ("Open Sans", "bold", "OpenSans-Bold.ttf"),  # an HTML label's <B>
+        ("Open Sans Bold", None, "OpenSans-Bold.ttf"),  # fontname="Open Sans Bold"
+        ("Open Sans Semibold", None, "OpenSans-Semibold.ttf"),
+    ],
+)
+def test_a_label_is_drawn_in_the_face_graphviz_measured(family, weight, face):
+    text = f'<text x="0" y="20" font-family="{family}" font-size="12">Hi</text>'
+    if weight:
+        text = text.replace("<text", f'<text font-weight="{weight}"')
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 50 30">{text}</svg>'.encode()
+    drawn = {p.get("d") for p in etree.fromstring(outline_labels(svg, THEME)).iter(f"{SVG}path")}
+    font = TTFont(THEME.file(f"fonts/{face}"))
+    glyphs = font.getGlyphSet()
+    pen = SVGPathPen(None, ntos=lambda value: str(round(value)))
+    glyphs[font.getBestCmap()[ord("H")]].draw(pen)
+    assert pen.getCommands() in drawn

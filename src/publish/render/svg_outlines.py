@@ -31,7 +31,8 @@ FONT_FACE = re.compile(r"@font-face\s*\{([^}]*)\}")
 DESCRIPTOR = re.compile(r"(font-family|font-weight|font-style)\s*:\s*([^;]+)")
 SOURCE = re.compile(r"url\(\s*['\"]?(fonts/[^'\")]+)")
 SYMBOLS_FAMILY = "DejaVu Sans Symbols"  # the theme's fallback face (fonts.css)
-WEIGHTS = {"normal": "400", "bold": "700", "semibold": "600"}
+WEIGHTS = {"normal": "400", "semibold": "600", "bold": "700"}
+FACE_NAME = re.compile(r"(.+?)\s+((?:(?:semibold|bold|italic|regular)\s*)+)", re.I)
 # The text attributes a label's path keeps: its colour and any transform.
 KEPT_ATTRIBUTES = ("fill", "fill-opacity", "opacity", "transform")
 
@@ -76,7 +77,19 @@ def _face_for(text, faces: dict) -> Path | None:
     family = text.get("font-family", "").split(",")[0].strip().strip("'\"")
     weight = WEIGHTS.get(text.get("font-weight", "normal"), text.get("font-weight", "400"))
     style = text.get("font-style", "normal")
-    return faces.get((family, weight, style)) or faces.get((family, weight, "normal"))
+    # Graphviz passes `fontname="Open Sans Bold Italic"` on as the family: read the style
+    # words off its end, as fontconfig does when it finds the face.
+    named = FACE_NAME.fullmatch(family)
+    if named and not any(f == family for f, _, _ in faces):
+        family, words = named.group(1), named.group(2).lower()
+        weight = next((w for name, w in WEIGHTS.items() if name in words), weight)
+        style = "italic" if "italic" in words else style
+    # A face the theme lacks (a semibold italic) is drawn in its nearest: the upright, then
+    # the regular, rather than left to whatever font a reader has.
+    for key in ((family, weight, style), (family, weight, "normal"), (family, "400", "normal")):
+        if key in faces:
+            return faces[key]
+    return None
 
 
 def _runs(label: str, face: Face, fallback: Face | None):
