@@ -35,6 +35,7 @@ LABEL_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="60
 <text text-anchor="middle" x="100" y="30" font-family="Open Sans" font-size="12.00"
  fill="#10202c">office \xe2\x86\x92 done</text>
 <text x="5" y="50" font-family="Nowhere Sans" font-size="10">kept</text>
+<text x="5" y="50" font-family="Open Sans" font-size="10"><tspan dx="2">placed</tspan></text>
 </g></svg>"""
 
 
@@ -61,9 +62,15 @@ def label_texts(svg: bytes) -> list:
     return [t for t in etree.fromstring(svg).iter(f"{SVG}text") if rendered_text(t)]
 
 
+def label_groups(root) -> list:
+    """The `<g>` drawing each label (its class list holds "label")."""
+    return [g for g in root.iter(f"{SVG}g") if "label" in (g.get("class") or "").split()]
+
+
 def test_a_label_in_a_theme_font_becomes_outlines_and_another_stays_text():
     root = etree.fromstring(outline_labels(LABEL_SVG, THEME))
-    assert [t.text for t in root.iter(f"{SVG}text")] == ["kept"], "no theme face: untouched"
+    kept = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert kept == ["kept", "placed"], "no theme face, or placed by its author: untouched"
     (group,) = root.findall(f".//{SVG}g[@class='label']")
     assert group.get("fill") == "#10202c"
     uses = group.findall(f"{SVG}use")
@@ -71,6 +78,11 @@ def test_a_label_in_a_theme_font_becomes_outlines_and_another_stays_text():
     defined = {p.get("id"): p.get("d") for p in root.find(f"{SVG}defs")}
     assert all(defined[u.get(XLINK_HREF)[1:]] for u in uses), "each use names drawn glyph"
     assert len(defined) == 7, "each glyph defined once: o ffi c e → d n"
+
+
+def test_an_svg_with_no_text_to_draw_is_packaged_byte_for_byte():
+    svg = b'<?xml version="1.0"?>\n<!-- mine --><svg xmlns="http://www.w3.org/2000/svg"/>'
+    assert outline_labels(svg, THEME) == svg
 
 
 def test_a_label_is_centred_on_its_x_by_its_own_width():
@@ -98,7 +110,7 @@ def test_epub_diagrams_hold_outlines_not_text_or_fonts(which, labels_project, bu
             assert root.find(f".//{SVG}style") is None and b"@font-face" not in svg, name
             assert b"font-family" not in svg, name
             assert root.find(f"{SVG}title") is not None or root.find(f".//{SVG}title") is not None
-            groups = root.findall(f".//{SVG}g[@class='label']")
+            groups = label_groups(root)
             assert len(groups) == len(label_texts(sources[svg])), f"a group per label: {name}"
             for group in groups:
                 assert group.findall(f"{SVG}use"), name
@@ -148,7 +160,7 @@ def _labels_only(svg: bytes, tag: str) -> bytes:
         for element in root.iter(f"{SVG}{shape}"):
             if element.getparent().tag != f"{SVG}defs":
                 element.set("display", "none")
-    labels = [e for e in root.iter(f"{SVG}{tag}") if tag != "g" or e.get("class") == "label"]
+    labels = label_groups(root) if tag == "g" else list(root.iter(f"{SVG}text"))
     if tag == "text":
         labels = [t for t in labels if rendered_text(t)]
     for index, label in enumerate(labels):

@@ -178,7 +178,8 @@ def label_group(text, face: Face, fallback: Face | None, glyphs: GlyphDefinition
     anchor = {"middle": width / 2, "end": width}.get(text.get("text-anchor", "start"), 0.0)
     x = float(text.get("x", "0")) - anchor
     y = float(text.get("y", "0"))
-    group = etree.Element(f"{{{SVG_NS}}}g", {"class": "label"})
+    # A class the text had (a stylesheet's hook) stays on its drawing.
+    group = etree.Element(f"{{{SVG_NS}}}g", {"class": f"label {text.get('class', '')}".strip()})
     for name in KEPT_ATTRIBUTES:
         if text.get(name) is not None:
             group.set(name, text.get(name))
@@ -210,17 +211,33 @@ def outline_labels(svg: bytes, theme: Theme) -> bytes:
     symbols = next((p for (f, *_), p in faces.items() if f == SYMBOLS_FAMILY), None)
     fallback = load_face(symbols) if symbols else None
     glyphs = GlyphDefinitions(root)
+    changed = False
     for text in list(root.iter(f"{{{SVG_NS}}}text")):
-        source = _face_for(text, faces)
+        source = _face_for(text, faces) if _placed_simply(text) else None
         if source is None:
             continue
+        changed = True
         group = label_group(text, load_face(source), fallback, glyphs)
         if group is not None:
             group.tail = text.tail
             text.addprevious(group)
         _remove_keeping_tail(text)
+    if not changed:
+        return svg  # an author's own SVG with no text we can draw stays byte for byte
     glyphs.attach()
     return etree.tostring(root, encoding="utf-8")
+
+
+def _placed_simply(text) -> bool:
+    """A `<text>` as Graphviz writes it: one run at one x and y, styled by attributes. An
+    author's own SVG may place each character or `<tspan>` itself, or style text from CSS;
+    such text is left as it is rather than drawn somewhere else."""
+    numbers = [text.get(a, "0").strip() for a in ("x", "y")]
+    return (
+        len(text) == 0
+        and not any(text.get(a) for a in ("style", "dx", "dy", "rotate", "textLength"))
+        and all(re.fullmatch(r"-?[\d.]+", n) for n in numbers)
+    )
 
 
 def _remove_keeping_tail(element) -> None:
