@@ -282,3 +282,19 @@ def test_a_label_is_drawn_in_the_face_graphviz_measured(family, weight, face):
     pen = SVGPathPen(None, ntos=lambda value: str(round(value)))
     glyphs[font.getBestCmap()[ord("H")]].draw(pen)
     assert pen.getCommands() in drawn
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("ebook-convert"), reason="Calibre is not installed")
+def test_calibre_azw3_keeps_the_bundled_diagrams_as_outlines(bundled_build, tmp_path):
+    """KF8 (azw3) keeps SVG images: each of the bundled book's three comes back (through
+    Calibre's own azw3 reader) with its labels still outlines, no font to fall back from."""
+    azw3, back = tmp_path / "book.azw3", tmp_path / "back.epub"
+    for start, end in ((bundled_build / "full/ml-product-lifecycle.epub", azw3), (azw3, back)):
+        subprocess.run(["ebook-convert", start, end], check=True, capture_output=True)
+    svgs = epub_svgs(back)
+    assert len(svgs) == 3
+    for name, svg in svgs.items():
+        root = etree.fromstring(svg)
+        assert root.find(f".//{SVG}text") is None, name
+        assert len(label_groups(root)) >= 6 and root.find(f".//{SVG}use") is not None, name
