@@ -14,7 +14,7 @@ from lxml import etree
 
 from ..render.context import EditionContext
 from ..render.html import RenderedChapter
-from ..render.svg_fonts import embed_fonts
+from ..render.svg_outlines import outline_labels
 from ..render.svg_panel import add_panel
 from .base import OutputJob
 from .epub_fonts import embed_used_fonts
@@ -278,12 +278,13 @@ def _with_package_language(opf: bytes, language: str) -> bytes:
 
 
 def _packaged(resource, context: EditionContext) -> bytes:
-    """A resource's bytes as the EPUB carries them: an SVG with its fonts inside and a light
-    panel behind it, so it reads on a night-mode page."""
+    """A resource's bytes as the EPUB carries them: an SVG with its labels drawn as outlines
+    (no reader can draw them in another font) and a light panel behind it, so it reads on
+    a night-mode page."""
     data = resource.path.read_bytes()
     if resource.media_type != "image/svg+xml":
         return data
-    return add_panel(embed_fonts(data, context.theme))
+    return add_panel(outline_labels(data, context.theme))
 
 
 def _toc(context: EditionContext, chapters: list[epub.EpubHtml]):

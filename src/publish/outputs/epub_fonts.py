@@ -2,7 +2,7 @@
 
 Whole fonts were 94% of the bundled EPUB. After the EPUB's documents are written, the
 stylesheet's cascade says which face draws which character (`font_usage`), each used face
-is subset to those characters (fontTools, shared with the diagrams' SVG fonts), and the
+is subset to those characters (fontTools, `render/svg_fonts.py`), and the
 stylesheet and the package's manifest list only those subsets.
 
 Subsets stay TrueType (or OpenType-CFF) files, not WOFF2: every reading system that embeds
