@@ -25,6 +25,7 @@ from helpers import FIXTURES, REPO, copy_project, epub_files
 from publish.engine.build import build
 from publish.project.theme import load_theme
 from publish.render.svg_outlines import outline_labels, rendered_text
+from publish.render.svg_panel import add_panel
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -47,9 +48,10 @@ def labels_project(tmp_path_factory) -> Path:
 
 
 def originals(project: Path) -> dict[bytes, bytes]:
-    """Outlined SVG -> the Graphviz SVG it came from (the PDF's copy), from the build cache."""
+    """The EPUB's SVG (outlined, on its night-mode panel) -> the Graphviz SVG it came from
+    (the PDF's copy), from the build cache."""
     return {
-        outline_labels(path.read_bytes(), THEME): path.read_bytes()
+        add_panel(outline_labels(path.read_bytes(), THEME)): path.read_bytes()
         for path in (project / "build/.cache/diagrams").glob("*.svg")
     }
 
