@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlsplit
 from ..errors import ERROR, Finding
 from ..files import is_inside
 from ..project.theme import DEFAULT_THEME, PROJECT_STYLES
+from ..urls import is_remote, refused_link_scheme, url_scheme
 from .security import SCHEME_HINT, css_references
-from .urls import is_remote, refused_link_scheme, url_scheme
 
 OUTSIDE_HINT = "copy the file into the project and use a relative path"
 DOT_READS_FILE = re.compile(r"\b(image|shapefile|imagepath|fontpath)\s*=|<\s*img\b", re.I)

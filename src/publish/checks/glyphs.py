@@ -15,9 +15,9 @@ from ..errors import WARNING, Finding
 from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Manuscript
 from ..project.theme import DEFAULT_THEME, load_theme
+from ..urls import is_remote
 from .codes import FIXES
 from .confinement import refused_path
-from .urls import is_remote
 
 FONT_TYPES = {".ttf", ".otf", ".woff", ".woff2"}
 # Characters that draw nothing of their own: controls, format marks (soft hyphen, zero-width

@@ -17,18 +17,18 @@ from urllib.parse import unquote
 
 from ..errors import WARNING
 from ..project.scan import Reference
+from ..urls import url_scheme
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
 CHAPTER_SUFFIXES = (".md", ".markdown")
 
 
 def chapter_target(href: str, from_chapter: str, names) -> tuple[str | None, str] | None:
     """(the chapter an href names, or None when it is no chapter, its fragment);
     None when the href does not name a Markdown file at all."""
-    if SCHEME.match(href) or href.startswith(("#", "/")):
+    if url_scheme(href) is not None or href.startswith(("#", "/")):
         return None
     path, _, fragment = href.partition("#")
     path = unquote(path)

@@ -13,6 +13,7 @@ from ..errors import ERROR, WARNING, Finding
 from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
 from ..project.paths import PATH_RULE, closest_file
+from ..urls import is_remote, remote_suffix, url_scheme
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
 from .glyphs import check_characters
@@ -20,7 +21,6 @@ from .links import check_chapter_links
 from .security import check_chapter
 from .stores import MAX_PIXELS, MIN_LONG_SIDE, shape_problem
 from .structure import check_alerts, check_headings
-from .urls import is_remote, remote_suffix, url_scheme
 
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
 RASTER_TYPES = {".png", ".jpg", ".jpeg"}

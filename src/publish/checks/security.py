@@ -22,9 +22,9 @@ import tinycss2
 
 from ..errors import ERROR, Finding, FindingsError
 from ..project.scan import parse_attributes
+from ..urls import is_remote, normalize_url, refused_link_scheme
 from .codes import FIXES
 from .inline_html import INSTEAD, refused_attribute, refused_element
-from .urls import is_remote, normalize_url, refused_link_scheme
 
 DANGEROUS_TAGS = {
     "script",

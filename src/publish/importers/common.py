@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from ..files import is_inside
 from ..project.manuscript import FRONT_MATTER_KEYS, split_front_matter
 from ..project.scan import scan
+from ..urls import url_scheme
 
 DEFAULT_LANGUAGE = "en"
 AUTHOR_PLACEHOLDER = "CHANGE ME: Your Name"
@@ -96,7 +97,7 @@ def chapter_path(plan: Plan, base: Path, target: str, where: Path, line: int) ->
     the root, so nothing outside the source is ever read.
     """
     target = unquote(target.split("#", 1)[0].strip())
-    if not target or re.match(r"^[a-z][\w+.-]*:", target, re.IGNORECASE):
+    if not target or url_scheme(target) is not None:
         return None
     path = base / target
     if not is_inside(path, [plan.root]):

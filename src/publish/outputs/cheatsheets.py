@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
-from ..checks.urls import url_scheme
 from ..errors import ERROR, Finding, PublishError
 from ..project.config import BOOK_FILE, PAPERS, Book, CheatsheetSpec
 from ..project.manuscript import Manuscript
@@ -29,6 +28,7 @@ from ..render.html import run_pandoc
 from ..render.math import drawn_or_refused
 from ..render.pdf_engine import PagedDocument, image_url, lay_out, metadata_tags
 from ..render.sanitize import sanitize
+from ..urls import url_scheme
 from .base import OutputJob
 from .manifest import Artifact
 from .printables import file_urls_for_fonts, png_preview

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import is_inside
+from ..urls import url_scheme
 from .scan import IMAGE, LINK
 
 # A raw <img> whose src sits on the tag's first line (the scanner gives that line).
 HTML_SRC = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
-SCHEME = re.compile(r"^[a-zA-Z][\w+.-]*:")
 PATH_RULE = "paths are relative to the chapter's folder, then to manuscript/"
 MAX_SUGGESTION_FILES = 5000  # a "did you mean" never walks a huge tree for long
 
@@ -47,7 +47,7 @@ def path_candidates(src: str, from_name: str) -> list[str]:
 
 def locate(root: Path, src: str, from_name: str) -> Located:
     """The file `src` names, never looking outside the project (manuscript/'s parent)."""
-    if not src or SCHEME.match(src) or src.startswith(("/", "\\")):
+    if not src or url_scheme(src) is not None or src.startswith(("/", "\\")):
         return Located(None, True)
     names = path_candidates(src, from_name)
     inside = [n for n in names if is_inside(root / n, [root.parent])]
@@ -106,7 +106,7 @@ def rebase_paths(root: Path, lines: list[str], found, origins, chapter: str) -> 
             spots.append((link.line, link.col, LINK, 1, path))
     changed = False
     for line, col, pattern, group, src in sorted(spots, key=lambda s: (s[0], -s[1])):
-        if not src or SCHEME.match(src) or src.startswith(("/", "#")):
+        if not src or url_scheme(src) is not None or src.startswith(("/", "#")):
             continue  # right to left along a line, so earlier columns stay true
         located = locate(root, src, origins[line - 1][0])
         text = lines[line - 1]

@@ -18,12 +18,12 @@ from lxml.html import HtmlElement
 
 from ..checks.links import resolve_links, unique_ids
 from ..checks.security import check_rendered, check_sanitized
-from ..checks.urls import is_remote, url_scheme
 from ..editions.compose import ANSWERS_ID, TEASER_ID, Numbering
 from ..editions.kinds import EditionKind
 from ..errors import PublishError
 from ..project.manuscript import Chapter
 from ..project.scan import IMAGE
+from ..urls import is_remote, url_scheme
 from .habits import open_alerts, shape_habits
 from .math import label_math, reader_text, refuse_unconverted
 from .resources import Resource, resource_name

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from .. import __version__
 from ..checks.confinement import svg_problems
-from ..checks.urls import REMOTE_SCHEMES, is_remote, remote_suffix
 from ..errors import ERROR, Finding, FindingsError
 from ..files import write_atomic
+from ..urls import REMOTE_SCHEMES, is_remote, remote_suffix
 
 REMOTE_DIR = "remote"
 MAX_BYTES = 20 * 1024 * 1024

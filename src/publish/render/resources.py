@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..checks.urls import is_remote
 from ..project.manuscript import MANUSCRIPT_DIR
+from ..urls import is_remote
 from .diagrams import load_diagram_theme, render_diagrams
 from .remote import fetch_remote_images, remote_resource_name
 

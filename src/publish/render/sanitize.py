@@ -13,7 +13,7 @@ from __future__ import annotations
 import nh3
 
 from ..checks.inline_html import ALLOWED_HTML
-from ..checks.urls import LINK_SCHEMES
+from ..urls import LINK_SCHEMES
 
 # What pandoc's HTML5 writer makes of Markdown (figures, tables, footnotes,
 # highlighted code, task lists, definition lists) ...
