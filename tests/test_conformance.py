@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import conformance as c
+import conformance_links as links
 from helpers import FIXTURES, REPO, copy_project, epubcheck
 from publish.engine.build import build
 
@@ -112,7 +113,7 @@ def test_bundled_footnote_is_in_the_book(bundled_build, fmt):
 def test_no_epub_link_goes_nowhere(built):
     epubs = c.artifacts(built.out, "epub")
     assert epubs, f"{built.name} built no EPUB"
-    problems = [f"{path.name}: {p}" for _, path in epubs for p in c.epub_link_problems(path)]
+    problems = [f"{path.name}: {p}" for _, path in epubs for p in links.epub_link_problems(path)]
     assert not problems, f"{len(problems)} dead links:\n" + "\n".join(problems)
 
 
@@ -120,7 +121,7 @@ def test_no_epub_link_goes_nowhere(built):
 def test_no_pdf_link_goes_nowhere(built):
     pdfs = c.artifacts(built.out, "pdf")
     assert pdfs, f"{built.name} built no PDF"
-    problems = [f"{path.name}: {p}" for _, path in pdfs for p in c.pdf_link_problems(path)]
+    problems = [f"{path.name}: {p}" for _, path in pdfs for p in links.pdf_link_problems(path)]
     assert not problems, f"{len(problems)} dead links:\n" + "\n".join(problems)
 
 
@@ -128,7 +129,7 @@ def test_no_pdf_link_goes_nowhere(built):
 def test_epubcheck_is_clean(built):
     failures = []
     for edition, path in c.artifacts(built.out, "epub"):
-        counts, lines = c.epubcheck_findings(epubcheck(path))
+        counts, lines = links.epubcheck_findings(epubcheck(path))
         bad = sum(counts.get(s, 0) for s in ("FATAL", "ERROR", "WARNING"))
         if bad:
             failures.append(f"{edition} {path.name}: {counts}\n  " + "\n  ".join(lines))
@@ -236,13 +237,13 @@ def _epub(path: Path, chapter_body: str) -> Path:
 
 def test_epub_link_check_finds_dead_links(tmp_path):
     good = '<h1 id="top">One</h1><a href="#top">up</a><a href="https://example.com">web</a>'
-    assert c.epub_link_problems(_epub(tmp_path / "good.epub", good)) == []
+    assert links.epub_link_problems(_epub(tmp_path / "good.epub", good)) == []
 
     dead = good + (
         '<a href="03-frames.md">a chapter file</a><a href="ch1.xhtml#nowhere">no id</a>'
         '<a href="">empty</a><a href="javascript:alert(1)">script</a>'
     )
-    problems = c.epub_link_problems(_epub(tmp_path / "dead.epub", dead))
+    problems = links.epub_link_problems(_epub(tmp_path / "dead.epub", dead))
     assert len(problems) == 4, problems
     assert "no file OEBPS/text/03-frames.md" in problems[0]
     assert "no id 'nowhere'" in problems[1]
@@ -288,7 +289,7 @@ def test_pdf_link_check_finds_dead_links(tmp_path):
     path = tmp_path / "links.pdf"
     writer.write(path)
 
-    problems = c.pdf_link_problems(path)
+    problems = links.pdf_link_problems(path)
     assert len(problems) == 4, problems
     assert "'gone' is not a named destination" in problems[0]
     assert "'also-gone' is not a named destination" in problems[1]
@@ -304,6 +305,6 @@ def test_epubcheck_findings_count_every_severity():
             {"severity": "USAGE", "ID": "ACC-1", "message": "u", "locations": []},
         ]
     }
-    counts, lines = c.epubcheck_findings(report)
+    counts, lines = links.epubcheck_findings(report)
     assert counts == {"ERROR": 1, "WARNING": 1, "USAGE": 1}
     assert [line.split()[0] for line in lines] == ["ERROR", "WARNING"]
