@@ -160,3 +160,20 @@ def test_format_option_selects_printables(tmp_path):
         "field-notes-a4.pdf",
         "field-notes-letter.pdf",
     ]
+
+
+@pytest.mark.slow
+def test_a_renamed_cheatsheet_leaves_neither_old_files_nor_old_manifest_entries(tmp_path):
+    """Old files are removed when the build commits, and the manifest never lists them."""
+    project = copy_project(FIXTURES / "cheatsheet-tight", tmp_path / "book")
+    build(project, formats=("cheatsheets",))
+    book_yaml = project / "manuscript" / "book.yaml"
+    old = re.search(r"name: (\S+)", book_yaml.read_text()).group(1)
+    book_yaml.write_text(book_yaml.read_text().replace(f"name: {old}", "name: renamed-sheet"))
+    build(project, formats=("cheatsheets",))
+    made = sorted(p.name for p in (project / "build" / SHEETS).iterdir())
+    assert made == [
+        f"renamed-sheet-{paper}.{ext}" for paper in ("a4", "letter") for ext in ("pdf", "png")
+    ]
+    listed = json.loads((project / "build" / "manifest.json").read_text())["artifacts"]
+    assert not [a["path"] for a in listed if old in a["path"]]

@@ -128,7 +128,10 @@ class Build:
                 f for f in outcomes[task.name].findings if f not in result.findings
             )
         built_at = self.built_at.isoformat()
-        write_manifest(self.tree.out, project.book, result.artifacts, built_at, self.tree.write)
+        tree = self.tree
+        write_manifest(
+            tree.out, project.book, result.artifacts, built_at, tree.write, tree.removals
+        )
         self.tree.commit(last=MANIFEST)  # only now, every task done, do new artifacts land
         for task in stale:  # recorded once their files are in place
             cache.store(task.name, task.key, outcomes[task.name])

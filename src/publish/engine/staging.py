@@ -62,6 +62,11 @@ class OutputTree:
             if path.suffix in suffixes and path.resolve() not in keep:
                 self._removals.add(path.resolve())
 
+    @property
+    def removals(self) -> frozenset[str]:
+        """The files this build will remove at commit, relative to the output folder."""
+        return frozenset(path.relative_to(self.out).as_posix() for path in self._removals)
+
     def commit(self, last: str = "") -> None:
         """Move every pending artifact into place, then apply the removals; `last` goes
         last (the manifest, so it never lists files that are not yet in place)."""

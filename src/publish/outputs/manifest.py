@@ -65,9 +65,11 @@ def write_manifest(
     artifacts: list[Artifact],
     built_at: str,
     write: Callable[[Path, bytes], None],
+    removed: frozenset[str] = frozenset(),
 ) -> Path:
     """The manifest, written with `write` (the build's output tree), unless only its
-    time would change."""
+    time would change. An earlier entry survives when its file is still as listed and
+    this build does not remove it (`removed`: paths relative to `out`)."""
     path = out / MANIFEST
     entries = {a.path: a.to_json() for a in artifacts}
     if path.is_file():
@@ -79,6 +81,7 @@ def write_manifest(
             if (
                 isinstance(entry, dict)
                 and entry.get("path") not in entries
+                and entry.get("path") not in removed
                 and _still_valid(entry, out)
             ):
                 entries[entry["path"]] = entry
