@@ -87,8 +87,8 @@ def edition_artifact(build: Path, edition: str, fmt: str) -> Path:
 # --------------------------------------------------------------------------- book text
 
 
-def epub_text(path: Path) -> str:
-    """The text of every spine document, block elements kept apart by line breaks."""
+def spine_documents(path: Path) -> list[bytes]:
+    """The spine's XHTML documents of an EPUB, in reading order."""
     import zipfile
 
     with zipfile.ZipFile(path) as archive:
@@ -100,12 +100,13 @@ def epub_text(path: Path) -> str:
             item.get("id"): posixpath.normpath(posixpath.join(base, unquote(item.get("href"))))
             for item in package.iter(f"{{{OPF}}}item")
         }
-        texts = []
-        for itemref in package.iter(f"{{{OPF}}}itemref"):
-            name = items.get(itemref.get("idref"))
-            if name in names:
-                texts.append(xhtml_text(archive.read(name)))
-    return "\n".join(texts)
+        spine = [items.get(itemref.get("idref")) for itemref in package.iter(f"{{{OPF}}}itemref")]
+        return [archive.read(name) for name in spine if name in names]
+
+
+def epub_text(path: Path) -> str:
+    """The text of every spine document, block elements kept apart by line breaks."""
+    return "\n".join(xhtml_text(data) for data in spine_documents(path))
 
 
 def rootfile(container: bytes) -> str:
@@ -221,22 +222,12 @@ def project_coverage(
 
 def epub_headings(path: Path) -> list[list[str]]:
     """The words of every h1-h6 of the spine documents, in reading order."""
-    import zipfile
-
-    headings = []
-    with zipfile.ZipFile(path) as archive:
-        package_path = rootfile(archive.read("META-INF/container.xml"))
-        package = etree.fromstring(archive.read(package_path))
-        base = posixpath.dirname(package_path)
-        items = {
-            item.get("id"): posixpath.normpath(posixpath.join(base, unquote(item.get("href"))))
-            for item in package.iter(f"{{{OPF}}}item")
-        }
-        for itemref in package.iter(f"{{{OPF}}}itemref"):
-            root = etree.fromstring(archive.read(items[itemref.get("idref")]))
-            for element in root.iter(*(f"{{{XHTML}}}h{level}" for level in range(1, 7))):
-                headings.append(words("".join(element.itertext())))
-    return headings
+    levels = [f"{{{XHTML}}}h{level}" for level in range(1, 7)]
+    return [
+        words("".join(element.itertext()))
+        for data in spine_documents(path)
+        for element in etree.fromstring(data).iter(*levels)
+    ]
 
 
 def sample_sections(project: Path, sample_epub: Path) -> dict[Path, list[Section]]:

@@ -55,6 +55,15 @@ def opf(path: Path) -> etree._Element:
     return etree.fromstring(files[rootfile])
 
 
+def spine_pages(path: Path) -> list[tuple[str, etree._Element]]:
+    """(href, parsed XHTML) of each document in the EPUB's spine, in reading order."""
+    files = epub_files(path)
+    package = opf(path)
+    hrefs = {i.get("id"): i.get("href") for i in package.iterfind(".//opf:item", NS)}
+    pages = [hrefs[ref.get("idref")] for ref in package.iterfind(".//opf:itemref", NS)]
+    return [(href, etree.fromstring(files[f"EPUB/{href}"])) for href in pages]
+
+
 def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 

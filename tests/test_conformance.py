@@ -110,18 +110,12 @@ def test_bundled_footnote_is_in_the_book(bundled_build, fmt):
 
 
 @pytest.mark.slow
-def test_no_epub_link_goes_nowhere(built):
-    epubs = c.artifacts(built.out, "epub")
-    assert epubs, f"{built.name} built no EPUB"
-    problems = [f"{path.name}: {p}" for _, path in epubs for p in links.epub_link_problems(path)]
-    assert not problems, f"{len(problems)} dead links:\n" + "\n".join(problems)
-
-
-@pytest.mark.slow
-def test_no_pdf_link_goes_nowhere(built):
-    pdfs = c.artifacts(built.out, "pdf")
-    assert pdfs, f"{built.name} built no PDF"
-    problems = [f"{path.name}: {p}" for _, path in pdfs for p in links.pdf_link_problems(path)]
+@pytest.mark.parametrize("fmt", ["epub", "pdf"])
+def test_no_link_goes_nowhere(built, fmt):
+    books = c.artifacts(built.out, fmt)
+    assert books, f"{built.name} built no {fmt.upper()}"
+    problems_of = links.epub_link_problems if fmt == "epub" else links.pdf_link_problems
+    problems = [f"{path.name}: {p}" for _, path in books for p in problems_of(path)]
     assert not problems, f"{len(problems)} dead links:\n" + "\n".join(problems)
 
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lxml import etree
 
-from helpers import NS, REPO, epub_files, opf, pdf_text
+from helpers import NS, REPO, epub_files, opf, pdf_text, spine_pages
 from publish.editions.choose import choose_editions, rounded_minutes, words_per_minute
 from publish.editions.compose import edition_markdown, number_book
 from publish.editions.kinds import SAMPLE
@@ -32,17 +31,10 @@ def normalise(text: str) -> list[str]:
 
 def body_paragraphs(epub: Path, skip_files=("what-comes-next.xhtml",)) -> list[str]:
     """Paragraph and list-item texts of the chapters, in reading order."""
-    files = epub_files(epub)
-    package = opf(epub)
-    manifest = {i.get("id"): i.get("href") for i in package.find("opf:manifest", NS)}
     paragraphs = []
-    for ref in package.find("opf:spine", NS):
-        href = manifest[ref.get("idref")]
-        if not href.startswith("chapter-") and href not in ("answers.xhtml",):
+    for href, root in spine_pages(epub):
+        if (not href.startswith("chapter-") and href != "answers.xhtml") or href in skip_files:
             continue
-        if href in skip_files:
-            continue
-        root = etree.fromstring(files[f"EPUB/{href}"])
         for element in root.iter("{*}p", "{*}li"):
             if GENERATED & set((element.get("class") or "").split()):
                 continue

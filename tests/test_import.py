@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from lxml import etree
 
-from helpers import FIXTURES, NS, epub_files, epubcheck, opf
+from helpers import FIXTURES, NS, epub_files, epubcheck, spine_pages
 from publish.commands.cli import main
 from publish.project.loader import load_project
 
@@ -279,16 +278,11 @@ def test_refusals_write_nothing(tmp_path):
 
 def chapter_titles(epub: Path) -> list[str]:
     """The level-1 headings of the chapter documents, in spine order."""
-    files = epub_files(epub)
-    package = opf(epub)
-    hrefs = {i.get("id"): i.get("href") for i in package.iterfind(".//opf:item", NS)}
-    titles = []
-    for ref in package.iterfind(".//opf:itemref", NS):
-        href = hrefs[ref.get("idref")]
-        if href.startswith("chapter-"):
-            page = etree.fromstring(files[f"EPUB/{href}"])
-            titles.append("".join(page.find(".//x:h1", NS).itertext()).strip())
-    return titles
+    return [
+        "".join(page.find(".//x:h1", NS).itertext()).strip()
+        for href, page in spine_pages(epub)
+        if href.startswith("chapter-")
+    ]
 
 
 def import_and_build(tmp_path: Path, kind: str) -> tuple[Path, str]:

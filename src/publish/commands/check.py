@@ -24,7 +24,8 @@ class CheckResult:
         return self.errors == 0
 
 
-def _count(number: int, word: str) -> str:
+def counted(number: int, word: str) -> str:
+    """A count and its noun: 1 error, 2 errors."""
     return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
@@ -36,17 +37,17 @@ def check_project(root: Path, strict: bool = False, allow_remote: bool = False) 
     except FindingsError as exc:
         errors = sum(1 for f in exc.findings if f.level == ERROR)
         warnings = len(exc.findings) - errors
-        summary = f"publish check: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        summary = f"publish check: {counted(errors, 'error')}, {counted(warnings, 'warning')}"
         return CheckResult(exc.findings, summary)
     chapters = project.manuscript.chapters
     figures = sum(1 for c in chapters for image in c.scan.images if image.is_figure)
     links = sum(len(c.scan.links) + len(c.scan.xrefs) for c in chapters)
     summary = (
-        f"publish check: OK: {_count(len(chapters), 'chapter')}, "
-        f"{_count(figures, 'figure')}, {_count(links, 'link')} checked"
+        f"publish check: OK: {counted(len(chapters), 'chapter')}, "
+        f"{counted(figures, 'figure')}, {counted(links, 'link')} checked"
     )
     if project.findings:
-        summary += f"; {_count(len(project.findings), 'warning')}"
+        summary += f"; {counted(len(project.findings), 'warning')}"
     return CheckResult(sorted(project.findings), summary)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..checks.preflight import preflight
 from ..checks.store_rules import STORES
 from ..errors import WARNING, Finding
-from .check import CheckResult, _count
+from .check import CheckResult, counted
 
 
 def store_names(chosen: tuple[str, ...]) -> tuple[str, ...]:
@@ -33,7 +33,7 @@ def check_stores(
     warnings = len(findings) - errors
     summary = [
         *result.notes,
-        f"publish check --store {','.join(stores)}: {_count(result.epubs, 'EPUB')} checked, "
-        f"{_count(errors, 'error')}, {_count(warnings, 'warning')}",
+        f"publish check --store {','.join(stores)}: {counted(result.epubs, 'EPUB')} checked, "
+        f"{counted(errors, 'error')}, {counted(warnings, 'warning')}",
     ]
     return CheckResult(findings, "\n".join(summary))
