@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 APT_PACKAGES := graphviz poppler-utils qpdf
-TEST_APT_PACKAGES := chromium hunspell hunspell-en-us
+TEST_APT_PACKAGES := chromium hunspell hunspell-en-us redis-server
 ACE := node_modules/.bin/ace-cli
 
 .PHONY: build test test-fast lint bench clean system-deps test-system-deps java
