@@ -178,7 +178,8 @@ def marked_texts(path: Path) -> tuple[dict[Mark, str], dict[int, str]]:
 
 
 def element_text(element: Element, texts: dict[Mark, str]) -> str:
-    return " ".join(texts.get(mark, "") for mark in element.marks)
+    """Its text in drawing order (MCIDs count up as a page is drawn)."""
+    return " ".join(texts.get(mark, "") for mark in sorted(element.marks))
 
 
 def text_under(document: TaggedPdf, texts: dict[Mark, str], role: str) -> list[str]:
