@@ -10,9 +10,9 @@ be configured per document (the tagging is one module-level function):
 - `pre` and `code` become `NonStruct`: here text set wholly in a fixed-pitch font
   becomes `Code`, a block of it a `P` holding one `Code` element.
 
-Then the promise is checked: every painted operator inside marked content, every
-MCID reachable from the structure root, every figure with `/Alt`, every form field
-labelled and in the tree. If any fails, the PDF/UA identifier leaves the XMP and
+Then the promise is checked: nothing drawn outside marked content (marked content
+outside the tree is an artifact by then), every figure with `/Alt`, every form
+field labelled and in the tree. If any fails, the PDF/UA identifier leaves the XMP and
 the caller is told why (the PDF stays tagged, it just claims no conformance).
 """
 
@@ -26,13 +26,15 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NumberTree, Operator
 
-PAINTING = frozenset({"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "B", "B*", "b", "b*"})
-PAINTING |= {"S", "s", "sh", "BI", "INLINE IMAGE"}
+# Operators that put marks on the page (pikepdf reports an inline image as one).
+PAINTING = frozenset(
+    {"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh"}
+    | {"INLINE IMAGE"}
+)
 TEXT_SHOWING = frozenset({"Tj", "TJ", "'", '"'})
-PAGINATION_ARTIFACT = [Name.Artifact, Dictionary(Type=Name.Pagination)]
 FIXED_PITCH = 1  # bit 1 of a font descriptor's /Flags
-# Roles a run of code may be in without being the code itself: a P or a Span around
-# mixed text makes it inline code; any other parent holds a code block.
+# Code under these roles is inline; elsewhere it is inline when it sits among other
+# text, and a code block when it stands alone.
 INLINE_PARENTS = frozenset({"/P", "/Span", "/Link", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6"})
 UA_PART = "pdfuaid:part"
 
@@ -147,9 +149,8 @@ def _artifact_orphans(pdf, page, reached, parent_tree) -> PageScan:
             scan.fixed[key] = scan.fixed.get(key, True) and fixed_font
     if orphans:
         for index, _ in orphans:
-            instructions[index] = pikepdf.ContentStreamInstruction(
-                PAGINATION_ARTIFACT, Operator("BDC")
-            )
+            pagination = [Name.Artifact, Dictionary(Type=Name.Pagination)]
+            instructions[index] = pikepdf.ContentStreamInstruction(pagination, Operator("BDC"))
         page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
         _unlink_from_parent_tree(page, [mcid for _, mcid in orphans], parent_tree)
     return scan
