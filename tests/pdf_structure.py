@@ -145,6 +145,30 @@ def _sequences(page, index: int) -> tuple[list[Sequence], int]:
     return found, outside
 
 
+PATH_PAINTING = {"f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh"}
+
+
+def path_painting(path: Path) -> dict[str, int]:
+    """Shapes drawn (fills, strokes, shadings: rules, borders, backgrounds), counted by
+    where they are: inside an artifact, inside tagged content, or in neither."""
+    counts = {"artifact": 0, "tagged": 0, "untagged": 0}
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            stack: list[str] = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op in ("BDC", "BMC"):
+                    stack.append(str(operands[0]))
+                elif op == "EMC":
+                    stack.pop()
+                elif op in PATH_PAINTING:
+                    where = (
+                        "artifact" if "/Artifact" in stack else "tagged" if stack else "untagged"
+                    )
+                    counts[where] += 1
+    return counts
+
+
 def marked_texts(path: Path) -> tuple[dict[Mark, str], dict[int, str]]:
     """The text of each MCID, and each page's text inside artifacts (pypdf's reading)."""
     texts: dict[Mark, list[str]] = {}

@@ -26,6 +26,7 @@ CSS = f"""
 html {{ font-family: Serif; }}
 pre, code {{ font-family: Mono; }}
 .break {{ break-before: page; }}
+.boxed {{ background: #eeeeee; border: 1pt solid #333333; }}
 """
 BODY = """
 <h1>A chapter</h1>
@@ -33,6 +34,8 @@ BODY = """
 <pre><code>first_line = 1
 second_line = 2</code></pre>
 <p class="break">A second page, so there are two running heads.</p>
+<hr>
+<div class="boxed"><p>A ruled box on a tinted ground.</p></div>
 """
 
 
@@ -77,6 +80,13 @@ def test_running_heads_and_page_numbers_become_artifacts(chapter):
     paginations = [s for s in after.sequences if s.properties.get("/Type") == "/Pagination"]
     assert len(paginations) == 4
     assert ps.claims_pdf_ua(finished)
+
+
+def test_rules_borders_and_backgrounds_are_artifacts(chapter):
+    _, finished = chapter
+    drawn = ps.path_painting(finished)
+    assert drawn["artifact"] >= 3, "the rule, the box's ground and its border"
+    assert drawn["tagged"] == 0 and drawn["untagged"] == 0
 
 
 def test_the_tree_keeps_all_else(chapter):
