@@ -116,6 +116,7 @@ def test_a_short_sheet_grows_to_the_ceiling_and_no_further(tmp_path):
     sheets = render_cheatsheets(project.manuscript, project.theme, roots, tmp_path, build_time())
     ceiling = max(layout.font_pt for layout in GROWN)
     assert [sheet.layout.font_pt for sheet in sheets] == [ceiling, ceiling]
+    assert [sheet.layout.columns for sheet in sheets] == [1, 1], "one block, one column"
     assert all(len(PdfReader(io.BytesIO(sheet.pdf)).pages) == 1 for sheet in sheets)
 
 

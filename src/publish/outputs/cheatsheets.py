@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -222,16 +222,18 @@ class ImageFiles:
 
 
 def fit_one_page(
-    page_html: str, css: str, paper: str, roots: list[Path], spec: CheatsheetSpec
+    page_html: str, css: str, paper: str, roots: list[Path], spec: CheatsheetSpec, blocks: int
 ) -> tuple[bytes, Layout, int]:
-    """The PDF at the first layout that fits one page, or an error saying by how much."""
+    """The PDF at the first layout that fits one page (grown if it has room to spare,
+    in no more columns than it has blocks), or an error saying by how much."""
     for attempt, layout in enumerate(LAYOUTS, 1):
         # Filling columns in turn lays out many times faster than balancing them and
         # fits just as much on a page: find the layout that way.
         filled = _render(page_html, css + layout.css(paper) + FILL_IN_TURN, roots)
         if filled.pages == 1:
             if attempt == 1:
-                filled, layout = _grown(filled, layout, page_html, css, paper, roots)
+                sizes = [replace(g, columns=min(g.columns, blocks)) for g in GROWN]
+                filled, layout = _grown(filled, layout, sizes, page_html, css, paper, roots)
             return _balanced(filled, page_html, css + layout.css(paper), roots), layout, attempt
     excess = filled.overflow_of(_render(page_html, css + layout.css(paper, endless=True), roots))
     raise PublishError(
@@ -242,15 +244,25 @@ def fit_one_page(
 
 
 def _grown(
-    filled: PagedDocument, layout: Layout, page_html: str, css: str, paper: str, roots: list[Path]
+    filled: PagedDocument,
+    layout: Layout,
+    sizes: list[Layout],
+    page_html: str,
+    css: str,
+    paper: str,
+    roots: list[Path],
 ) -> tuple[PagedDocument, Layout]:
-    """The largest grown layout that still fits one page, for a sheet that fills less
+    """The largest of `sizes` that still fits one page, for a sheet that fills less
     than FILL_TARGET at the designed size; trying only the sizes whose area, scaled
-    from this fill, could fit, so a short sheet costs one or two more layouts."""
-    fill = filled.fill_ratio()
-    if fill >= FILL_TARGET:
+    from this fill, could fit, so a short sheet costs one or two more layouts.
+
+    A sheet with fewer blocks than columns grows in fewer, wider columns (blocks are
+    never split, so the extra columns would stay empty): large type in a narrow
+    column would break code and short lines that fit at the designed size."""
+    fill = filled.fill_ratio() * layout.columns / sizes[0].columns
+    if filled.fill_ratio() >= FILL_TARGET:
         return filled, layout
-    for grown in GROWN:
+    for grown in sizes:
         if fill * (grown.font_pt / layout.font_pt) ** 2 > 1:
             continue
         candidate = _render(page_html, css + grown.css(paper) + FILL_IN_TURN, roots)
@@ -298,7 +310,8 @@ def render_cheatsheets(
         page_html = sheet_html(book, spec, blocks, bodies[start : start + len(blocks)], built_at)
         start += len(blocks)
         for paper in PAPERS:
-            pdf, layout, attempts = fit_one_page(page_html, css, paper, roots, spec)
+            fitted = fit_one_page(page_html, css, paper, roots, spec, len(blocks))
+            pdf, layout, attempts = fitted
             sheets.append(RenderedSheet(spec, paper, pdf, layout, attempts))
     return sheets
 
