@@ -89,6 +89,21 @@ def test_rules_borders_and_backgrounds_are_artifacts(chapter):
     assert drawn["tagged"] == 0 and drawn["untagged"] == 0
 
 
+def test_content_in_several_streams_is_rewritten_too(chapter, tmp_path):
+    """The quick swap reads one stream; a page whose content is an array of them is
+    parsed and written out whole instead, to the same effect."""
+    raw, _ = chapter
+    with pikepdf.open(raw) as pdf:
+        for page in pdf.pages:
+            page.Contents = pikepdf.Array([page.Contents])
+        data, problems = finish_tagging(_save(pdf))
+    path = tmp_path / "arrays.pdf"
+    path.write_bytes(data)
+    assert problems == [] and ps.read(path).unclaimed() == []
+    _, artifacts = ps.marked_texts(path)
+    assert "Running head" in artifacts[0] and "Running head" in artifacts[1]
+
+
 def test_the_tree_keeps_all_else(chapter):
     raw, finished = chapter
     texts, _ = ps.marked_texts(finished)

@@ -19,6 +19,7 @@ the caller is told why (the PDF stays tagged, it just claims no conformance).
 from __future__ import annotations
 
 import io
+import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,11 @@ PAINTING = frozenset(
     {"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh"}
     | {"INLINE IMAGE"}
 )
+# What the scan asks pikepdf for; the rest (paths, colours, positions) stays in C++.
+# WeasyPrint draws no inline images, the one drawing this leaves unread.
+SCANNED = " ".join(sorted({"BDC", "BMC", "EMC", "Tf", *PAINTING} - {"INLINE IMAGE"}))
+MARKED_WITH_MCID = re.compile(rb"/\w+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+PAGINATION_BDC = b"/Artifact << /Type /Pagination >> BDC"
 TEXT_SHOWING = frozenset({"Tj", "TJ", "'", '"'})
 FIXED_PITCH = 1  # bit 1 of a font descriptor's /Flags
 # Code under these roles is inline; elsewhere it is inline when it sits among other
@@ -52,11 +58,6 @@ class Node:
     @property
     def role(self) -> str:
         return str(self.element.get("/S"))
-
-    def leaves(self) -> Iterator[tuple[tuple[int, int], int]]:
-        yield from self.marks
-        for child in self.children:
-            yield from child.leaves()
 
 
 def finish_tagging(data: bytes) -> tuple[bytes, list[str]]:
@@ -126,34 +127,57 @@ def _nodes(node: Node) -> Iterator[Node]:
 def _artifact_orphans(pdf, page, reached, parent_tree) -> PageScan:
     """Turn the page's unreachable marked content into pagination artifacts, noting
     on the way which text is fixed-pitch and what is drawn outside marked content
-    (one pass: a page's content is most of the cost)."""
-    instructions = pikepdf.parse_content_stream(page)
+    (one pass over the operators that matter: reading a page is most of the cost)."""
     fonts = page.get("/Resources", Dictionary()).get("/Font", Dictionary())
-    scan, orphans, open_mcids, fixed_font = PageScan(), [], [], False
-    for index, (operands, operator) in enumerate(instructions):
+    scan, orphans, open_mcids, fixed_font = PageScan(), set(), [], False
+    fixed_fonts = {str(name): _is_fixed_pitch(font) for name, font in fonts.items()}
+    for operands, operator in pikepdf.parse_content_stream(page, SCANNED):
         op = str(operator)
         if op in ("BDC", "BMC"):
             mcid = _mcid(operands) if op == "BDC" else None
             if mcid is not None and (page.objgen, mcid) not in reached:
-                orphans.append((index, mcid))
+                orphans.add(mcid)
                 mcid = None
             open_mcids.append(mcid)
         elif op == "EMC" and open_mcids:
             open_mcids.pop()
         elif op == "Tf":
-            fixed_font = _is_fixed_pitch(fonts.get(str(operands[0])))
+            fixed_font = fixed_fonts.get(str(operands[0]), False)
         elif op in PAINTING and not open_mcids:
             scan.untagged += 1
         elif op in TEXT_SHOWING and open_mcids[-1] is not None:
             key = (page.objgen, open_mcids[-1])
             scan.fixed[key] = scan.fixed.get(key, True) and fixed_font
     if orphans:
-        for index, _ in orphans:
+        page.Contents = pdf.make_stream(_as_artifacts(page, orphans))
+        _unlink_from_parent_tree(page, sorted(orphans), parent_tree)
+    return scan
+
+
+def _as_artifacts(page, mcids: set[int]) -> bytes:
+    """The page's content with the sequences of `mcids` opened as pagination artifacts.
+
+    A swap in WeasyPrint's own spelling (`/Span << /MCID 3 >> BDC`), kept only if it
+    replaced exactly those; otherwise the stream is parsed and written out again,
+    which takes several times as long."""
+    swapped: list[int] = []
+
+    def swap(match: re.Match) -> bytes:
+        if int(match.group(1)) not in mcids:
+            return match.group(0)
+        swapped.append(int(match.group(1)))
+        return PAGINATION_BDC
+
+    if isinstance(page.Contents, pikepdf.Stream):
+        content = MARKED_WITH_MCID.sub(swap, page.Contents.read_bytes())
+        if len(swapped) == len(mcids) and set(swapped) == mcids:
+            return content
+    instructions = pikepdf.parse_content_stream(page)
+    for index, (operands, operator) in enumerate(instructions):
+        if str(operator) == "BDC" and _mcid(operands) in mcids:
             pagination = [Name.Artifact, Dictionary(Type=Name.Pagination)]
             instructions[index] = pikepdf.ContentStreamInstruction(pagination, Operator("BDC"))
-        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
-        _unlink_from_parent_tree(page, [mcid for _, mcid in orphans], parent_tree)
-    return scan
+    return pikepdf.unparse_content_stream(instructions)
 
 
 def _mcid(operands) -> int | None:
@@ -183,30 +207,42 @@ def _unlink_from_parent_tree(page, mcids: list[int], parent_tree: NumberTree) ->
 
 def _tag_code(pdf: pikepdf.Pdf, root: Node, fixed_pitch: dict) -> None:
     """Retag the outermost elements whose text is all fixed-pitch as code."""
-    code = {id(node) for node in _nodes(root) if _all_code(node, fixed_pitch)}
+    code = _all_code(root, fixed_pitch)
     for node in _nodes(root):
-        if id(node) not in code or node.parent is None or id(node.parent) in code:
+        if id(node) not in code or id(node.parent) in code:
             continue
-        if _inline(node, fixed_pitch):
+        if _inline(node, code):
             node.element.S = Name.Code
         else:
             _make_code_block(pdf, node)
 
 
-def _all_code(node: Node, fixed_pitch: dict) -> bool:
-    if node.role == "/Figure" or node.parent is None:
-        return False
-    leaves = list(node.leaves())
-    return bool(leaves) and all(fixed_pitch.get(leaf, False) for leaf in leaves)
+def _all_code(root: Node, fixed_pitch: dict) -> set[int]:
+    """The ids of the nodes with marked content, all of it fixed-pitch text (worked out
+    children first, so each node is looked at once)."""
+    has_marks: dict[int, bool] = {}
+    all_fixed: dict[int, bool] = {}
+    for node in reversed(list(_nodes(root))):
+        children = [id(child) for child in node.children]
+        has_marks[id(node)] = bool(node.marks) or any(has_marks[c] for c in children)
+        all_fixed[id(node)] = all(fixed_pitch.get(mark, False) for mark in node.marks) and all(
+            all_fixed[c] for c in children
+        )
+    return {
+        id(node)
+        for node in _nodes(root)
+        if node.parent is not None and node.role != "/Figure"
+        if has_marks[id(node)] and all_fixed[id(node)]
+    }
 
 
-def _inline(node: Node, fixed_pitch: dict) -> bool:
+def _inline(node: Node, code: set[int]) -> bool:
     """Inline code sits in a paragraph-like parent, or among other text."""
     parent = node.parent
     if parent.role in INLINE_PARENTS:
         return True
     return any(
-        other.role == "/Span" and not _all_code(other, fixed_pitch)
+        other.role == "/Span" and id(other) not in code
         for other in parent.children
         if other is not node
     )
