@@ -109,8 +109,9 @@ Examples:
     "formats",
     type=click.Choice(format_names()),
     multiple=True,
-    help="Output, repeatable: epub, pdf, cheatsheets, templates, or printables (the full "
-    "edition's cheatsheets and templates) [default: all].",
+    help="Output, repeatable: epub, pdf, cheatsheets, templates, printables (the full "
+    "edition's cheatsheets and templates), or web (a static site per edition, built only "
+    "when named) [default: all but web].",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
