@@ -171,8 +171,7 @@ class Build:
             edition.kind, parts, project.numbering, book.labels, self.resources
         )
         self.pandoc_findings[name] = pandoc_findings(parts, rendered.warnings)
-        fonts = project.theme.fonts_dir()
-        cover = edition_cover(book, edition.kind.cover_mark, fonts, project.root / MANUSCRIPT_DIR)
+        cover = self.cover(name)
         self.contexts[name] = EditionContext(
             book,
             edition.kind,
@@ -183,6 +182,13 @@ class Build:
             cover,
             project.minutes(name),
         )
+
+    def cover(self, name: str) -> bytes:
+        """The edition's cover image, drawn from book.yaml (a preview keeps it between runs)."""
+        project = self.project
+        mark = project.editions[name].kind.cover_mark
+        fonts = project.theme.fonts_dir()
+        return edition_cover(project.book, mark, fonts, project.root / MANUSCRIPT_DIR)
 
     def job(self, name: str, output: Output) -> OutputJob:
         """What `output` is given to write edition `name` (rendered first if it needs it)."""

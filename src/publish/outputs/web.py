@@ -21,6 +21,7 @@ import posixpath
 
 from lxml import etree
 
+from ..project.theme import FONT_URL
 from ..render.context import EditionContext
 from ..render.svg_outlines import outline_labels
 from ..render.svg_panel import add_panel
@@ -49,8 +50,12 @@ THEME_FILES = (
 SITE_SUFFIXES = (".html", ".css", ".js", ".txt", ".ttf", ".otf", ".svg", ".png", ".jpg", ".jpeg")
 
 
-def site_files(context: EditionContext, font_cache=None) -> dict[str, bytes]:
-    """Every file of the edition's site, by its path inside the site."""
+def site_files(
+    context: EditionContext, font_cache=None, subset_fonts: bool = True
+) -> dict[str, bytes]:
+    """Every file of the edition's site, by its path inside the site. `subset_fonts`
+    False ships the theme's whole fonts (a preview's pages change on every save; cutting
+    the fonts each time would cost more than serving them whole from this machine)."""
     chapters = chapter_pages(context)
     pages = [title_page(context, chapters, COVER), *chapters]
     files: dict[str, bytes] = {}
@@ -69,7 +74,10 @@ def site_files(context: EditionContext, font_cache=None) -> dict[str, bytes]:
         if resource.media_type == "image/svg+xml":  # labels as outlines, on a light panel
             data = add_panel(outline_labels(data, theme))
         files[name] = data
-    files.update(_styles_and_fonts(context, files, font_cache))
+    if subset_fonts:
+        files.update(_styles_and_fonts(context, files, font_cache))
+    else:
+        files.update(_styles_and_whole_fonts(context))
     return files
 
 
@@ -88,6 +96,14 @@ def _styles_and_fonts(context: EditionContext, files: dict[str, bytes], cache) -
         for name, data in embedded.items()
         if name == f"site/{CSS_FILE}" or posixpath.dirname(name) == "site/fonts"
     }
+
+
+def _styles_and_whole_fonts(context: EditionContext) -> dict[str, bytes]:
+    theme = context.theme
+    css = (theme.stylesheet("web.css") + theme.extra_stylesheet()).text
+    files = {name: theme.file(name).read_bytes() for name in sorted(set(FONT_URL.findall(css)))}
+    files[CSS_FILE] = FONT_URL.sub(lambda m: f"url(../{m.group(1)})", css).encode()
+    return files
 
 
 def _as_xml(page: bytes) -> bytes:

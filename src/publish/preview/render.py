@@ -1,0 +1,78 @@
+"""One render of an edition's site in memory, as the build renders it for `--format web`."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engine.build import Build
+from ..engine.staging import OutputTree
+from ..errors import ERROR, Finding, FindingsError, PublishError
+from ..outputs.registry import WEB
+from ..outputs.web import site_files
+from ..project.loader import load_project
+
+
+@dataclass
+class Attempt:
+    """What one render gave: the site's files (None when it failed) and every finding."""
+
+    files: dict[str, bytes] | None
+    findings: list[Finding] = field(default_factory=list)
+    problem: str = ""
+    """An error without a place in the manuscript (pandoc failed, say)."""
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == ERROR]
+
+
+class _PreviewBuild(Build):
+    """The build's own rendering, with the cover drawn once per book.yaml (it takes most
+    of a second and changes only with the book's metadata)."""
+
+    def __init__(self, project, tree, edition, covers: dict, report) -> None:
+        super().__init__(project, tree, (edition,), (WEB,), report)
+        self.covers = covers
+
+    def cover(self, name: str) -> bytes:
+        key = (name, (self.project.root / "manuscript" / "book.yaml").read_bytes())
+        if key not in self.covers:
+            self.covers.clear()  # only the current book's cover is worth keeping
+            self.covers[key] = super().cover(name)
+        return self.covers[key]
+
+
+class EditionRenderer:
+    """Renders one edition of one project; keeps what stays valid between renders."""
+
+    def __init__(self, root: Path, edition: str) -> None:
+        self.root = root
+        self.edition = edition
+        self.tree = OutputTree(root / "build")  # its cache only: diagrams are kept there
+        self.covers: dict = {}
+
+    def render(self) -> Attempt:
+        started = time.monotonic()
+        try:
+            attempt = self._render()
+        except FindingsError as error:
+            attempt = Attempt(None, list(error.findings))
+        except PublishError as error:
+            attempt = Attempt(None, problem=error.format_message())
+        attempt.seconds = time.monotonic() - started
+        return attempt
+
+    def _render(self) -> Attempt:
+        project = load_project(self.root)
+        if self.edition not in project.editions:
+            raise PublishError(
+                f"book.yaml declares no {self.edition} edition (add `sample:` to preview it)"
+            )
+        run = _PreviewBuild(project, self.tree, self.edition, self.covers, lambda _: None)
+        run.prepare()
+        run.render({self.edition}, needs_pdf_engine=False)
+        files = site_files(run.contexts[self.edition], subset_fonts=False)
+        return Attempt(files, [*project.findings, *run.pandoc_findings[self.edition]])
