@@ -17,7 +17,10 @@ file count, total bytes and a sha256 over its files (`manifest.folder_digest`).
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
+from dataclasses import dataclass
+from pathlib import Path
 
 from lxml import etree
 
@@ -50,12 +53,25 @@ THEME_FILES = (
 SITE_SUFFIXES = (".html", ".css", ".js", ".txt", ".ttf", ".otf", ".svg", ".png", ".jpg", ".jpeg")
 
 
-def site_files(
-    context: EditionContext, font_cache=None, subset_fonts: bool = True
-) -> dict[str, bytes]:
-    """Every file of the edition's site, by its path inside the site. `subset_fonts`
-    False ships the theme's whole fonts (a preview's pages change on every save; cutting
-    the fonts each time would cost more than serving them whole from this machine)."""
+@dataclass
+class SiteOptions:
+    """How a site is made: as the build writes it (the defaults), or as a preview serves
+    it, where the pages change on every save and only they must be quick."""
+
+    font_cache: Path | None = None
+    subset_fonts: bool = True
+    """False: the theme's whole fonts (cutting them on every save would cost more than
+    serving them whole from this machine)."""
+    search_index: bool = True
+    """False: no search index; the preview builds it after the pages are served."""
+    drawn_diagrams: dict[str, bytes] | None = None
+    """Diagrams with their labels drawn as outlines, by their source's sha256: kept by a
+    preview between renders, since most saves change no diagram."""
+
+
+def site_files(context: EditionContext, options: SiteOptions | None = None) -> dict[str, bytes]:
+    """Every file of the edition's site, by its path inside the site."""
+    options = options or SiteOptions()
     chapters = chapter_pages(context)
     pages = [title_page(context, chapters, COVER), *chapters]
     files: dict[str, bytes] = {}
@@ -64,18 +80,23 @@ def site_files(
         following = pages[position + 1] if position + 1 < len(pages) else None
         files[page.file_name] = document(context, page, previous, following).encode()
     files[search_page().file_name] = document(context, search_page(), None, None).encode()
-    files[INDEX_SCRIPT] = search_script(chapters)
+    if options.search_index:
+        files[INDEX_SCRIPT] = search_script(chapters)
     theme = context.theme
     for target, source in THEME_FILES:
         files[target] = theme.file(source).read_bytes()
     files[COVER] = context.cover_png
+    drawn = {} if options.drawn_diagrams is None else options.drawn_diagrams
     for name, resource in sorted(context.rendered.resources.items()):
         data = resource.path.read_bytes()
         if resource.media_type == "image/svg+xml":  # labels as outlines, on a light panel
-            data = add_panel(outline_labels(data, theme))
+            key = hashlib.sha256(data).hexdigest()
+            if key not in drawn:
+                drawn[key] = add_panel(outline_labels(data, theme))
+            data = drawn[key]
         files[name] = data
-    if subset_fonts:
-        files.update(_styles_and_fonts(context, files, font_cache))
+    if options.subset_fonts:
+        files.update(_styles_and_fonts(context, files, options.font_cache))
     else:
         files.update(_styles_and_whole_fonts(context))
     return files
@@ -127,7 +148,7 @@ def write(job: OutputJob) -> list[Artifact]:
     context = job.context
     site = job.folder / SITE_FOLDER
     job.report(f"writing {job.edition.name}/{SITE_FOLDER}/")
-    files = site_files(context, job.tree.cache_dir / "fonts")
+    files = site_files(context, SiteOptions(font_cache=job.tree.cache_dir / "fonts"))
     for name, data in sorted(files.items()):
         job.tree.write(site / name, data)
     written = [site / name for name in files]

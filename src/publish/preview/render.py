@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from ..engine.build import Build
 from ..engine.staging import OutputTree
 from ..errors import ERROR, Finding, FindingsError, PublishError
 from ..outputs.registry import WEB
-from ..outputs.web import site_files
+from ..outputs.web import SiteOptions, site_files
+from ..outputs.web_pages import chapter_pages
+from ..outputs.web_search import search_script
 from ..project.loader import load_project
 
 
@@ -22,6 +25,8 @@ class Attempt:
     findings: list[Finding] = field(default_factory=list)
     problem: str = ""
     """An error without a place in the manuscript (pandoc failed, say)."""
+    search_index: Callable[[], bytes] | None = None
+    """Builds the site's search index, which a preview serves once it is asked for."""
     seconds: float = 0.0
 
     @property
@@ -53,6 +58,7 @@ class EditionRenderer:
         self.edition = edition
         self.tree = OutputTree(root / "build")  # its cache only: diagrams are kept there
         self.covers: dict = {}
+        self.drawn_diagrams: dict[str, bytes] = {}
 
     def render(self) -> Attempt:
         started = time.monotonic()
@@ -74,5 +80,10 @@ class EditionRenderer:
         run = _PreviewBuild(project, self.tree, self.edition, self.covers, lambda _: None)
         run.prepare()
         run.render({self.edition}, needs_pdf_engine=False)
-        files = site_files(run.contexts[self.edition], subset_fonts=False)
-        return Attempt(files, [*project.findings, *run.pandoc_findings[self.edition]])
+        context = run.contexts[self.edition]
+        options = SiteOptions(
+            subset_fonts=False, search_index=False, drawn_diagrams=self.drawn_diagrams
+        )
+        files = site_files(context, options)
+        findings = [*project.findings, *run.pandoc_findings[self.edition]]
+        return Attempt(files, findings, search_index=lambda: search_script(chapter_pages(context)))

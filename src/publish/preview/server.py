@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import mimetypes
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..outputs.web_search import INDEX_SCRIPT
 from .session import PreviewSession
 
 PREFIX = "/__publish__/"
@@ -67,7 +69,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         name = posixpath.normpath(path).lstrip("/")
         if name in ("", "."):
             name = "index.html"
-        data = session.files.get(name)
+        data = session.search_index() if name == INDEX_SCRIPT else session.files.get(name)
         if data is None and not session.files and name.endswith(".html"):
             data = _waiting_page()
         if data is None:
@@ -80,10 +82,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self._send(data, kind)
 
     def _send(self, data: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        """Send `data`; a file the browser already holds (its ETag matches) is not sent
+        again, so a reload fetches the page and not the theme's fonts."""
+        tag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        if status == HTTPStatus.OK and self.headers.get("If-None-Match") == tag:
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", tag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("ETag", tag)
         self.end_headers()
         self.wfile.write(data)
 

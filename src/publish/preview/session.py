@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +53,9 @@ class PreviewSession:
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         self.pdf = PdfJob(self.root, edition)
+        # The search index is built after the pages, off the path of a reload.
+        self.indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish-search")
+        self._search_index: Future[bytes] | None = None
         self._watcher: threading.Thread | None = None
 
     # Rendering
@@ -69,6 +73,8 @@ class PreviewSession:
                 )
                 if changed:
                     self.files = attempt.files
+                    if attempt.search_index is not None:
+                        self._search_index = self.indexer.submit(attempt.search_index)
                     state.version += 1
                     state.changed = changed
             state.ok = attempt.files is not None
@@ -92,6 +98,11 @@ class PreviewSession:
                 f"{clock} rendered the {self.edition} edition in {attempt.seconds:.2f} s"
                 f" (version {self.state.version}, {pages} page(s) changed)"
             )
+
+    def search_index(self) -> bytes | None:
+        """The current site's search index, once built (a search page waits for it)."""
+        future = self._search_index
+        return None if future is None else future.result(timeout=120)
 
     def wait(self, serial: int, timeout: float) -> dict:
         """The state once its serial is past `serial` (or after `timeout`, unchanged)."""
@@ -124,6 +135,7 @@ class PreviewSession:
             self.changed.notify_all()
         if self._watcher is not None:
             self._watcher.join(timeout=5)
+        self.indexer.shutdown(wait=True, cancel_futures=True)
         self.pdf.close()
 
 
