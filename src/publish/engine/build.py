@@ -93,6 +93,7 @@ class Build:
         self.fetch_roots = [project.root, DEFAULT_THEME, tree.cache_dir]
         self.contexts: dict[str, EditionContext] = {}
         self.pandoc_findings: dict[str, list[Finding]] = {}
+        self.pandoc = None  # one run per edition; a preview runs it part by part
 
     def prepare(self) -> int:
         """Diagrams and images, and each wanted edition's Markdown; how often Graphviz ran."""
@@ -168,7 +169,7 @@ class Build:
         parts = self.sources[name]
         book = project.book
         rendered = render_edition(
-            edition.kind, parts, project.numbering, book.labels, self.resources
+            edition.kind, parts, project.numbering, book.labels, self.resources, self.pandoc
         )
         self.pandoc_findings[name] = pandoc_findings(parts, rendered.warnings)
         cover = self.cover(name)

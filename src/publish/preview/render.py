@@ -15,6 +15,7 @@ from ..outputs.web import SiteOptions, site_files
 from ..outputs.web_pages import chapter_pages
 from ..outputs.web_search import search_script
 from ..project.loader import load_project
+from ..render.pandoc_parts import PandocParts
 
 
 @dataclass
@@ -36,11 +37,13 @@ class Attempt:
 
 class _PreviewBuild(Build):
     """The build's own rendering, with the cover drawn once per book.yaml (it takes most
-    of a second and changes only with the book's metadata)."""
+    of a second and changes only with the book's metadata) and pandoc run only on the
+    chapters that changed."""
 
-    def __init__(self, project, tree, edition, covers: dict, report) -> None:
+    def __init__(self, project, tree, edition, covers: dict, pandoc, report) -> None:
         super().__init__(project, tree, (edition,), (WEB,), report)
         self.covers = covers
+        self.pandoc = pandoc
 
     def cover(self, name: str) -> bytes:
         key = (name, (self.project.root / "manuscript" / "book.yaml").read_bytes())
@@ -59,6 +62,7 @@ class EditionRenderer:
         self.tree = OutputTree(root / "build")  # its cache only: diagrams are kept there
         self.covers: dict = {}
         self.drawn_diagrams: dict[str, bytes] = {}
+        self.pandoc = PandocParts()
 
     def render(self) -> Attempt:
         started = time.monotonic()
@@ -77,7 +81,9 @@ class EditionRenderer:
             raise PublishError(
                 f"book.yaml declares no {self.edition} edition (add `sample:` to preview it)"
             )
-        run = _PreviewBuild(project, self.tree, self.edition, self.covers, lambda _: None)
+        run = _PreviewBuild(
+            project, self.tree, self.edition, self.covers, self.pandoc, lambda _: None
+        )
         run.prepare()
         run.render({self.edition}, needs_pdf_engine=False)
         context = run.contexts[self.edition]
