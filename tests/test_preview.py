@@ -151,6 +151,8 @@ def test_a_port_in_use_is_one_line_and_two_projects_preview_at_once(project, tmp
         assert other_url != url
         with urllib.request.urlopen(url + "index.html") as response:
             assert b"Field Notes for Web Readers" in response.read()
+        with urllib.request.urlopen(url + "assets/search-index.js") as response:
+            assert b"zeppelin mooring mast" in response.read(), "search works in a preview"
         with urllib.request.urlopen(other_url + "index.html") as response:
             assert b"Mini Book" in response.read()
     finally:

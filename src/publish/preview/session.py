@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,9 +52,10 @@ class PreviewSession:
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         self.pdf = PdfJob(self.root, edition)
-        # The search index is built after the pages, off the path of a reload.
-        self.indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish-search")
-        self._search_index: Future[bytes] | None = None
+        # The search index is built when a search page asks for it, never on the path of
+        # a reload: on a long book it takes seconds of the CPU a render needs.
+        self.index_lock = threading.Lock()
+        self._search_index: tuple[int, Callable[[], bytes] | None, bytes | None] = (0, None, None)
         self._watcher: threading.Thread | None = None
 
     # Rendering
@@ -73,9 +73,8 @@ class PreviewSession:
                 )
                 if changed:
                     self.files = attempt.files
-                    if attempt.search_index is not None:
-                        self._search_index = self.indexer.submit(attempt.search_index)
                     state.version += 1
+                    self._search_index = (state.version, attempt.search_index, None)
                     state.changed = changed
             state.ok = attempt.files is not None
             state.findings = _shown(attempt)
@@ -100,9 +99,14 @@ class PreviewSession:
             )
 
     def search_index(self) -> bytes | None:
-        """The current site's search index, once built (a search page waits for it)."""
-        future = self._search_index
-        return None if future is None else future.result(timeout=120)
+        """The current site's search index, built on the first request for it."""
+        with self.index_lock:
+            version, build, built = self._search_index
+            if built is None and build is not None:
+                built = build()
+                if self._search_index[0] == version:  # no newer site meanwhile
+                    self._search_index = (version, None, built)
+            return built
 
     def wait(self, serial: int, timeout: float) -> dict:
         """The state once its serial is past `serial` (or after `timeout`, unchanged)."""
@@ -135,7 +139,6 @@ class PreviewSession:
             self.changed.notify_all()
         if self._watcher is not None:
             self._watcher.join(timeout=5)
-        self.indexer.shutdown(wait=True, cancel_futures=True)
         self.pdf.close()
 
 
