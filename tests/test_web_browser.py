@@ -132,3 +132,14 @@ def test_fonts_load_and_the_dark_scheme_follows_the_system(browser, sites):
         )
         assert any("Open Sans" in family for family in loaded), loaded
         page.close()
+
+
+def test_the_bundled_sample_site_holds_nothing_of_the_paid_text(sites):
+    paid, leaks = w.leaked_runs(sites["bundled-full"], sites["bundled-sample"])
+    assert paid > 20
+    assert leaks == []
+    reading_path = w.reading_path(sites["bundled-sample"])
+    assert reading_path[-1] == "what-comes-next.html"
+    teaser = w.page(sites["bundled-sample"], "what-comes-next.html")
+    offer = teaser.xpath("//main//*[contains(@class, 'call-to-action')]//a/@href")
+    assert offer == ["https://example.com/ml-product-lifecycle"]

@@ -80,3 +80,30 @@ def main_paragraphs(site: Path, name: str) -> list[str]:
         for p in root.xpath("//main//p | //main//li[not(p)] | //main//td")
         if p.text_content().strip()
     ]
+
+
+def words(text: str) -> list[str]:
+    return re.sub(r"[^\w\s]", " ", text.lower().replace("’", "'")).split()
+
+
+def leaked_runs(full: Path, sample: Path, size: int = 10) -> tuple[int, list[str]]:
+    """How many paid paragraphs there are (the full site's chapter text the sample's
+    chapters do not show), and every run of `size` of their words found anywhere in
+    the sample site: pages, search index, scripts, styles, SVGs."""
+    shown = {p for name in pages(sample) for p in main_paragraphs(sample, name)}
+    paid = [
+        text
+        for name in pages(full)
+        if name.startswith("chapter-") or name == "answers.html"
+        for text in main_paragraphs(full, name)
+        if text not in shown
+    ]
+    corpus = " ".join(words(site_text(sample)))
+    leaks = []
+    for paragraph in paid:
+        paid_words = words(paragraph)
+        for start in range(len(paid_words) - size + 1):
+            run = " ".join(paid_words[start : start + size])
+            if run in corpus:
+                leaks.append(run)
+    return len(paid), leaks
