@@ -29,8 +29,11 @@
     var at = -1;
     words.some(function (word) { at = lower.indexOf(word.toLowerCase()); return at >= 0; });
     var start = Math.max(0, at - 60);
-    var piece = text.slice(start, start + 200);
-    return (start > 0 ? "\u2026" : "") + piece + (start + 200 < text.length ? "\u2026" : "");
+    var end = Math.min(text.length, start + 200);
+    if (start > 0) { start = text.indexOf(" ", start) + 1; }  /* whole words only */
+    if (end < text.length) { end = Math.max(text.lastIndexOf(" ", end), start); }
+    var piece = text.slice(start, end);
+    return (start > 0 ? "\u2026 " : "") + piece + (end < text.length ? " \u2026" : "");
   }
 
   function show(text) {
