@@ -73,15 +73,26 @@ def browser():
         yield browser
 
 
-def test_a_save_shows_in_the_open_page_where_the_reader_was(project, browser):
+@pytest.mark.parametrize(
+    ("source", "chapter_file", "page_name"),
+    [
+        (FIXTURES / "web-site", CHAPTER, "chapter-03.html"),
+        (REPO, "manuscript/chapters/05-evaluation.md", "chapter-05.html"),
+    ],
+    ids=["fixture", "bundled"],
+)
+def test_a_save_shows_in_the_open_page_where_the_reader_was(
+    source, chapter_file, page_name, tmp_path, browser
+):
+    project = copy_project(source, tmp_path / "book")
     preview = Preview(project, "--port", "0")
     try:
         url = preview.url()
         page = browser.new_page(viewport={"width": 375, "height": 300})
-        page.goto(url + "chapter-03.html")
+        page.goto(url + page_name)
         page.wait_for_function("document.documentElement.dataset.previewVersion === '1'")
         page.evaluate("window.scrollTo(0, 200)")
-        chapter = project / CHAPTER
+        chapter = project / chapter_file
         chapter.write_text(chapter.read_text() + "\nA lighthouse keeper waves from the quay.\n")
         page.wait_for_function(
             "document.body.textContent.includes('lighthouse keeper')", timeout=15000

@@ -18,8 +18,8 @@
   overlay.hidden = true;
   var bar = document.createElement("div");
   bar.id = "publish-preview-bar";
-  bar.innerHTML = '<a href="/__publish__/pdf" target="_blank" rel="noopener">PDF</a>' +
-    ' <span id="publish-preview-status">live</span>';
+  bar.innerHTML = 'Preview <span id="publish-preview-status">live</span> \u00b7 ' +
+    '<a href="/__publish__/pdf" target="_blank" rel="noopener">PDF</a>';
   var style = document.createElement("style");
   style.textContent =
     "#publish-preview-overlay{position:fixed;left:0;right:0;bottom:0;max-height:50vh;" +
@@ -28,7 +28,7 @@
     "#publish-preview-overlay p{margin:0.3em 0;white-space:pre-wrap}" +
     "#publish-preview-overlay .warning{color:#5c3b00}" +
     "#publish-preview-overlay h2{font:bold 15px sans-serif;margin:0 0 0.4em;color:#5c0011}" +
-    "#publish-preview-bar{position:fixed;right:0.5em;top:0.5em;z-index:1001;padding:0.2em 0.6em;" +
+    "#publish-preview-bar{position:fixed;right:0.5em;bottom:0.5em;z-index:1001;padding:0.2em 0.6em;" +
     "background:#16344a;color:#fff;font:13px sans-serif;border-radius:4px;opacity:0.9}" +
     "#publish-preview-bar a{color:#fff}";
   document.head.appendChild(style);
@@ -58,10 +58,11 @@
   var source = new EventSource("/__publish__/events");
   source.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
+    /* Reload when this page, or a file every page uses, changed; or when a version
+       went by unseen (two saves in quick succession). */
     if (version !== null && state.version !== version &&
-        (state.changed.indexOf(page) >= 0 || state.changed.some(function (name) {
-          return !/\.html$/.test(name);
-        }))) {
+        (state.version > version + 1 || state.changed.indexOf(page) >= 0 ||
+         state.changed.some(function (name) { return !/\.html$/.test(name); }))) {
       sessionStorage.setItem(key, String(window.scrollY));
       location.reload();
       return;

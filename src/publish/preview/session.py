@@ -63,6 +63,7 @@ class PreviewSession:
     def refresh(self) -> Attempt:
         """Render again; keep the new site if it rendered, tell every open page."""
         attempt = self.renderer.render()
+        changed: list[str] = []
         with self.changed:
             state = self.state
             if attempt.files is not None:
@@ -80,10 +81,10 @@ class PreviewSession:
             state.findings = _shown(attempt)
             state.serial += 1
             self.changed.notify_all()
-        self._report(attempt)
+        self._report(attempt, changed)
         return attempt
 
-    def _report(self, attempt: Attempt) -> None:
+    def _report(self, attempt: Attempt, changed: list[str]) -> None:
         clock = time.strftime("%H:%M:%S")
         for finding in attempt.findings:
             self.echo(finding.format())
@@ -92,7 +93,7 @@ class PreviewSession:
         if attempt.files is None:
             self.echo(f"{clock} the manuscript does not build: showing the last good pages")
         else:
-            pages = sum(1 for name in self.state.changed if name.endswith(".html"))
+            pages = sum(1 for name in changed if name.endswith(".html"))
             self.echo(
                 f"{clock} rendered the {self.edition} edition in {attempt.seconds:.2f} s"
                 f" (version {self.state.version}, {pages} page(s) changed)"
