@@ -193,3 +193,40 @@ def test_the_pdf_link_builds_the_pdf_on_demand(project, browser):
     finally:
         preview.stop()
     assert not (project / "build").exists() or not any((project / "build").rglob("*.pdf"))
+
+
+def test_a_book_broken_from_the_start_shows_its_errors_then_its_pages(project, browser):
+    chapter = project / CHAPTER
+    good = chapter.read_text()
+    chapter.write_text(good.replace("## The tide tables", "::: exercise\n## The tide tables"))
+    preview = Preview(project, "--port", "0")
+    try:
+        url = preview.url()
+        page = browser.new_page()
+        page.goto(url + "chapter-03.html")
+        overlay = page.locator("#publish-preview-overlay")
+        overlay.wait_for(state="visible", timeout=15000)
+        assert "has not rendered yet" in page.text_content("main")
+        shown = overlay.text_content()
+        assert f"{CHAPTER}:6:1: ERROR MS007" in shown and "last good pages" not in shown
+        chapter.write_text(good)
+        page.wait_for_function(
+            "document.body.textContent.includes('zeppelin mooring mast')", timeout=15000
+        )
+        overlay.wait_for(state="hidden", timeout=5000)
+    finally:
+        status, _ = preview.stop()
+    assert status == 0
+
+
+def test_serving_beyond_this_machine_is_asked_for_and_said(project):
+    preview = Preview(project, "--port", "0", "--host", "0.0.0.0")
+    try:
+        said = ""
+        deadline = time.monotonic() + 60
+        while "previewing" not in said and time.monotonic() < deadline:
+            said += preview.process.stderr.readline()
+        assert "serving on 0.0.0.0, not only this machine" in said
+        assert re.search(r"at http://0\.0\.0\.0:\d+/", said)
+    finally:
+        preview.stop()

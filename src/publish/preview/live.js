@@ -42,8 +42,8 @@
     var title = document.createElement("h2");
     title.textContent = state.ok
       ? state.findings.length + " warning(s) in the manuscript"
-      : "The manuscript does not build (" + errors.length +
-        " error(s)): these are the last good pages";
+      : "The manuscript does not build (" + errors.length + " error(s))" +
+        (state.has_pages ? ": these are the last good pages" : "");
     overlay.appendChild(title);
     state.findings.forEach(function (finding) {
       var line = document.createElement("p");

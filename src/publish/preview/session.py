@@ -31,9 +31,12 @@ class State:
     findings: list[dict] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     ok: bool = True
+    has_pages: bool = False
+    """Whether any render has succeeded yet (else the pages wait for the first one)."""
 
     def to_json(self) -> dict:
         return {
+            "has_pages": self.has_pages,
             "version": self.version,
             "findings": self.findings,
             "changed": self.changed,
@@ -78,6 +81,7 @@ class PreviewSession:
                     self._search_index = (state.version, attempt.search_index, None)
                     state.changed = changed
             state.ok = attempt.files is not None
+            state.has_pages = bool(self.files)
             state.findings = _shown(attempt)
             state.serial += 1
             self.changed.notify_all()
