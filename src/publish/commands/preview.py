@@ -57,7 +57,10 @@ def run_preview(
 ) -> None:
     """Render once, serve, watch and re-render until Ctrl-C; then stop everything."""
     if not (project_dir / "manuscript" / "book.yaml").is_file():
-        raise PublishError(f"{project_dir}/manuscript/book.yaml not found: is this a book project?")
+        raise PublishError(
+            f"{project_dir}: no manuscript/book.yaml here (give the folder that holds it,"
+            " or start one with `publish init DIR`)"
+        )
     session = PreviewSession(project_dir, edition, echo)
     server = open_server(session, host, port)
     try:
