@@ -12,6 +12,7 @@ ACE := node_modules/.bin/ace-cli
 
 build: $(STAMP) system-deps
 	$(BIN)/publish build .
+	$(BIN)/publish build . --format web -q
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -109,8 +109,9 @@ Examples:
     "formats",
     type=click.Choice(format_names()),
     multiple=True,
-    help="Output, repeatable: epub, pdf, cheatsheets, templates, or printables (the full "
-    "edition's cheatsheets and templates) [default: all].",
+    help="Output, repeatable: epub, pdf, cheatsheets, templates, printables (the full "
+    "edition's cheatsheets and templates), or web (a static site per edition, built only "
+    "when named) [default: all but web].",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
@@ -321,3 +322,48 @@ def init_command(directory: Path, source: Path | None, copy: bool) -> None:
     checked = check_project(directory)
     click.echo(checked.summary)
     click.echo(f"next: `publish check {directory}`, then `publish build {directory}`")
+
+
+@main.command(
+    "preview",
+    short_help="Serve the web edition; reload it in the browser on every save.",
+    epilog="""\b
+Examples:
+  publish preview                    # the project here, full edition, http://127.0.0.1:8000/
+  publish preview my-book --edition sample --open
+  publish preview my-book --port 8080""",
+)
+@PROJECT_ARGUMENT
+@click.option(
+    "--edition",
+    type=click.Choice(EDITION_NAMES),
+    default="full",
+    show_default=True,
+    help="Which edition to preview.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    help="Port to serve on; 0 for any free one [default: the first free from 8000].",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to serve on; anything but a loopback address lets other machines read "
+    "the preview, and the command says so.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+def preview_command(
+    project_dir: Path, edition: str, port: int | None, host: str, open_browser: bool
+) -> None:
+    """Serve PROJECT_DIR's web edition at http://127.0.0.1:8000/ and keep it current.
+
+    Watches manuscript/ and styles/: each save re-renders the edition and reloads the
+    open pages where they were. Errors and warnings show in the terminal and over the
+    page, which keeps the last good text until the manuscript builds again. The PDF
+    link in the page's corner builds the edition's PDF on demand. Ctrl-C stops it.
+    """
+    from .preview import run_preview  # here: the server and watcher only for this command
+
+    run_preview(project_dir, edition, port, host, open_browser, _echo_err)

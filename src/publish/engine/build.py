@@ -93,6 +93,7 @@ class Build:
         self.fetch_roots = [project.root, DEFAULT_THEME, tree.cache_dir]
         self.contexts: dict[str, EditionContext] = {}
         self.pandoc_findings: dict[str, list[Finding]] = {}
+        self.pandoc = None  # one run per edition; a preview runs it part by part
 
     def prepare(self) -> int:
         """Diagrams and images, and each wanted edition's Markdown; how often Graphviz ran."""
@@ -168,11 +169,10 @@ class Build:
         parts = self.sources[name]
         book = project.book
         rendered = render_edition(
-            edition.kind, parts, project.numbering, book.labels, self.resources
+            edition.kind, parts, project.numbering, book.labels, self.resources, self.pandoc
         )
         self.pandoc_findings[name] = pandoc_findings(parts, rendered.warnings)
-        fonts = project.theme.fonts_dir()
-        cover = edition_cover(book, edition.kind.cover_mark, fonts, project.root / MANUSCRIPT_DIR)
+        cover = self.cover(name)
         self.contexts[name] = EditionContext(
             book,
             edition.kind,
@@ -183,6 +183,13 @@ class Build:
             cover,
             project.minutes(name),
         )
+
+    def cover(self, name: str) -> bytes:
+        """The edition's cover image, drawn from book.yaml (a preview keeps it between runs)."""
+        project = self.project
+        mark = project.editions[name].kind.cover_mark
+        fonts = project.theme.fonts_dir()
+        return edition_cover(project.book, mark, fonts, project.root / MANUSCRIPT_DIR)
 
     def job(self, name: str, output: Output) -> OutputJob:
         """What `output` is given to write edition `name` (rendered first if it needs it)."""

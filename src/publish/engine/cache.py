@@ -22,7 +22,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import Finding
 from ..files import write_atomic
-from ..outputs.manifest import Artifact
+from ..outputs.manifest import Artifact, path_sha256
 from ..project.theme import Theme
 
 RECORDS_DIR = "artifacts"
@@ -131,9 +131,8 @@ class ArtifactCache:
             findings = [Finding(**entry) for entry in record["findings"]]
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing, torn or from another version: rebuild
-        for artifact in artifacts:
-            path = self.out / artifact.path
-            if not path.is_file() or file_sha256(path) != artifact.sha256:
+        for artifact in artifacts:  # a file, or a folder (a web site)
+            if path_sha256(self.out / artifact.path) != artifact.sha256:
                 return None
         self.reused.append(task)
         return Outcome(artifacts, findings)

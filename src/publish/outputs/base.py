@@ -63,6 +63,8 @@ class Output:
     fixed_cost: int = 0
     only_with: str = ""
     """An edition rule it needs (`printables`), or "" for every edition."""
+    by_default: bool = True
+    """Built when `--format` names no output; False: only when asked for by name."""
 
     def applies_to(self, edition: Edition, project: Project) -> bool:
         if self.only_with == "printables":

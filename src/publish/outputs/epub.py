@@ -62,7 +62,7 @@ def _copyright_page(context: EditionContext) -> str:
     )
 
 
-def _chapter_body(chapter: RenderedChapter, context: EditionContext) -> str:
+def chapter_body(chapter: RenderedChapter, context: EditionContext) -> str:
     """A chapter's XHTML body: its notes at its end, links into other files prefixed."""
     element = _copy(chapter.element)
     _attach_notes(element, context)
@@ -215,7 +215,7 @@ def build_epub(context: EditionContext, font_cache: Path | None = None) -> bytes
     items = [title_page, colophon]
     chapters = []
     for chapter in context.rendered.chapters:
-        body = _chapter_body(chapter, context)
+        body = chapter_body(chapter, context)
         item = _xhtml(
             context, chapter.file_name, chapter.title, body, chapter.file_name.split(".")[0]
         )

@@ -51,12 +51,31 @@ def _book_metadata(book: Book) -> dict:
     return {key: getattr(book, key) for key in keys if getattr(book, key)}
 
 
+def folder_digest(files: dict[str, bytes]) -> str:
+    """A folder's sha256 (a web site's): of the lines `sha256sum` prints for its files,
+    sorted by path, so `find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs sha256sum
+    | sha256sum` run inside the folder gives the same digest."""
+    lines = "".join(
+        f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n"
+        for name in sorted(files, key=lambda n: n.encode())
+    )
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def path_sha256(path: Path) -> str | None:
+    """What a manifest entry's `sha256` says of the file, or the folder, at `path`;
+    None when there is nothing there."""
+    if path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    if path.is_dir():
+        files = {p.relative_to(path).as_posix(): p for p in path.rglob("*") if p.is_file()}
+        return folder_digest({name: file.read_bytes() for name, file in files.items()})
+    return None
+
+
 def _still_valid(entry: dict, out: Path) -> bool:
     """A previous entry survives a partial build if its file is still what it lists."""
-    path = out / entry.get("path", "")
-    if not path.is_file():
-        return False
-    return hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
+    return path_sha256(out / entry.get("path", "")) == entry.get("sha256")
 
 
 def write_manifest(

@@ -28,7 +28,16 @@ def _printable(name: str, fixed_cost: int) -> Output:
 # Fitting a cheatsheet lays it out several times, for two papers.
 CHEATSHEETS = _printable("cheatsheets", 40_000)
 TEMPLATES = _printable("templates", 20_000)
-OUTPUTS = (EPUB, PDF, CHEATSHEETS, TEMPLATES)
+# A static site per edition, only on request (`--format web`, `publish preview`).
+WEB = Output(
+    "web",
+    "publish.outputs.web:write",
+    needs_html=True,
+    needs_pdf_engine=False,
+    cost=0.5,
+    by_default=False,
+)
+OUTPUTS = (EPUB, PDF, CHEATSHEETS, TEMPLATES, WEB)
 # Names that stand for several outputs on the command line.
 FORMAT_GROUPS = {"printables": ("cheatsheets", "templates")}
 
@@ -39,8 +48,9 @@ def format_names(outputs: tuple[Output, ...] = OUTPUTS) -> tuple[str, ...]:
 
 
 def select(formats: tuple[str, ...] | None, outputs: tuple[Output, ...] = OUTPUTS):
-    """The outputs `formats` names (groups expanded), in registry order; all when None."""
+    """The outputs `formats` names (groups expanded), in registry order; when None, all
+    that are built by default."""
     if not formats:
-        return outputs
+        return tuple(output for output in outputs if output.by_default)
     names = {name for f in formats for name in FORMAT_GROUPS.get(f, (f,))}
     return tuple(output for output in outputs if output.name in names)

@@ -12,6 +12,7 @@ GENERATED = "(generated)"
 STYLE_PARTS = {
     "epub.css": ("fonts.css", "book.css", "epub.css"),
     "print.css": ("fonts.css", "book.css", "print.css"),
+    "web.css": ("fonts.css", "book.css", "epub.css", "web.css"),
 }
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"

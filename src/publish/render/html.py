@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,10 +117,15 @@ def render_edition(
     numbering: Numbering,
     labels: dict[str, str],
     resources: dict[str, Resource],
+    pandoc: Callable[[list[str]], tuple[str, list[str]]] | None = None,
 ) -> RenderedEdition:
-    """One pandoc run for the whole edition, then the book's own structure on top."""
-    markdown = "\n\n".join(open_alerts(_point_images(text)) for _, text in parts)
-    html, warnings = run_pandoc(markdown, raw_html=True)
+    """One pandoc run for the whole edition, then the book's own structure on top.
+    `pandoc` may run it part by part instead (a preview: `pandoc_parts.PandocParts`)."""
+    texts = [open_alerts(_point_images(text)) for _, text in parts]
+    if pandoc is None:
+        html, warnings = run_pandoc("\n\n".join(texts), raw_html=True)
+    else:
+        html, warnings = pandoc(texts)
     sources = [source for source, _ in parts]
     # pandoc's own output is checked first, so whatever is unsafe stops the build with
     # its line; then nh3's copy is used, and must have lost nothing on the way.
