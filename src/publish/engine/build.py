@@ -130,7 +130,13 @@ class Build:
         built_at = self.built_at.isoformat()
         tree = self.tree
         write_manifest(
-            tree.out, project.book, result.artifacts, built_at, tree.write, tree.removals
+            tree.out,
+            project.book,
+            result.artifacts,
+            built_at,
+            tree.write,
+            tree.removals,
+            project.release,
         )
         self.tree.commit(last=MANIFEST)  # only now, every task done, do new artifacts land
         for task in stale:  # recorded once their files are in place

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..project.config import Book
+from ..project.config_release import Release
 
 MANIFEST = "manifest.json"
 
@@ -33,7 +34,7 @@ class Artifact:
         return data
 
 
-def _book_metadata(book: Book) -> dict:
+def _book_metadata(book: Book, release: Release | None) -> dict:
     keys = (
         "title",
         "subtitle",
@@ -47,8 +48,12 @@ def _book_metadata(book: Book) -> dict:
         "description",
         "subjects",
         "identifiers",
+        "version",
     )
-    return {key: getattr(book, key) for key in keys if getattr(book, key)}
+    metadata = {key: getattr(book, key) for key in keys if getattr(book, key)}
+    if release is not None and release.changelog:
+        metadata["changelog"] = [entry.to_json() for entry in release.changelog]
+    return metadata
 
 
 def _still_valid(entry: dict, out: Path) -> bool:
@@ -66,6 +71,7 @@ def write_manifest(
     built_at: str,
     write: Callable[[Path, bytes], None],
     removed: frozenset[str] = frozenset(),
+    release: Release | None = None,
 ) -> Path:
     """The manifest, written with `write` (the build's output tree), unless only its
     time would change. An earlier entry survives when its file is still as listed and
@@ -88,7 +94,7 @@ def write_manifest(
     manifest = {
         "generator": f"publish {__version__}",
         "built_at": built_at,
-        "book": _book_metadata(book),
+        "book": _book_metadata(book, release),
         "artifacts": [entries[key] for key in sorted(entries)],
     }
     if _same_apart_from_time(path, manifest):
