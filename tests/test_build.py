@@ -262,7 +262,7 @@ def test_verbose_build_reports_each_task_and_a_summary(tmp_path):
     ]
     assert {total for _, total, _ in tasks} == {"4"}
     assert re.search(r"full/mini-book\.pdf\s+[\d.]+ KB\s+\d+ pages", result.output)
-    assert "publish: built 4 file(s)" in result.output
+    assert "publish: built 6 file(s)" in result.output  # and onix.xml with its cover
     again = CliRunner().invoke(main, ["build", str(project), "-v"])
     assert "reusing 4 unchanged artifact set(s) from the cache" in again.output
 

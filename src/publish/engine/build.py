@@ -15,8 +15,8 @@ from pathlib import Path
 from ..editions.compose import edition_markdown
 from ..editions.kinds import EDITION_NAMES, SAMPLE
 from ..errors import Finding
-from ..outputs.base import Output, OutputJob
-from ..outputs.manifest import MANIFEST, Artifact, write_manifest
+from ..outputs.base import BookJob, Output, OutputJob
+from ..outputs.manifest import MANIFEST, Artifact, current_entries, write_manifest
 from ..outputs.registry import OUTPUTS, select
 from ..project.loader import Project, load_project
 from ..project.manuscript import MANUSCRIPT_DIR
@@ -127,6 +127,7 @@ class Build:
             result.findings.extend(
                 f for f in outcomes[task.name].findings if f not in result.findings
             )
+        result.artifacts.extend(self.write_book_outputs(result.artifacts))
         built_at = self.built_at.isoformat()
         tree = self.tree
         write_manifest(
@@ -144,6 +145,16 @@ class Build:
         cache.write_report()
         return result
 
+    def write_book_outputs(self, artifacts: list[Artifact]) -> list[Artifact]:
+        """The book-scope outputs (ONIX), from every file the build will hold."""
+        written: list[Artifact] = []
+        for output in self.outputs:
+            if output.scope == "book":
+                entries = current_entries(self.tree.out, artifacts, self.tree.removals)
+                job = BookJob(self.project, self.tree, self.built_at, self.report, entries)
+                written += output.write(job)
+        return written
+
     def plan(self) -> list[Task]:
         """A task per wanted edition and output that applies to it, each with its key."""
         keys = TaskKeys(self.project, self.resources)
@@ -152,7 +163,7 @@ class Build:
             edition = self.project.editions[name]
             size = sum(len(text) for _, text in self.sources[name])
             for output in self.outputs:
-                if output.applies_to(edition, self.project):
+                if output.scope == "edition" and output.applies_to(edition, self.project):
                     key = keys.key(output, edition, self.sources[name])
                     cost = size * output.cost + output.fixed_cost
                     run = functools.partial(self.run_task, name, output)

@@ -63,6 +63,9 @@ class Output:
     fixed_cost: int = 0
     only_with: str = ""
     """An edition rule it needs (`printables`), or "" for every edition."""
+    scope: str = "edition"
+    """"edition": a task per edition, cached; "book": one file about the whole book,
+    written once the editions' files are made, from their manifest entries (ONIX)."""
 
     def applies_to(self, edition: Edition, project: Project) -> bool:
         if self.only_with == "printables":
@@ -70,7 +73,7 @@ class Output:
             return edition.kind.printables and bool(book.cheatsheets or book.templates)
         return True
 
-    def write(self, job: OutputJob) -> list[Artifact]:
+    def write(self, job: OutputJob | BookJob) -> list[Artifact]:
         writer = self.writer
         if isinstance(writer, str):
             module, _, function = writer.partition(":")
@@ -119,3 +122,21 @@ class OutputJob:
             yield
         project = self.project
         self.findings += weasyprint_findings(records, stylesheet, project.root, project.manuscript)
+
+
+@dataclass
+class BookJob:
+    """What a book-scope output is given: the project, and the manifest entries of every
+    file the build holds (this run's and the earlier ones still in place)."""
+
+    project: Project
+    tree: ArtifactTree
+    built_at: dt.datetime
+    report: Callable[[str], None]
+    entries: list[dict]
+
+    def describe(self, path: Path, fmt: str, **details) -> Artifact:
+        data = self.tree.read(path)
+        relative = path.relative_to(self.tree.out).as_posix()
+        digest = hashlib.sha256(data).hexdigest()
+        return Artifact(relative, "", fmt, len(data), digest, **details)

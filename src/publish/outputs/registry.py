@@ -28,7 +28,11 @@ def _printable(name: str, fixed_cost: int) -> Output:
 # Fitting a cheatsheet lays it out several times, for two papers.
 CHEATSHEETS = _printable("cheatsheets", 40_000)
 TEMPLATES = _printable("templates", 20_000)
-OUTPUTS = (EPUB, PDF, CHEATSHEETS, TEMPLATES)
+# One record for the whole book, made from the editions' manifest entries.
+ONIX = Output(
+    "onix", "publish.outputs.onix:write", needs_html=False, needs_pdf_engine=False, scope="book"
+)
+OUTPUTS = (EPUB, PDF, CHEATSHEETS, TEMPLATES, ONIX)
 # Names that stand for several outputs on the command line.
 FORMAT_GROUPS = {"printables": ("cheatsheets", "templates")}
 
