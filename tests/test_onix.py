@@ -214,3 +214,16 @@ def test_conformance_claims_become_list_196_codes():
         ("17", ""),
         ("11", ""),
     ]
+
+
+@pytest.mark.slow
+def test_a_language_without_an_onix_code_is_a_located_warning(tmp_path):
+    project = copy_project(FIXTURES / "versioned", tmp_path / "book")
+    book = project / "manuscript/book.yaml"
+    book.write_text(book.read_text().replace("language: en-GB", "language: tl"))
+    result = build(project, formats=("epub", "onix"))
+    line = next(n for n, text in enumerate(book.read_text().splitlines(), 1) if "language:" in text)
+    found = [(f.path, f.line, f.level, f.code) for f in result.findings if f.code.startswith("ONX")]
+    assert found == [("manuscript/book.yaml", line, "warning", "ONX001")]
+    assert _errors(project / "build/onix.xml") == []
+    assert _texts(_products(project / "build")["epub"], ".//o:LanguageCode") == ["und"]

@@ -8,6 +8,7 @@ RELEASE_CODES = {
     "VER003": "CHANGELOG.md has no entry for the version being built",
     "VER004": "CHANGELOG.md lists a release twice or out of order",
     "VER005": "CHANGELOG.md records releases but book.yaml gives no version",
+    "ONX001": "the ONIX record has no code for the book's language and sends `und`",
 }
 
 RELEASE_FIXES = {
@@ -16,4 +17,5 @@ RELEASE_FIXES = {
     "VER003": "add a heading for the version with what it changed, newest first",
     "VER004": "list each release once, newest at the top",
     "VER005": "add version: to book.yaml with the newest release's number",
+    "ONX001": "give the language as its two-letter ISO 639-1 code (en-US, de, fr-CA...)",
 }

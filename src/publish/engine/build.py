@@ -127,7 +127,7 @@ class Build:
             result.findings.extend(
                 f for f in outcomes[task.name].findings if f not in result.findings
             )
-        result.artifacts.extend(self.write_book_outputs(result.artifacts))
+        self.write_book_outputs(result)
         built_at = self.built_at.isoformat()
         tree = self.tree
         write_manifest(
@@ -145,15 +145,14 @@ class Build:
         cache.write_report()
         return result
 
-    def write_book_outputs(self, artifacts: list[Artifact]) -> list[Artifact]:
+    def write_book_outputs(self, result: BuildResult) -> None:
         """The book-scope outputs (ONIX), from every file the build will hold."""
-        written: list[Artifact] = []
         for output in self.outputs:
             if output.scope == "book":
-                entries = current_entries(self.tree.out, artifacts, self.tree.removals)
+                entries = current_entries(self.tree.out, result.artifacts, self.tree.removals)
                 job = BookJob(self.project, self.tree, self.built_at, self.report, entries)
-                written += output.write(job)
-        return written
+                result.artifacts.extend(output.write(job))
+                result.findings.extend(job.findings)
 
     def plan(self) -> list[Task]:
         """A task per wanted edition and output that applies to it, each with its key."""

@@ -134,9 +134,11 @@ class BookJob:
     built_at: dt.datetime
     report: Callable[[str], None]
     entries: list[dict]
+    findings: list[Finding] = field(default_factory=list)
 
-    def describe(self, path: Path, fmt: str, **details) -> Artifact:
+    def describe(self, path: Path, edition: str, fmt: str, **details) -> Artifact:
+        """A manifest entry for a file this job wrote, under the edition it is about."""
         data = self.tree.read(path)
         relative = path.relative_to(self.tree.out).as_posix()
         digest = hashlib.sha256(data).hexdigest()
-        return Artifact(relative, "", fmt, len(data), digest, **details)
+        return Artifact(relative, edition, fmt, len(data), digest, **details)

@@ -5,7 +5,8 @@ entries of the files this build holds, so page counts, reading length, accessibi
 and checksums are the files' own. The free sample is not a product (Google Play, for
 one, forbids selling excerpts): the sold EPUB states it as Kobo's preview allowance
 (`EpubUsageConstraint`, a percentage of the words), and both products link it as
-sample content, next to the front cover, which is written beside the record.
+sample content, next to the front cover, which is written beside the record. Both
+files are listed in the manifest under the full edition, whose products they describe.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 from lxml import etree
 
 from ..editions.kinds import FULL, SAMPLE
-from ..errors import PublishError
+from ..errors import WARNING, Finding, PublishError
+from ..project.config import BOOK_FILE
 from .base import BookJob
 from .epub_metadata import package_identifier
 from .manifest import Artifact
@@ -32,6 +34,7 @@ from .onix_codes import (
 from .onix_product import ProductFacts, product
 
 ONIX_FILE = "onix.xml"
+BOOK_NAME = BOOK_FILE.as_posix()
 SENT = re.compile(rb"<SentDateTime>[^<]*</SentDateTime>")
 
 
@@ -63,7 +66,7 @@ def write(job: BookJob) -> list[Artifact]:
     path = job.tree.out / ONIX_FILE
     _write_unless_same(job, path, data, lambda old: SENT.sub(b"", old) == SENT.sub(b"", data))
     job.report(f"writing {ONIX_FILE}")
-    return [job.describe(path, "onix"), *artifacts]
+    return [job.describe(path, FULL.name, "onix"), *artifacts]
 
 
 def _facts(job: BookJob, sold: list[dict], sample: dict | None, cover) -> ProductFacts:
@@ -71,7 +74,9 @@ def _facts(job: BookJob, sold: list[dict], sample: dict | None, cover) -> Produc
     book = project.book
     language, country = onix_language(book.language)
     if language is None:
-        job.report(f"onix: no ONIX code known for language '{book.language}': sent as und")
+        message = f"no ONIX language code known for '{book.language}': the record says und"
+        line = book.line_of("language")
+        job.findings.append(Finding(BOOK_NAME, line, 1, WARNING, "ONX001", message))
     epub = next((e for e in sold if e["format"] == "epub"), None)
     pdf = next((e for e in sold if e["format"] == "pdf"), None)
     full_words = project.editions[FULL.name].reading_words
@@ -108,7 +113,8 @@ def _header(job: BookJob, language: str) -> etree._Element:
 
 
 def _cover(job: BookJob, entries: dict[str, dict]) -> Artifact | None:
-    """The full edition's front cover as its EPUB carries it, beside the record."""
+    """The full edition's front cover as its EPUB carries it, beside the record (which
+    links it by a path relative to itself)."""
     slug = job.project.book.slug
     epub = entries.get(f"{FULL.name}/{FULL.stem(slug)}.epub")
     if epub is None:
@@ -122,11 +128,9 @@ def _cover(job: BookJob, entries: dict[str, dict]) -> Artifact | None:
         if item is None:
             return None
         data = archive.read(str(Path(opf_path).parent / item.get("href")))
-    path = job.tree.out / FULL.name / f"{FULL.stem(slug)}-cover{Path(item.get('href')).suffix}"
+    path = job.tree.out / f"{FULL.stem(slug)}-cover{Path(item.get('href')).suffix}"
     _write_unless_same(job, path, data, lambda old: old == data)
-    artifact = job.describe(path, Path(path).suffix.lstrip("."))
-    artifact.edition = FULL.name
-    return artifact
+    return job.describe(path, FULL.name, path.suffix.lstrip("."))
 
 
 def _write_unless_same(job: BookJob, path: Path, data: bytes, same) -> None:
