@@ -155,6 +155,19 @@ def test_a_folder_without_a_manifest_is_a_clear_error(tmp_path):
     assert "not a build's manifest.json" in result.output and "Traceback" not in result.output
 
 
+def test_a_malformed_or_old_manifest_is_a_clear_error(tmp_path):
+    old = tmp_path / "old.json"
+    for manifest, words in (
+        ({"artifacts": [{"path": "a.epub", "edition": "full", "format": "epub"}]}, "older"),
+        ({"artifacts": [{"edition": "full", "format": "epub", "contents": [{}]}]}, "malformed"),
+        ({"artifacts": 3}, "not a build's manifest"),
+    ):
+        old.write_text(json.dumps(manifest))
+        result = CliRunner().invoke(main, ["diff", str(old), str(old)])
+        assert result.exit_code == 1 and words in result.output, result.output
+        assert "Traceback" not in result.output
+
+
 def test_the_bundled_book_with_one_edited_section(bundled_build, tmp_path):
     """The bundled build against a build of a copy with one word changed past the sample's
     cut: the full edition reports that one section, the sample nothing."""

@@ -100,6 +100,22 @@ def test_no_entry_for_the_version_and_no_version_are_warnings(project):
     assert findings == [("manuscript/book.yaml", 1, "WARNING", "VER005")]
 
 
+def test_a_changelog_linked_from_outside_or_not_utf8_is_refused(project, tmp_path):
+    changelog = project / "manuscript" / "CHANGELOG.md"
+    secret = tmp_path / "secret.md"
+    secret.write_text("## 9.9.9 - 2026-01-01\n- outside\n")
+    changelog.unlink()
+    changelog.symlink_to(secret)
+    result = CliRunner().invoke(main, ["check", str(project)])
+    assert result.exit_code == 1 and "manuscript/CHANGELOG.md:1:1: ERROR SEC006" in result.output
+    assert "9.9.9" not in result.output
+    changelog.unlink()
+    changelog.write_bytes("## 2.1.0-rc.1 - 2026-11-02\n- Caf\xe9\n".encode("latin-1"))
+    result = CliRunner().invoke(main, ["check", str(project)])
+    assert result.exit_code == 1 and "manuscript/CHANGELOG.md:1:1: ERROR MS002" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_semantic_version_precedence():
     ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0", "1.0.1"]
     assert sorted(reversed(ordered), key=version_key) == ordered

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ERROR, WARNING, Finding, relative_name
+from ..files import is_inside
 from .config import Book
 
 CHANGELOG_FILE = Path("manuscript") / "CHANGELOG.md"
@@ -88,17 +89,29 @@ def load_release(root: Path, book: Book) -> tuple[Release | None, list[Finding]]
     path = root / CHANGELOG_FILE
     entries: tuple[ChangelogEntry, ...] = ()
     if path.is_file():
-        entries, problems = read_changelog(path, relative_name(path, root))
+        name = relative_name(path, root)
+        entries, problems = _read_confined(root, path, name)
         findings += problems
-        findings += _entry_for_version(version, entries, relative_name(path, root), yaml_name, book)
+        if not problems or all(f.code.startswith("VER") for f in problems):
+            findings += _entry_for_version(version, entries, name, yaml_name)
     if not version or any(f.code == "VER001" for f in findings):
         return None, findings
     return Release(version, entries), findings
 
 
-def _entry_for_version(
-    version: str, entries, changelog_name: str, yaml_name: str, book: Book
-) -> list[Finding]:
+def _read_confined(root: Path, path: Path, name: str):
+    """The changelog's entries, unless it is a link out of the project or not UTF-8."""
+    if not is_inside(path, [root]):
+        message = "CHANGELOG.md is a link to a file outside the project"
+        return (), [Finding(name, 1, 1, ERROR, "SEC006", message)]
+    try:
+        return read_changelog(path, name)
+    except UnicodeDecodeError:
+        message = "CHANGELOG.md is not UTF-8 text"
+        return (), [Finding(name, 1, 1, ERROR, "MS002", message, "save it as UTF-8")]
+
+
+def _entry_for_version(version: str, entries, changelog_name: str, yaml_name: str) -> list[Finding]:
     if not version:
         message = "CHANGELOG.md records releases but book.yaml gives no version"
         hint = "add version: with the newest release, e.g. version: 1.0.0"

@@ -114,24 +114,35 @@ def read_build(path: Path) -> Built:
     manifest_path = path / MANIFEST if path.is_dir() else path
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        artifacts = manifest["artifacts"]
-        book = manifest.get("book", {})
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        artifacts = list(manifest["artifacts"])
+        book = dict(manifest.get("book", {}))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PublishError(
             f"{manifest_path}: not a build's manifest.json ({exc.__class__.__name__}: {exc})"
             " (give a build folder, e.g. build/, or its manifest.json)"
         ) from None
-    editions: dict[str, list[Section]] = {}
-    for fmt in BOOK_FORMATS:  # the EPUB's list first; the PDF's is the same text
-        for entry in artifacts:
-            if entry.get("format") == fmt and "contents" in entry:
-                editions.setdefault(entry["edition"], _sections(entry["contents"]))
+    try:
+        editions = _editions(artifacts)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PublishError(
+            f"{manifest_path}: a section list is malformed ({exc.__class__.__name__}: {exc})"
+            " (rebuild it with `publish build`)"
+        ) from None
     if not editions:
         raise PublishError(
             f"{manifest_path}: lists no edition's sections (built by an older publish, or "
             "without EPUB or PDF) (rebuild it with `publish build` to compare it)"
         )
     return Built(str(path), book.get("version", ""), editions, book.get("changelog", []))
+
+
+def _editions(artifacts: list[dict]) -> dict[str, list[Section]]:
+    editions: dict[str, list[Section]] = {}
+    for fmt in BOOK_FORMATS:  # the EPUB's list first; the PDF's is the same text
+        for entry in artifacts:
+            if entry.get("format") == fmt and "contents" in entry:
+                editions.setdefault(entry["edition"], _sections(entry["contents"]))
+    return editions
 
 
 def _sections(contents: list[dict]) -> list[Section]:
