@@ -275,7 +275,8 @@ def test_manifest_carries_reading_time_and_the_opf_accessibility_claims(bundled_
         in_opf = {}
         for meta in metadata.findall("opf:meta", NS):
             prop = meta.get("property") or ""
-            if prop.startswith(("schema:", "dcterms:conformsTo", "a11y:")):
+            accessibility = prop != "schema:version"  # the release, not a claim
+            if accessibility and prop.startswith(("schema:", "dcterms:conformsTo", "a11y:")):
                 in_opf.setdefault(prop.split(":", 1)[1], []).append(meta.text)
         assert entries[path]["accessibility"] == in_opf
     full, sample = (
