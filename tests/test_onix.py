@@ -227,3 +227,13 @@ def test_a_language_without_an_onix_code_is_a_located_warning(tmp_path):
     assert found == [("manuscript/book.yaml", line, "warning", "ONX001")]
     assert _errors(project / "build/onix.xml") == []
     assert _texts(_products(project / "build")["epub"], ".//o:LanguageCode") == ["und"]
+
+
+@pytest.mark.slow
+def test_a_sample_only_build_leaves_the_record_alone(tmp_path):
+    project = copy_project(FIXTURES / "versioned", tmp_path / "book")
+    result = CliRunner().invoke(main, ["build", str(project), "--edition", "sample", "-q"])
+    assert result.exit_code == 0, result.output
+    assert not (project / "build/onix.xml").exists()
+    listed = json.loads((project / "build/manifest.json").read_text())["artifacts"]
+    assert {a["edition"] for a in listed} == {"sample"}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..editions.compose import edition_markdown
-from ..editions.kinds import EDITION_NAMES, SAMPLE
+from ..editions.kinds import EDITION_NAMES, FULL, SAMPLE
 from ..errors import Finding
 from ..outputs.base import BookJob, Output, OutputJob
 from ..outputs.manifest import MANIFEST, Artifact, current_entries, write_manifest
@@ -146,7 +146,10 @@ class Build:
         return result
 
     def write_book_outputs(self, result: BuildResult) -> None:
-        """The book-scope outputs (ONIX), from every file the build will hold."""
+        """The book-scope outputs (ONIX), from every file the build will hold; they
+        describe the full edition's products, so a build without it leaves them be."""
+        if FULL.name not in self.wanted:
+            return
         for output in self.outputs:
             if output.scope == "book":
                 entries = current_entries(self.tree.out, result.artifacts, self.tree.removals)
