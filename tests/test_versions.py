@@ -151,7 +151,9 @@ def assert_version_everywhere(out: Path, version: str) -> None:
             assert [m.text for m in metas] == [version]
         else:
             with pikepdf.open(path) as pdf:
-                assert pdf.open_metadata().get("xmpMM:VersionID") == version
+                xmp = pdf.open_metadata()
+                assert xmp.get("xmpMM:VersionID") == version
+                assert xmp.get("pdfuaid:part") == "1"  # WeasyPrint's own record is kept
             # The copyright page (the page after the title page) prints it.
             pages = [p.extract_text() for p in PdfReader(path).pages[:4]]
             colophon = next(p for p in pages if "Identifier" in p)
