@@ -6,6 +6,7 @@ this module and a test keeps the two equal.
 
 from __future__ import annotations
 
+from .release_codes import RELEASE_CODES, RELEASE_FIXES
 from .store_rules import STORE_CODES, STORE_FIXES
 
 KNOWN_DIVS = {
@@ -118,6 +119,7 @@ CODES = {
     **SECURITY_CODES,
     **INCLUDE_CODES,
     **STORE_CODES,
+    **RELEASE_CODES,
 }
 
 # How to fix each finding: the hint shown when a finding carries none of its own,
@@ -164,4 +166,5 @@ FIXES = {
     **SECURITY_FIXES,
     **INCLUDE_FIXES,
     **STORE_FIXES,
+    **RELEASE_FIXES,
 }

@@ -270,6 +270,29 @@ def stats_command(project_dir: Path, as_json: bool) -> None:
 
 
 @main.command(
+    "diff",
+    short_help="What changed between two builds, per edition and section.",
+    epilog="""\b
+Examples:
+  publish diff old-build/ build/
+  publish diff old-build/manifest.json build/ --json > whats-new.json""",
+)
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON, for tools.")
+def diff_command(old: Path, new: Path, as_json: bool) -> None:
+    """Which chapters and sections changed, were added or removed between the build OLD
+    and the build NEW (each a build folder or its manifest.json), per edition, with word
+    counts, and the changelog entries in between. Compares the text a reader reads, not
+    bytes: a rebuild with no change to the text prints "no changes".
+    """
+    from .diff import diff_builds, diff_json, diff_text
+
+    diff = diff_builds(old, new)
+    click.echo(diff_json(diff) if as_json else diff_text(diff))
+
+
+@main.command(
     "init",
     short_help="Start a new book, or import one from mdBook, Leanpub or Markdown files.",
     epilog="""\b

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..editions.compose import edition_markdown
-from ..editions.kinds import EDITION_NAMES, SAMPLE
+from ..editions.kinds import EDITION_NAMES, FULL, SAMPLE
 from ..errors import Finding
-from ..outputs.base import Output, OutputJob
-from ..outputs.manifest import MANIFEST, Artifact, write_manifest
+from ..outputs.base import BookJob, Output, OutputJob
+from ..outputs.manifest import MANIFEST, Artifact, current_entries, write_manifest
 from ..outputs.registry import OUTPUTS, select
 from ..project.loader import Project, load_project
 from ..project.manuscript import MANUSCRIPT_DIR
@@ -128,16 +128,35 @@ class Build:
             result.findings.extend(
                 f for f in outcomes[task.name].findings if f not in result.findings
             )
+        self.write_book_outputs(result)
         built_at = self.built_at.isoformat()
         tree = self.tree
         write_manifest(
-            tree.out, project.book, result.artifacts, built_at, tree.write, tree.removals
+            tree.out,
+            project.book,
+            result.artifacts,
+            built_at,
+            tree.write,
+            tree.removals,
+            project.release,
         )
         self.tree.commit(last=MANIFEST)  # only now, every task done, do new artifacts land
         for task in stale:  # recorded once their files are in place
             cache.store(task.name, task.key, outcomes[task.name])
         cache.write_report()
         return result
+
+    def write_book_outputs(self, result: BuildResult) -> None:
+        """The book-scope outputs (ONIX), from every file the build will hold; they
+        describe the full edition's products, so a build without it leaves them be."""
+        if FULL.name not in self.wanted:
+            return
+        for output in self.outputs:
+            if output.scope == "book":
+                entries = current_entries(self.tree.out, result.artifacts, self.tree.removals)
+                job = BookJob(self.project, self.tree, self.built_at, self.report, entries)
+                result.artifacts.extend(output.write(job))
+                result.findings.extend(job.findings)
 
     def plan(self) -> list[Task]:
         """A task per wanted edition and output that applies to it, each with its key."""
@@ -147,7 +166,7 @@ class Build:
             edition = self.project.editions[name]
             size = sum(len(text) for _, text in self.sources[name])
             for output in self.outputs:
-                if output.applies_to(edition, self.project):
+                if output.scope == "edition" and output.applies_to(edition, self.project):
                     key = keys.key(output, edition, self.sources[name])
                     cost = size * output.cost + output.fixed_cost
                     run = functools.partial(self.run_task, name, output)

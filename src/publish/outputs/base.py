@@ -65,6 +65,9 @@ class Output:
     """An edition rule it needs (`printables`), or "" for every edition."""
     by_default: bool = True
     """Built when `--format` names no output; False: only when asked for by name."""
+    scope: str = "edition"
+    """"edition": a task per edition, cached; "book": one file about the whole book,
+    written once the editions' files are made, from their manifest entries (ONIX)."""
 
     def applies_to(self, edition: Edition, project: Project) -> bool:
         if self.only_with == "printables":
@@ -72,7 +75,7 @@ class Output:
             return edition.kind.printables and bool(book.cheatsheets or book.templates)
         return True
 
-    def write(self, job: OutputJob) -> list[Artifact]:
+    def write(self, job: OutputJob | BookJob) -> list[Artifact]:
         writer = self.writer
         if isinstance(writer, str):
             module, _, function = writer.partition(":")
@@ -121,3 +124,23 @@ class OutputJob:
             yield
         project = self.project
         self.findings += weasyprint_findings(records, stylesheet, project.root, project.manuscript)
+
+
+@dataclass
+class BookJob:
+    """What a book-scope output is given: the project, and the manifest entries of every
+    file the build holds (this run's and the earlier ones still in place)."""
+
+    project: Project
+    tree: ArtifactTree
+    built_at: dt.datetime
+    report: Callable[[str], None]
+    entries: list[dict]
+    findings: list[Finding] = field(default_factory=list)
+
+    def describe(self, path: Path, edition: str, fmt: str, **details) -> Artifact:
+        """A manifest entry for a file this job wrote, under the edition it is about."""
+        data = self.tree.read(path)
+        relative = path.relative_to(self.tree.out).as_posix()
+        digest = hashlib.sha256(data).hexdigest()
+        return Artifact(relative, edition, fmt, len(data), digest, **details)

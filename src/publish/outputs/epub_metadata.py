@@ -5,6 +5,8 @@
 - the subtitle as a second title refined as `title-type subtitle`, the title as `main`;
 - `dc:date` the publication date, `dcterms:modified` the build time (ebooklib writes it
   from the writer's `mtime`, which is SOURCE_DATE_EPOCH when set);
+- the release's semantic version as `schema:version` (schema.org's CreativeWork property;
+  `schema:` is one of EPUB 3.3's reserved prefixes, so it needs no declaration);
 - the course as a `belongs-to-collection` of type `series`: a course is a sequence of
   lessons, each a work of its own (a `set` would be one work in several volumes);
 - the rendition properties of a reflowable book, stated rather than left to defaults.
@@ -71,6 +73,8 @@ def add_package_metadata(book: epub.EpubBook, context: EditionContext) -> None:
             book.add_metadata("DC", name, value)
     for subject in meta.subjects:
         book.add_metadata("DC", "subject", subject)
+    if meta.version:  # schema.org's CreativeWork `version`, a reserved EPUB 3 prefix
+        book.add_metadata(None, "meta", meta.version, {"property": "schema:version"})
     if meta.course:
         book.add_metadata(
             None, "meta", meta.course, {"property": "belongs-to-collection", "id": "course"}

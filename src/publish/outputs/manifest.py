@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..project.config import Book
+from ..project.config_release import Release
 
 MANIFEST = "manifest.json"
 
@@ -33,7 +34,7 @@ class Artifact:
         return data
 
 
-def _book_metadata(book: Book) -> dict:
+def _book_metadata(book: Book, release: Release | None) -> dict:
     keys = (
         "title",
         "subtitle",
@@ -47,8 +48,12 @@ def _book_metadata(book: Book) -> dict:
         "description",
         "subjects",
         "identifiers",
+        "version",
     )
-    return {key: getattr(book, key) for key in keys if getattr(book, key)}
+    metadata = {key: getattr(book, key) for key in keys if getattr(book, key)}
+    if release is not None and release.changelog:
+        metadata["changelog"] = [entry.to_json() for entry in release.changelog]
+    return metadata
 
 
 def folder_digest(files: dict[str, bytes]) -> str:
@@ -85,36 +90,45 @@ def write_manifest(
     built_at: str,
     write: Callable[[Path, bytes], None],
     removed: frozenset[str] = frozenset(),
+    release: Release | None = None,
 ) -> Path:
     """The manifest, written with `write` (the build's output tree), unless only its
     time would change. An earlier entry survives when its file is still as listed and
     this build does not remove it (`removed`: paths relative to `out`)."""
     path = out / MANIFEST
-    entries = {a.path: a.to_json() for a in artifacts}
-    if path.is_file():
-        try:
-            previous = json.loads(path.read_text(encoding="utf-8")).get("artifacts", [])
-        except (ValueError, AttributeError):
-            previous = []
-        for entry in previous:
-            if (
-                isinstance(entry, dict)
-                and entry.get("path") not in entries
-                and entry.get("path") not in removed
-                and _still_valid(entry, out)
-            ):
-                entries[entry["path"]] = entry
+    entries = current_entries(out, artifacts, removed)
     manifest = {
         "generator": f"publish {__version__}",
         "built_at": built_at,
-        "book": _book_metadata(book),
-        "artifacts": [entries[key] for key in sorted(entries)],
+        "book": _book_metadata(book, release),
+        "artifacts": entries,
     }
     if _same_apart_from_time(path, manifest):
         return path  # nothing was rebuilt: keep the file, and the time it was built
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write(path, text.encode("utf-8"))
     return path
+
+
+def current_entries(
+    out: Path, artifacts: list[Artifact], removed: frozenset[str] = frozenset()
+) -> list[dict]:
+    """The manifest's entries, sorted by path: this build's artifacts, and each earlier
+    entry whose file is still as listed and which this build does not remove."""
+    entries = {a.path: a.to_json() for a in artifacts}
+    try:
+        previous = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("artifacts", [])
+    except (OSError, ValueError, AttributeError):
+        previous = []
+    for entry in previous:
+        if (
+            isinstance(entry, dict)
+            and entry.get("path") not in entries
+            and entry.get("path") not in removed
+            and _still_valid(entry, out)
+        ):
+            entries[entry["path"]] = entry
+    return [entries[key] for key in sorted(entries)]
 
 
 def _same_apart_from_time(path: Path, manifest: dict) -> bool:

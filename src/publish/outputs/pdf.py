@@ -14,7 +14,7 @@ from ..render.context import EditionContext
 from ..render.cover import page_colour
 from ..render.html import footnote_inline
 from ..render.math import draw_formulas
-from ..render.pdf_engine import image_url, lay_out, metadata_tags, page_labels
+from ..render.pdf_engine import image_url, lay_out, metadata_tags, page_labels, with_version
 from .base import OutputJob
 from .manifest import Artifact
 from .printables import file_urls_for_fonts
@@ -110,7 +110,8 @@ def build_pdf(context: EditionContext, roots: list[Path]) -> tuple[bytes, int]:
     """The PDF's bytes and its page count."""
     layout = lay_out(pdf_html(context), None, roots, str(context.project), pdf_variant="pdf/ua-1")
     body_start = layout.first_page_with_anchor(context.rendered.chapters[0].ident)
-    data = layout.write(page_labels(body_start), pdf_variant="pdf/ua-1")
+    finisher = with_version(page_labels(body_start), context.book.version)
+    data = layout.write(finisher, pdf_variant="pdf/ua-1")
     return data, layout.pages
 
 

@@ -37,7 +37,11 @@ WEB = Output(
     cost=0.5,
     by_default=False,
 )
-OUTPUTS = (EPUB, PDF, CHEATSHEETS, TEMPLATES, WEB)
+# One record for the whole book, made from the editions' manifest entries.
+ONIX = Output(
+    "onix", "publish.outputs.onix:write", needs_html=False, needs_pdf_engine=False, scope="book"
+)
+OUTPUTS = (EPUB, PDF, CHEATSHEETS, TEMPLATES, WEB, ONIX)
 # Names that stand for several outputs on the command line.
 FORMAT_GROUPS = {"printables": ("cheatsheets", "templates")}
 

@@ -98,6 +98,11 @@ class Book:
         "This lesson's place in its course (1, 2, ...): the EPUB's series position.",
         default=None,
     )
+    version: str = doc(
+        "Semantic version of this release (e.g. `1.2.0`): on every copyright page and in every"
+        " file's metadata; `manuscript/CHANGELOG.md` says what each release changed.",
+        default="",
+    )
     publisher: str = doc("Publisher name.", default="")
     date: str = doc("Publication date, YYYY-MM-DD.", default="")
     rights: str = doc("Copyright and licence statement.", default="")

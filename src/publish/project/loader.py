@@ -14,6 +14,7 @@ from ..editions.choose import Edition, choose_editions, words_per_minute
 from ..editions.compose import Numbering, number_book
 from ..errors import ERROR, WARNING, Finding, FindingsError, PublishError
 from .config import Book, load_book
+from .config_release import Release, load_release
 from .manuscript import Manuscript, read_manuscript
 from .theme import Theme, load_theme
 
@@ -29,6 +30,7 @@ class Project:
     findings: list[Finding]
     editions: dict[str, Edition]
     numbering: Numbering
+    release: Release | None = None
 
     @property
     def words_per_minute(self) -> int:
@@ -53,13 +55,16 @@ def load_project(root: Path, strict: bool = False, allow_remote: bool = False) -
     book = load_book(root)
     manuscript, findings = read_manuscript(root, book)
     findings += check_manuscript(manuscript, allow_remote)
+    release, release_findings = load_release(root, book)
+    findings += release_findings
     if strict:
         findings = [_as_error(f) for f in findings]
     if any(f.level == ERROR for f in findings):
         raise FindingsError(findings)
     numbering = number_book(manuscript)
     editions = choose_editions(manuscript, numbering.answer_words)
-    return Project(root, book, manuscript, load_theme(root), findings, editions, numbering)
+    theme = load_theme(root)
+    return Project(root, book, manuscript, theme, findings, editions, numbering, release)
 
 
 def _as_error(finding: Finding) -> Finding:

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..editions.kinds import EditionKind
 from ..project.config import Book
 from ..project.theme import Theme
+from ..releases.contents import edition_contents
 from .html import RenderedEdition
 
 
@@ -49,11 +50,11 @@ class EditionContext:
 
     def manifest_details(self) -> dict:
         """What every manifest entry of this edition's book files says about it."""
-        return {
-            "title": self.title,
-            "identifier": self.identifier,
-            "extra": {"reading_minutes": self.reading_minutes},
-        }
+        extra = {"reading_minutes": self.reading_minutes}
+        if self.book.version:
+            extra["version"] = self.book.version
+        extra["contents"] = edition_contents(self.rendered.chapters)
+        return {"title": self.title, "identifier": self.identifier, "extra": extra}
 
     @property
     def has_images(self) -> bool:
@@ -74,11 +75,12 @@ class EditionContext:
         """The colophon's facts as `<dt>`/`<dd>` pairs, the same in the EPUB and the PDF."""
         rows = [
             ("Edition", self.kind.label),
+            ("Version", self.book.version),
             ("Identifier", self.identifier),
             ("Published", self.publication_date),
             ("Built", self.built_at.strftime("%Y-%m-%d")),
         ]
-        return "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+        return "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows if v)
 
     def title_page_lines(self, edition: str) -> str:
         """The title page below its title, the same in the EPUB and the PDF: subtitle,

@@ -225,3 +225,25 @@ def page_labels(body_start: int):
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(ranges)})
 
     return finish
+
+
+XMP_VERSION = (
+    '<rdf:Description rdf:about="" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">'
+    "<xmpMM:VersionID>{}</xmpMM:VersionID></rdf:Description>"
+)
+
+
+def with_version(finisher, version: str):
+    """`finisher`, then the release's version added to the XMP packet WeasyPrint wrote, as
+    `xmpMM:VersionID` (XMP's version of a document), inside its one `rdf:RDF`."""
+
+    def finish(document, pdf) -> None:
+        finisher(document, pdf)
+        if not version:
+            return
+        stream = next(o for o in pdf.objects if getattr(o, "extra", {}).get("Type") == "/Metadata")
+        packet = b"".join(stream.stream)
+        description = XMP_VERSION.format(html.escape(version)).encode()
+        stream.stream = [packet.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)]
+
+    return finish

@@ -1,0 +1,1 @@
+"""What a release holds and what changed between two: section digests, `publish diff`."""
