@@ -91,6 +91,7 @@ STAMP_CODES = {
     "STM009": "a master file is missing or differs from build/manifest.json",
     "STM010": "a file to identify cannot be read",
     "STM011": "a file carries no stamp: no fingerprint, no stamp metadata",
+    "STM012": "a buyer's name or e-mail has a letter the PDF footer's fonts cannot draw",
 }
 
 STAMP_FIXES = {
@@ -105,6 +106,7 @@ STAMP_FIXES = {
     "STM009": "build again: the masters must be the files the manifest lists",
     "STM010": "check the path",
     "STM011": "give a copy made by `publish stamp` (the master and the sample carry none)",
+    "STM012": "give the name in Latin, Greek or Cyrillic letters as the storefront has it",
 }
 
 CODES = {

@@ -17,10 +17,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import ERROR, Finding, FindingsError
 from .masters import Masters, book_artifacts, read_masters
 from .order import Order
 from .stamp_epub import stamp_epub
-from .stamp_pdf import stamp_pdf
+from .stamp_pdf import stamp_pdf, undrawable
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Stamper:
         return self._prepared(build_dir.resolve(), key)
 
     def stamp(self, build_dir: Path, order: Order) -> Copy:
+        _refuse_undrawable(order)
         masters = self.masters(build_dir)
         return Copy(
             order,
@@ -55,6 +57,18 @@ class Stamper:
                 f"{masters.slug}.pdf": stamp_pdf(masters.pdf, order),
             },
         )
+
+
+def _refuse_undrawable(order: Order) -> None:
+    findings = []
+    for field, value in (("--buyer", order.buyer), ("--email", order.email)):
+        index = undrawable(value)
+        if index is not None:
+            char = value[index]
+            message = f"'{char}' (U+{ord(char):04X}) has no glyph in the PDF footer's fonts"
+            findings.append(Finding(field, 1, index + 1, ERROR, "STM012", message))
+    if findings:
+        raise FindingsError(findings)
 
 
 def write_copy(copy: Copy, out_dir: Path) -> list[Path]:

@@ -10,11 +10,13 @@ exactly as the master has them.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 from dataclasses import dataclass
 
 import pikepdf
+from fontTools.ttLib import TTFont
 
 from ..project.theme import DEFAULT_THEME
 from ..render.pdf_engine import lay_out
@@ -34,6 +36,29 @@ p { position: absolute; left: 20mm; right: 20mm; bottom: 10mm; margin: 0;
   color: #4f5d68; unicode-bidi: plaintext; }
 .fp { position: absolute; left: 0; bottom: 0; font-size: 1pt; color: rgb(255 255 255 / 0); }
 """
+
+
+# The faces the overlay's line is set in, in fallback order (as OVERLAY_CSS names them).
+OVERLAY_FONTS = ("OpenSans-Regular.ttf", "DejaVuSans-Symbols.ttf")
+
+
+@functools.cache
+def _drawable() -> frozenset[int]:
+    """Every code point the overlay's faces have a glyph for."""
+    points: set[int] = set()
+    for name in OVERLAY_FONTS:
+        with TTFont(DEFAULT_THEME / "fonts" / name, lazy=True) as font:
+            points.update(font.getBestCmap())
+    return frozenset(points)
+
+
+def undrawable(text: str) -> int | None:
+    """The 0-based index of the first character the footer cannot draw, or None: a
+    missing glyph would print as an empty box, so such a stamp is refused instead."""
+    drawable = _drawable()
+    return next(
+        (i for i, char in enumerate(text) if char != " " and ord(char) not in drawable), None
+    )
 
 
 @dataclass(frozen=True)
