@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from .masters import Masters, book_artifacts, read_masters
 from .order import Order
 from .stamp_epub import stamp_epub
 from .stamp_pdf import stamp_pdf, undrawable
+
+PART = ".part"
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,16 @@ def _refuse_undrawable(order: Order) -> None:
 
 def write_copy(copy: Copy, out_dir: Path) -> list[Path]:
     """Write the copy under out_dir/ORDER/, each file whole or not at all: a reader (or
-    a worker killed mid-write) never leaves a truncated file under the final name."""
+    a worker killed mid-write) never finds a truncated file under the final name."""
     folder = out_dir / copy.order.order
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_parts(folder)
+    host = socket.gethostname()
     written = []
     for name, data in copy.files.items():
         target = folder / name
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+        prefix = f".{name}.{host}.{os.getpid()}."
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=PART)
         try:
             os.fchmod(handle, 0o644)  # mkstemp's 0600 would hide the copy from a web server
             with os.fdopen(handle, "wb") as stream:
@@ -92,6 +98,22 @@ def write_copy(copy: Copy, out_dir: Path) -> list[Path]:
             raise
         written.append(target)
     return written
+
+
+def _remove_abandoned_parts(folder: Path) -> None:
+    """Delete half-written files of processes on this machine that died writing them
+    (a killed worker's); another machine's are left to that machine."""
+    host = socket.gethostname()
+    for part in folder.glob(f".*{PART}"):
+        fields = part.name.removesuffix(PART).split(".")
+        if len(fields) < 4 or fields[-3] != host or not fields[-2].isdigit():
+            continue
+        try:
+            os.kill(int(fields[-2]), 0)
+        except ProcessLookupError:
+            part.unlink(missing_ok=True)
+        except PermissionError:
+            continue  # alive, another user's
 
 
 def stamp(
