@@ -137,6 +137,8 @@ def test_each_stamped_pdf_has_its_line_on_every_body_page_and_stays_tagged(copie
         assert ops[last - 1][0][0] == "/Artifact"
     form = stamped.pages[start].Resources.XObject.PublishStamp
     assert b"BDC" not in form.read_bytes() and b"MCID" not in form.read_bytes()
+    faces = {str(f.BaseFont).split("+")[-1] for f in form.Resources.Font.values()}
+    assert faces == {"Open-Sans"}, "set in the theme's face, not a fallback"
     meta = stamped.open_metadata()
     assert meta[f"{{{STAMP_NS}}}order"] == order
     assert meta[f"{{{STAMP_NS}}}licensee"] == f"{name} <{email}>"

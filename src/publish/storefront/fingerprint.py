@@ -3,7 +3,7 @@ survive what a sharer does to a file (unzip and re-zip, re-save, copy the text o
 
 Two carriers hold the same payload: in the EPUB's text, a run of zero-width characters
 (U+200B for 0, U+2060 for 1) that readers do not show and screen readers do not speak;
-in the PDF, an invisible token `fp:BASE32` that text extraction returns.
+in the PDF, an invisible token `fp:BASE32:` that text extraction returns.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections import Counter
 ZERO, ONE = "\u200b", "\u2060"
 CHECK_BYTES = 4
 ZERO_WIDTH_RUN = re.compile(f"[{ZERO}{ONE}]{{{8 * (CHECK_BYTES + 1)},}}")
-TOKEN = re.compile(r"fp:([A-Z2-7]{8,})")
+TOKEN = re.compile(r"fp:([A-Z2-7]{8,}):")
 
 
 def payload(order_id: str) -> bytes:
@@ -45,7 +45,7 @@ def zero_width(order_id: str) -> str:
 
 
 def token(order_id: str) -> str:
-    return "fp:" + base64.b32encode(payload(order_id)).decode("ascii").rstrip("=")
+    return "fp:" + base64.b32encode(payload(order_id)).decode("ascii").rstrip("=") + ":"
 
 
 def orders_in(text: str) -> Counter[str]:

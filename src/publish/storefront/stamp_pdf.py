@@ -27,13 +27,13 @@ STAMP_NS = "https://publish.invalid/vocab/stamp#"
 FORM_NAME = pikepdf.Name("/PublishStamp")
 COLOPHON_PAGE = 2
 OVERLAY_CSS = """
-@font-face { font-family: "Open Sans"; src: url(fonts/OpenSans-Regular.ttf); }
-@font-face { font-family: "DejaVu Sans Symbols"; src: url(fonts/DejaVuSans-Symbols.ttf); }
+@font-face { font-family: "Open Sans"; src: url(%(fonts)s/OpenSans-Regular.ttf); }
+@font-face { font-family: "DejaVu Sans Symbols"; src: url(%(fonts)s/DejaVuSans-Symbols.ttf); }
 @page { size: %(width)spt %(height)spt; margin: 0; }
-html, body { margin: 0; }
+html, body { margin: 0; font-family: "Open Sans", "DejaVu Sans Symbols", sans-serif; }
 p { position: absolute; left: 20mm; right: 20mm; bottom: 10mm; margin: 0;
   text-align: center; font: 6.5pt/1.2 "Open Sans", "DejaVu Sans Symbols", sans-serif;
-  color: #4f5d68; unicode-bidi: plaintext; }
+  color: #4f5d68; }
 .fp { position: absolute; left: 0; bottom: 0; font-size: 1pt; color: rgb(255 255 255 / 0); }
 """
 
@@ -106,8 +106,9 @@ def overlay_pdf(width: float, height: float, order: Order) -> bytes:
         f"{esc(order.order)}, {esc(order.date)}</p>"
         f'<span class="fp">{fingerprint.token(order.order)}</span></body></html>'
     )
-    css = OVERLAY_CSS % {"width": round(width, 4), "height": round(height, 4)}
-    layout = lay_out(page, css, [DEFAULT_THEME], DEFAULT_THEME.as_uri() + "/")
+    fonts = (DEFAULT_THEME / "fonts").as_uri()
+    css = OVERLAY_CSS % {"width": round(width, 4), "height": round(height, 4), "fonts": fonts}
+    layout = lay_out(page, css, [DEFAULT_THEME])
     return layout.write()
 
 
