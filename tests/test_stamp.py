@@ -143,6 +143,9 @@ def test_each_stamped_pdf_has_its_line_on_every_body_page_and_stays_tagged(copie
     assert meta[f"{{{STAMP_NS}}}order"] == order
     assert meta[f"{{{STAMP_NS}}}licensee"] == f"{name} <{email}>"
     assert meta[f"{{{STAMP_NS}}}masterSha256"] == book_files(build)["pdf"]["sha256"]
+    # Nothing of the book was rendered again: the master's bytes, then the stamp.
+    master_bytes = (build / book_files(build)["pdf"]["path"]).read_bytes()
+    assert path.read_bytes().startswith(master_bytes.rstrip(b"\n"))
     qpdf = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
     assert qpdf.returncode == 0, qpdf.stdout
 

@@ -11,6 +11,7 @@ exactly as the master has them.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import io
 from dataclasses import dataclass
@@ -22,9 +23,12 @@ from ..project.theme import DEFAULT_THEME
 from ..render.pdf_engine import lay_out
 from . import fingerprint
 from .order import Order
+from .pdf_update import Update, append, bring_in, dictionary, serialise, stream_object
 
 STAMP_NS = "https://publish.invalid/vocab/stamp#"
-FORM_NAME = pikepdf.Name("/PublishStamp")
+# Draws the stamp's form as a footer artifact, after the page's own content (which the
+# update wraps in q ... Q, so nothing it leaves on the graphics state moves the stamp).
+DRAW_STAMP = b"\nQ\nq /Artifact <</Type /Pagination /Subtype /Footer>> BDC /PublishStamp Do EMC Q\n"
 COLOPHON_PAGE = 2
 OVERLAY_CSS = """
 @font-face { font-family: "Open Sans"; src: url(%(fonts)s/OpenSans-Regular.ttf); }
@@ -63,7 +67,8 @@ def undrawable(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class PdfMaster:
-    """What every copy of one master PDF shares."""
+    """What every copy of one master PDF shares, down to the bytes of the objects every
+    stamp redefines the same way (the stamped pages, their resources)."""
 
     sha256: str
     data: bytes
@@ -71,6 +76,13 @@ class PdfMaster:
     height: float
     stamped_pages: tuple[int, ...]
     """The copyright page and every body page (from the page labels)."""
+    size: int
+    """The master's object count: a stamp's new objects are numbered from here."""
+    redefined: dict[int, bytes]
+    metadata: tuple[int, bytes]
+    """The XMP stream's object number and its decoded packet."""
+    trailer: dict[str, bytes]
+    first_id: bytes
 
     @classmethod
     def read(cls, data: bytes, sha256: str) -> PdfMaster:
@@ -78,7 +90,46 @@ class PdfMaster:
             box = [float(v) for v in pdf.pages[0].mediabox]
             body = _body_start(pdf)
             pages = (*_colophon_pages(body), *range(body, len(pdf.pages)))
-        return cls(sha256, data, box[2] - box[0], box[3] - box[1], pages)
+            size = int(pdf.trailer.Size)
+            redefined = _stamped_page_objects(pdf, pages, size)
+            xmp = pdf.Root.Metadata
+            # A file's first ID is fixed once made; the master may have none (give it one).
+            ids = pdf.trailer.get("/ID")
+            first_id = bytes(ids[0]) if ids else bytes.fromhex(sha256[:32])
+            trailer = {
+                key[1:]: serialise(pdf.trailer[key])
+                for key in ("/Root", "/Info")
+                if key in pdf.trailer
+            }
+            return cls(
+                sha256, data, box[2] - box[0], box[3] - box[1], pages, size, redefined,
+                (xmp.objgen[0], xmp.read_bytes()), trailer, first_id,
+            )  # fmt: skip
+
+
+def _stamped_page_objects(pdf: pikepdf.Pdf, pages: tuple[int, ...], size: int) -> dict:
+    """Each stamped page with the stamp's streams around its content (objects `size` and
+    `size + 1`), and its resources naming the stamp's form (object `size + 2`)."""
+    objects = {}
+    for index in pages:
+        page = pdf.pages[index].obj
+        contents = page.Contents
+        parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        array = b"[%d 0 R %s %d 0 R]" % (size, b" ".join(serialise(p) for p in parts), size + 1)
+        overrides = {"Contents": array}
+        resources = page.Resources
+        if resources.is_indirect:
+            objects[resources.objgen[0]] = _with_form(resources, size + 2)
+        else:
+            overrides["Resources"] = _with_form(resources, size + 2)
+        objects[page.objgen[0]] = dictionary(page.items(), **overrides)
+    return objects
+
+
+def _with_form(resources: pikepdf.Dictionary, form: int) -> bytes:
+    xobjects = resources.get("/XObject", pikepdf.Dictionary())
+    named = dictionary(xobjects.items(), PublishStamp=b"%d 0 R" % form)
+    return dictionary(resources.items(), XObject=named)
 
 
 def _body_start(pdf: pikepdf.Pdf) -> int:
@@ -113,25 +164,39 @@ def overlay_pdf(width: float, height: float, order: Order) -> bytes:
 
 
 def stamp_pdf(master: PdfMaster, order: Order) -> bytes:
-    overlay = pikepdf.open(io.BytesIO(overlay_pdf(master.width, master.height, order)))
-    with pikepdf.open(io.BytesIO(master.data)) as pdf:
-        form = pdf.copy_foreign(overlay.pages[0].as_form_xobject())
-        draw = b"q /Artifact <</Type /Pagination /Subtype /Footer>> BDC /PublishStamp Do EMC Q"
-        for index in master.stamped_pages:
-            page = pdf.pages[index]
-            page.add_resource(form, pikepdf.Name.XObject, FORM_NAME, replace_existing=True)
-            page.contents_add(b"q\n", prepend=True)
-            page.contents_add(b"\nQ\n" + draw + b"\n")
-        _xmp(pdf, order, master.sha256)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-    overlay.close()
-    return out.getvalue()
+    """The master with an incremental update: the stamp's streams and form, the stamped
+    pages, and metadata naming the buyer."""
+    update = Update(master.size)
+    update.add(stream_object(b"<<>>", b"q\n"))
+    update.add(stream_object(b"<<>>", DRAW_STAMP))
+    with pikepdf.open(io.BytesIO(overlay_pdf(master.width, master.height, order))) as overlay:
+        form = bring_in(overlay.pages[0].as_form_xobject(), update)
+    if form != master.size + 2:  # the stamped pages name the form by this number
+        raise RuntimeError(f"the stamp's form became object {form}, not {master.size + 2}")
+    update.objects.update(master.redefined)
+    number, packet = master.metadata
+    xmp = _xmp(packet, order, master.sha256)
+    update.objects[number] = stream_object(b"<</Type /Metadata /Subtype /XML>>", xmp)
+    second_id = hashlib.md5(master.first_id + order.order.encode() + xmp).hexdigest()
+    trailer = {
+        **master.trailer,
+        "ID": b"[<%s> <%s>]" % (master.first_id.hex().encode(), second_id.encode()),
+    }
+    return append(master.data, update, trailer)
 
 
-def _xmp(pdf: pikepdf.Pdf, order: Order, sha256: str) -> None:
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta[f"{{{STAMP_NS}}}licensee"] = f"{order.buyer} <{order.email}>"
-        meta[f"{{{STAMP_NS}}}order"] = order.order
-        meta[f"{{{STAMP_NS}}}date"] = order.date
-        meta[f"{{{STAMP_NS}}}masterSha256"] = sha256
+def _xmp(packet: bytes, order: Order, sha256: str) -> bytes:
+    """The master's XMP packet with a description of the licence added."""
+    esc = html.escape
+    fields = (
+        ("licensee", f"{order.buyer} <{order.email}>"),
+        ("order", order.order),
+        ("date", order.date),
+        ("masterSha256", sha256),
+    )
+    description = (
+        f'<rdf:Description rdf:about="" xmlns:stamp="{STAMP_NS}">'
+        + "".join(f"<stamp:{name}>{esc(value)}</stamp:{name}>" for name, value in fields)
+        + "</rdf:Description>"
+    ).encode("utf-8")
+    return packet.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)
