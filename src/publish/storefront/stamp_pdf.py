@@ -5,7 +5,9 @@ book is laid out again.
 The line is laid out once per copy on one page of the book's size, in the theme's face;
 that page becomes a form XObject drawn on each stamped page inside an `/Artifact`
 marked-content sequence, so the structure tree, outline, links and page labels stay
-exactly as the master has them.
+exactly as the master has them. The copy is the master's bytes with an incremental
+update appended (pdf_update), so its cost hardly grows with the book's length. The
+masters are WeasyPrint's: every object of generation 0, with an XMP stream.
 """
 
 from __future__ import annotations
