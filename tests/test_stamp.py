@@ -139,6 +139,9 @@ def test_each_stamped_pdf_has_its_line_on_every_body_page_and_stays_tagged(copie
     assert b"BDC" not in form.read_bytes() and b"MCID" not in form.read_bytes()
     faces = {str(f.BaseFont).split("+")[-1] for f in form.Resources.Font.values()}
     assert faces == {"Open-Sans"}, "set in the theme's face, not a fallback"
+    book_fonts = {str(f.BaseFont) for p in master.pages for f in p.Resources.Font.values()}
+    line_fonts = {str(f.BaseFont) for f in form.Resources.Font.values()}
+    assert not book_fonts & line_fonts, "a subset of other glyphs needs a name of its own"
     meta = stamped.open_metadata()
     assert meta[f"{{{STAMP_NS}}}order"] == order
     assert meta[f"{{{STAMP_NS}}}licensee"] == f"{name} <{email}>"

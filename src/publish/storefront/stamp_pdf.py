@@ -172,6 +172,7 @@ def stamp_pdf(master: PdfMaster, order: Order) -> bytes:
     update.add(stream_object(b"<<>>", b"q\n"))
     update.add(stream_object(b"<<>>", DRAW_STAMP))
     with pikepdf.open(io.BytesIO(overlay_pdf(master.width, master.height, order))) as overlay:
+        _retag_subsets(overlay, order)
         form = bring_in(overlay.pages[0].as_form_xobject(), update)
     if form != master.size + 2:  # the stamped pages name the form by this number
         raise RuntimeError(f"the stamp's form became object {form}, not {master.size + 2}")
@@ -185,6 +186,21 @@ def stamp_pdf(master: PdfMaster, order: Order) -> bytes:
         "ID": b"[<%s> <%s>]" % (master.first_id.hex().encode(), second_id.encode()),
     }
     return append(master.data, update, trailer)
+
+
+def _retag_subsets(overlay: pikepdf.Pdf, order: Order) -> None:
+    """Give the line's font subsets a tag of their own: WeasyPrint tags a subset by its
+    font, so it would share the master's name (`UREGIQ+Open-Sans`) while holding other
+    glyphs, and a viewer that goes by names could draw the book with the wrong one."""
+    digest = hashlib.sha256(order.licence_line.encode()).digest()
+    tag = "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
+    for font in overlay.pages[0].Resources.get("/Font", {}).values():
+        named = [font, *font.get("/DescendantFonts", [])]
+        named += [f.FontDescriptor for f in named if "/FontDescriptor" in f]
+        for obj in named:
+            for key in ("/BaseFont", "/FontName"):
+                if key in obj and "+" in str(obj[key]):
+                    obj[key] = pikepdf.Name(f"/{tag}+{str(obj[key]).split('+', 1)[1]}")
 
 
 def _xmp(packet: bytes, order: Order, sha256: str) -> bytes:
