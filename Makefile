@@ -74,3 +74,25 @@ bench: $(STAMP) system-deps
 
 clean:
 	rm -rf build $(VENV) node_modules
+
+# The stamping queue on this machine (README: Storefront: stamped copies and the queue):
+# `make redis` in one terminal, `make worker BUILD=build STORE=stamped` in others.
+.PHONY: redis worker
+REDIS_PORT ?= 6379
+BUILD ?= build
+STORE ?= stamped
+QUEUE_STAMP := $(VENV)/.installed-queue
+
+$(QUEUE_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[queue]'
+	touch $@
+
+redis:
+	$(call ensure_apt,redis-server)
+	redis-server --port $(REDIS_PORT) --bind 127.0.0.1 --save ''
+
+worker: $(QUEUE_STAMP)
+	PUBLISH_BROKER_URL=$${PUBLISH_BROKER_URL:-redis://127.0.0.1:$(REDIS_PORT)/0} \
+	PUBLISH_BUILD_DIR=$${PUBLISH_BUILD_DIR:-$(abspath $(BUILD))} \
+	PUBLISH_STORE_DIR=$${PUBLISH_STORE_DIR:-$(abspath $(STORE))} \
+	$(BIN)/celery -A publish.worker worker --loglevel INFO

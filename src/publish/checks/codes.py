@@ -80,6 +80,36 @@ INCLUDE_FIXES = {
     "INC007": 'write a code fence with {include="FILE" lines="3-10"} and an empty body instead',
 }
 
+STAMP_CODES = {
+    "STM001": "a buyer's name, e-mail or order id is empty",
+    "STM002": "a buyer's name, e-mail or order id is over 300 characters",
+    "STM003": "a buyer's text holds a control or format character (bidi override, zero width)",
+    "STM004": "the buyer's e-mail address is not one",
+    "STM005": "the order id is not letters, digits, '.', '_' and '-' (up to 128)",
+    "STM006": "the sale's date is not YYYY-MM-DD",
+    "STM007": "the edition is not for sale, or the build has no full edition",
+    "STM008": "the build has no readable build/manifest.json",
+    "STM009": "a master file is missing or differs from build/manifest.json",
+    "STM010": "a file to identify cannot be read",
+    "STM011": "a file carries no stamp: no fingerprint, no stamp metadata",
+    "STM012": "a buyer's name or e-mail has a letter the PDF footer's fonts cannot draw",
+}
+
+STAMP_FIXES = {
+    "STM001": "give the buyer's name, e-mail and the order id",
+    "STM002": "shorten it; a storefront keeps names and addresses under 300 characters",
+    "STM003": "remove the character; names are printed as typed, without control codes",
+    "STM004": "give one address like name@example.com, without a display name",
+    "STM005": "use the storefront's transaction id, e.g. A-1001",
+    "STM006": "give the sale's date, e.g. --date 2026-11-28",
+    "STM007": "stamp the full edition: `publish build` (all editions), then `publish stamp`",
+    "STM008": "run `publish build` first, and give its output folder",
+    "STM009": "build again: the masters must be the files the manifest lists",
+    "STM010": "check the path",
+    "STM011": "give a copy made by `publish stamp` (the master and the sample carry none)",
+    "STM012": "give the name in Latin, Greek or Cyrillic letters as the storefront has it",
+}
+
 CODES = {
     "CFG000": "book.yaml is missing",
     "CFG001": "unknown key in book.yaml",
@@ -120,6 +150,7 @@ CODES = {
     **INCLUDE_CODES,
     **STORE_CODES,
     **RELEASE_CODES,
+    **STAMP_CODES,
 }
 
 # How to fix each finding: the hint shown when a finding carries none of its own,
@@ -167,4 +198,5 @@ FIXES = {
     **INCLUDE_FIXES,
     **STORE_FIXES,
     **RELEASE_FIXES,
+    **STAMP_FIXES,
 }
