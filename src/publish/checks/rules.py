@@ -16,6 +16,7 @@ from ..project.paths import PATH_RULE, closest_file
 from ..urls import is_remote, remote_suffix, url_scheme
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
+from .controls import check_controls
 from .glyphs import check_characters
 from .links import check_chapter_links
 from .security import check_chapter
@@ -36,6 +37,7 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
     heading_ids = heading_identifiers(manuscript)
     findings += check_book_files(manuscript)
     findings += check_characters(manuscript)
+    findings += check_controls(manuscript)
     for chapter in manuscript.chapters:
 
         def add(line, col, level, code, message, hint="", _chapter=chapter):

@@ -24,6 +24,7 @@ from ..checks.confinement import locate_reference
 from ..errors import ERROR, Finding, PublishError
 from ..files import is_inside
 from ..project.theme import DEFAULT_THEME
+from .svg_sanitize import sanitize_svg
 
 # Lists the theme's font folder and nothing of the machine's (see the file).
 FONTCONFIG_FILE = DEFAULT_THEME / "fonts" / "fonts.conf"
@@ -69,9 +70,11 @@ def font_configuration():
 def image_url(path: Path) -> str:
     """The URL a document names an image by. WeasyPrint names a raster image in the PDF
     after a hash of its URL, so a file URL would put the build folder's path into the
-    bytes; a `data:` URL keeps them the same wherever the book is built."""
+    bytes; a `data:` URL keeps them the same wherever the book is built. An SVG goes in
+    as the sanitizer rebuilt it (svg_sanitize.py), never as the file on disk."""
     if path.suffix.lower() == ".svg":
-        return path.resolve().as_uri()  # drawn as vectors: its URL is not recorded
+        clean = sanitize_svg(path.read_bytes(), path.name)
+        return f"data:image/svg+xml;base64,{base64.b64encode(clean).decode()}"
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
