@@ -41,8 +41,8 @@ SECURITY_CODES = {
     "SEC009": "a remote resource could not be downloaded",
     "SEC010": "a Graphviz attribute that reads files (image, shapefile, fontpath, ...)",
     "SEC011": "an attribute outside the inline-HTML allowlist (class, style, id ...)",
-    "SEC012": "an SVG construct that could fetch, link or change the file: animation of a "
-    "link, an xml-stylesheet instruction, a DTD subset, nested data other than PNG or JPEG, xml:base",
+    "SEC012": "an SVG construct that fetches, links or rewrites the file (an animated link, "
+    "xml-stylesheet, a DTD subset, nested data other than PNG or JPEG, xml:base)",
     "SEC013": "an SVG element or attribute a book does not draw: dropped",
     "SEC014": "an invisible control character or a Unicode non-character in the text",
     "SEC015": "a file the build made is not well-formed or holds markup outside the allowlist",

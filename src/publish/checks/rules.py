@@ -22,6 +22,7 @@ from .links import check_chapter_links
 from .security import check_chapter
 from .stores import MAX_PIXELS, MIN_LONG_SIDE, shape_problem
 from .structure import check_alerts, check_headings
+from .template_links import check_templates
 
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
 RASTER_TYPES = {".png", ".jpg", ".jpeg"}
@@ -37,7 +38,7 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
     heading_ids = heading_identifiers(manuscript)
     findings += check_book_files(manuscript)
     findings += check_characters(manuscript)
-    findings += check_controls(manuscript)
+    findings += check_controls(manuscript) + check_templates(manuscript)
     for chapter in manuscript.chapters:
 
         def add(line, col, level, code, message, hint="", _chapter=chapter):

@@ -15,6 +15,7 @@ from lxml import etree
 from ..errors import relative_name
 from ..render.context import EditionContext
 from ..render.html import RenderedChapter
+from ..render.markup_audit import audit_package
 from ..render.svg_outlines import outline_labels
 from ..render.svg_panel import add_panel
 from ..render.svg_sanitize import sanitize_svg
@@ -261,7 +262,10 @@ def build_epub(context: EditionContext, font_cache: Path | None = None) -> bytes
     )
     writer.process()
     writer.write()
-    entries = embed_used_fonts(_entries(buffer.getvalue()), CSS_NAME, context.theme, font_cache)
+    entries = _entries(buffer.getvalue())
+    made_by = {c.file_name: c.source for c in context.rendered.chapters if c.source is not None}
+    audit_package(entries, made_by, context.project)
+    entries = embed_used_fonts(entries, CSS_NAME, context.theme, font_cache)
     entries[APPLE_OPTIONS] = APPLE_DISPLAY_OPTIONS
     return repack(entries, context.built_at.timetuple()[:6], context.book.language)
 

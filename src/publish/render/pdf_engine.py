@@ -24,6 +24,7 @@ from ..checks.confinement import locate_reference
 from ..errors import ERROR, Finding, PublishError
 from ..files import is_inside
 from ..project.theme import DEFAULT_THEME
+from .markup_audit import audit_document
 from .svg_sanitize import sanitize_svg
 
 # Lists the theme's font folder and nothing of the machine's (see the file).
@@ -196,6 +197,7 @@ def lay_out(
 ) -> PagedDocument:
     """Lay out a document, its stylesheet and its fonts sharing one font configuration
     (otherwise WeasyPrint ignores the stylesheet's @font-face rules)."""
+    audit_document(page_html, roots[0] if roots else None)  # roots[0]: the project
     weasyprint = load_weasyprint()
     fonts = font_configuration()
     fetcher = confined_fetcher(roots)
