@@ -63,7 +63,7 @@ def check_controls(manuscript) -> list[Finding]:
         path = manuscript.root / name
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
-            findings += _in_lines(text.splitlines(), f"{MANUSCRIPT_DIR}/{name}")
+            findings += _in_lines(text.split("\n"), f"{MANUSCRIPT_DIR}/{name}")
     for key, value in _strings(manuscript.book, ""):
         found = forbidden_in(value)
         if found:

@@ -160,6 +160,12 @@ def check_diagram_theme(text: str, shown: str) -> list[Finding]:
             problem = attribute_problem(str(name), str(value))
             if problem:
                 code, message, hint = problem
-                line = find_text(lines, str(name))
+                line = _key_line(lines, str(name))
                 findings.append(Finding(shown, line, 1, ERROR, code, message, hint))
     return findings
+
+
+def _key_line(lines: list[str], key: str) -> int:
+    """The line of a YAML key, plain, quoted or inside a flow mapping."""
+    pattern = re.compile(rf"""(^|[\s{{,])["']?{re.escape(key)}["']?\s*:""")
+    return next((n for n, line in enumerate(lines, 1) if pattern.search(line)), 1)

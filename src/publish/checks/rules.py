@@ -14,6 +14,7 @@ from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
 from ..project.paths import PATH_RULE, closest_file
 from ..urls import is_remote, remote_suffix, url_scheme
+from .book_values import check_book_values
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
 from .controls import check_controls
@@ -39,6 +40,7 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
     findings += check_book_files(manuscript)
     findings += check_characters(manuscript)
     findings += check_controls(manuscript) + check_templates(manuscript)
+    findings += check_book_values(manuscript.book)
     for chapter in manuscript.chapters:
 
         def add(line, col, level, code, message, hint="", _chapter=chapter):

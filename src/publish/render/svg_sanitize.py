@@ -331,5 +331,6 @@ def _css_url(value: str, problems: list[tuple[str, str]]) -> None:
     url = normalize_url(value)
     if url.startswith("#") and len(url) > 1:
         return
-    code = "SEC007" if is_remote(url) else "SEC006" if url_scheme(url) is None else "SEC012"
+    scheme = url_scheme(url)
+    code = "SEC007" if is_remote(url) else "SEC006" if scheme in (None, "file") else "SEC012"
     problems.append((code, f"url({value[:60]}) leaves the file: refused"))

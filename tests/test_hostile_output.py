@@ -1,0 +1,157 @@
+"""Hostile manuscripts, round two: nothing script-capable, remote or outside reaches a book.
+
+Each case of hostile_cases_output.py is a small project beside a canary secret,
+built while a canary HTTP server listens (the harness of test_hostile.py). A
+refused case must exit 1 with a finding at the file and line that caused it,
+without a traceback; an accepted case must build, and no file it writes (EPUB
+members included) may hold a script, an event handler, a remote or outside
+reference, or the canary's text. Every case runs under a time limit.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import test_hostile as harness
+from hostile_cases import BOOK, CHAPTER
+from hostile_cases_output import ACCEPTED, REFUSED
+from publish.commands.cli import main
+from publish.render.svg_sanitize import inspect_svg, sanitize_svg
+from test_hostile import artifact_bytes
+
+# The canary secret and the canary server of test_hostile.py, as fixtures of this module.
+canary = harness.canary
+canary_server = harness.canary_server
+CASE_SECONDS = 60
+HOSTILE = re.compile(
+    rb"<script|javascript:|vbscript:|xml-stylesheet|@import|<foreignObject|\son[a-z]+\s*=|"
+    rb"sodipodi|CANARY|file:/",
+    re.I,
+)
+
+
+@pytest.fixture
+def time_limit():
+    """Fail a case that runs past CASE_SECONDS instead of hanging the suite."""
+
+    def expire(_signum, _frame):
+        raise TimeoutError(f"the case ran past {CASE_SECONDS} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, CASE_SECONDS)
+    yield
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def write_project(root: Path, files: dict, links: dict, substitute) -> Path:
+    base = {"manuscript/book.yaml": BOOK, "manuscript/ch.md": CHAPTER}
+    for name, content in {**base, **files}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(substitute(content), encoding="utf-8")
+    for name, target in links.items():
+        (root / name).unlink(missing_ok=True)
+        (root / name).symlink_to(substitute(target))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("files", "links", "where", "code"), [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED]
+)
+def test_hostile_output_is_refused(
+    tmp_path,
+    canary,
+    canary_server,
+    time_limit,
+    files,
+    links,
+    where,
+    code,
+):
+    secret, token = canary
+
+    def substitute(text: str) -> str:
+        return text.replace("SECRET", str(secret)).replace("SERVER", canary_server.url)
+
+    project = write_project(tmp_path / "book", files, links, substitute)
+    result = CliRunner().invoke(main, ["build", str(project), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # no traceback
+    assert "internal error" not in result.stderr
+    found = [line for line in result.stderr.splitlines() if line.startswith(f"{where}:")]
+    assert any(f" ERROR {code} " in line for line in found), result.stderr
+    assert not any(token.encode() in blob for blob in artifact_bytes(project / "build"))
+    assert canary_server.requests == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("files", [c[1] for c in ACCEPTED], ids=[c[0] for c in ACCEPTED])
+def test_accepted_output_holds_nothing_hostile(
+    tmp_path,
+    canary,
+    canary_server,
+    time_limit,
+    files,
+):
+    secret, token = canary
+
+    def substitute(text: str) -> str:
+        return text.replace("SECRET", str(secret)).replace("SERVER", canary_server.url)
+
+    project = write_project(tmp_path / "book", files, {}, substitute)
+    result = CliRunner().invoke(
+        main, ["build", str(project), "-j", "1", "--format", "epub", "--format", "pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    blobs = artifact_bytes(project / "build")
+    epub = project / "build" / "full" / "hostile.epub"
+    members = zipfile.ZipFile(epub).namelist()
+    assert any(n.endswith("chapter-01.xhtml") for n in members)
+    for blob in blobs:
+        assert not HOSTILE.search(blob), HOSTILE.search(blob)
+        assert token.encode() not in blob
+        assert canary_server.url.encode() not in blob
+        assert str(secret).encode() not in blob
+    assert canary_server.requests == []
+
+
+def test_the_output_scan_sees_what_it_looks_for():
+    for hostile in (b"<svg onload='x'>", b'<a href="JavaScript:x">', b"<?xml-stylesheet ?>"):
+        assert HOSTILE.search(hostile)
+    assert not HOSTILE.search(b'<a href="https://example.com" class="online">')
+
+
+def test_the_corpus_holds_at_least_thirty_five_cases():
+    assert len(REFUSED) + len(ACCEPTED) >= 35
+
+
+def test_packaged_svg_is_rebuilt_not_copied():
+    """The sanitizer's output, not the file, is what a book holds: editor data, comments
+    and the DOCTYPE line are gone; a gradient, an inline PNG and a web link stay."""
+    from hostile_cases_output import INKSCAPE
+
+    clean = inspect_svg(INKSCAPE.replace("SERVER", "https://example.com").encode())
+    assert clean.refused == []
+    assert b"DOCTYPE" not in clean.data and b"<!--" not in clean.data
+    assert b"inkscape" not in clean.data and b"metadata" not in clean.data
+    assert b'fill="url(#g)"' in clean.data
+    assert b"data:image/png;base64," in clean.data
+    assert b'href="https://example.com/about"' in clean.data
+    assert sanitize_svg(clean.data) == clean.data  # a fixed point: nothing more to remove
+
+
+def test_sanitize_svg_refuses_with_the_line():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg">\n\n<rect onclick="x()"/></svg>'
+    with pytest.raises(Exception) as refused:
+        sanitize_svg(svg, "images/x.svg")
+    assert "images/x.svg:3:1: ERROR SEC003" in str(refused.value)
