@@ -117,8 +117,19 @@ def inspect_svg(data: bytes) -> CleanSvg:
         return CleanSvg(b"", (*issues, SvgIssue(root.sourceline or 1, "IMG002", message)))
     issues += _processing_instructions(root)
     _Cleaner(issues).clean(root)
-    etree.cleanup_namespaces(root)
+    root = _with_plain_namespaces(root)
     return CleanSvg(etree.tostring(root, encoding="utf-8"), tuple(issues))
+
+
+def _with_plain_namespaces(root):
+    """The root declaring SVG as default and `xlink:` (labels drawn later link their glyphs
+    by xlink:href), every editor's namespace gone."""
+    clean = etree.Element(root.tag, nsmap={None: SVG_NS, "xlink": XLINK_NS})
+    clean.attrib.update(root.attrib)
+    clean.text = root.text
+    clean.extend(list(root))
+    etree.cleanup_namespaces(clean, keep_ns_prefixes=["xlink"])
+    return clean
 
 
 def _declares_anything(tree) -> bool:
