@@ -371,6 +371,17 @@ REFUSED = [
         "SEC003",
     ),
     (
+        "template-description-link",
+        {
+            "manuscript/book.yaml": BOOK + "templates:\n  - t.md\n",
+            "manuscript/t.md": "---\ntitle: A form\ndescription: See [this](file://SECRET)\n"
+            "---\n\nOwner: ___\n",
+        },
+        {},
+        "manuscript/t.md:3",
+        "SEC004",
+    ),
+    (
         "cta-url-breaks-out-of-link",
         sample_book("Buy it.", "https://example.com) ![x](SECRET"),
         {},

@@ -155,3 +155,67 @@ def test_sanitize_svg_refuses_with_the_line():
     with pytest.raises(Exception) as refused:
         sanitize_svg(svg, "images/x.svg")
     assert "images/x.svg:3:1: ERROR SEC003" in str(refused.value)
+
+
+def test_graphviz_drawing_is_sanitized_and_refusals_point_at_the_dot_line(tmp_path):
+    """Even a DOT file no check has read (render_diagrams called directly) cannot put a
+    link outside the policy into a book: the sanitizer refuses Graphviz's drawing and
+    the finding names the DOT line."""
+    from publish.errors import FindingsError
+    from publish.render.diagrams import DiagramTheme, render_diagrams
+
+    source = tmp_path / "d.dot"
+    source.write_text('digraph {\n  a\n  b [URL="javascript:alert(1)"]\n}\n')
+    theme = DiagramTheme({}, {}, {}, None)
+    with pytest.raises(FindingsError) as refused:
+        render_diagrams({"d": source}, theme, tmp_path / "cache", {"d": "manuscript/d.dot"})
+    assert "manuscript/d.dot:3:1: ERROR SEC004" in str(refused.value)
+    assert not list((tmp_path / "cache").glob("*.svg"))
+
+
+@pytest.mark.slow
+def test_a_poisoned_diagram_cache_never_reaches_the_book(tmp_path, time_limit):
+    """A cached drawing swapped for one with a script (a shipped or tampered build/):
+    the packaging sanitizer refuses it, or the build draws it afresh; the book never
+    holds the script."""
+    from hostile_cases_output import dot_diagram
+
+    project = write_project(tmp_path / "book", dot_diagram("digraph {\n  a -> b\n}\n"), {}, str)
+    args = ["build", str(project), "-j", "1", "--format", "epub"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    cached = list((project / "build" / ".cache" / "diagrams").glob("*.svg"))
+    assert cached
+    for path in cached:
+        path.write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9">'
+            "<script>alert('poisoned')</script><rect width='9' height='9'/></svg>"
+        )
+    (project / "build" / "full" / "hostile.epub").unlink()
+    result = CliRunner().invoke(main, [*args, "--format", "pdf"])
+    assert "internal error" not in result.output
+    if result.exit_code == 1:
+        assert ".cache/diagrams/" in result.stderr and "SEC001" in result.stderr
+    else:
+        assert result.exit_code == 0, result.output
+        blobs = artifact_bytes(project / "build" / "full")
+        assert blobs and not any(b"poisoned" in blob for blob in blobs)
+
+
+def test_docx_hyperlinks_are_held_to_the_link_policy():
+    """The DOCX's own last look: a template whose source check was skipped still gets
+    no javascript: hyperlink into Word, and the refusal names the template's line."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from publish.errors import PublishError
+    from publish.outputs.template_docx import build_docx
+    from publish.outputs.template_source import Template
+
+    body = "\nOwner: ___\n\n[Help](javascript:alert(1))\n"
+    template = Template("t.md", "t", "A form", "", body, body_line=4)
+    built = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with pytest.raises(PublishError) as refused:
+        build_docx(SimpleNamespace(language="en"), template, built)
+    assert "manuscript/t.md:7:1: ERROR SEC004 'javascript:'" in str(refused.value)
+    safe = Template("t.md", "t", "A form", "", "[Help](https://example.com)\n")
+    assert build_docx(SimpleNamespace(language="en"), safe, built).startswith(b"PK")

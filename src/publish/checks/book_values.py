@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 from ..errors import ERROR, Finding
-from ..project.manuscript import MANUSCRIPT_DIR, Chapter
-from ..project.scan import scan
+from ..project.manuscript import MANUSCRIPT_DIR
 from ..urls import normalize_url, url_scheme
-from .security import SCHEME_HINT, check_chapter
+from .security import SCHEME_HINT
+from .template_links import markdown_findings
 
 BOOK_FILE = f"{MANUSCRIPT_DIR}/book.yaml"
 # Characters that end or escape a Markdown link target, or a quoted attribute.
@@ -37,12 +37,4 @@ def check_book_values(book) -> list[Finding]:
         hint = "percent-encode it (%20, %28, %29 ...)"
         findings.append(Finding(BOOK_FILE, url_line, 1, ERROR, "SEC004", message, hint))
     text_line = book.lines.get("sample.call_to_action.text", 1)
-    lines = [f"{line}\n" for line in cta.text.splitlines()] or ["\n"]
-    chapter = Chapter("book.yaml", None, lines, 1, {})
-    chapter.scan = scan(lines, 1)
-
-    def add(_line, col, level, code, message, hint="") -> None:
-        findings.append(Finding(BOOK_FILE, text_line, 1, level, code, message, hint))
-
-    check_chapter(chapter, add, allow_remote=False)
-    return findings
+    return findings + markdown_findings(cta.text, BOOK_FILE, text_line)

@@ -16,20 +16,46 @@ from .security import check_chapter
 
 
 def check_templates(manuscript) -> list[Finding]:
+    """Each template's body, and its description (written into the DOCX as Markdown)."""
     findings: list[Finding] = []
     for name in manuscript.book.templates:
         path = manuscript.root / name
-        if not (is_inside(path, [manuscript.project]) and path.is_file()):
-            continue  # check_book_paths and check_book_files report it
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
-        shown = f"{MANUSCRIPT_DIR}/{name}"
-        front, body_start = split_front_matter(text, shown, [])
-        lines = text.splitlines(keepends=True)
-        chapter = Chapter(name, path, lines, body_start, front)
-        chapter.scan = scan(lines[body_start - 1 :], body_start)
-
-        def add(line, col, level, code, message, hint="", _shown=shown) -> None:
-            findings.append(Finding(_shown, line, col, level, code, message, hint))
-
-        check_chapter(chapter, add, allow_remote=False)
+        if is_inside(path, [manuscript.project]) and path.is_file():
+            findings += _template_findings(path, f"{MANUSCRIPT_DIR}/{name}")
+        # else: check_book_paths and check_book_files report it
     return findings
+
+
+def _template_findings(path, shown: str) -> list[Finding]:
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    front, body_start = split_front_matter(text, shown, [])
+    lines = text.splitlines(keepends=True)
+    chapter = Chapter(shown, path, lines, body_start, front)
+    chapter.scan = scan(lines[body_start - 1 :], body_start)
+    findings: list[Finding] = []
+
+    def add(line, col, level, code, message, hint="") -> None:
+        findings.append(Finding(shown, line, col, level, code, message, hint))
+
+    check_chapter(chapter, add, allow_remote=False)
+    description = str(front.get("description") or "")
+    return findings + markdown_findings(description, shown, _front_line(lines, "description"))
+
+
+def markdown_findings(text: str, shown: str, line: int) -> list[Finding]:
+    """A value that becomes Markdown (a description, a call to action), checked like a
+    chapter's text; every finding at `line`, where the value is written."""
+    lines = [f"{part}\n" for part in text.splitlines()] or ["\n"]
+    chapter = Chapter(shown, None, lines, 1, {})
+    chapter.scan = scan(lines, 1)
+    findings: list[Finding] = []
+
+    def add(_line, col, level, code, message, hint="") -> None:
+        findings.append(Finding(shown, line, 1, level, code, message, hint))
+
+    check_chapter(chapter, add, allow_remote=False)
+    return findings
+
+
+def _front_line(lines: list[str], key: str) -> int:
+    return next((n for n, text in enumerate(lines, 1) if text.startswith(f"{key}:")), 1)

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 import pydyf
 
 from ..checks.confinement import locate_reference
-from ..errors import ERROR, Finding, PublishError
+from ..errors import ERROR, Finding, PublishError, relative_name
 from ..files import is_inside
 from ..project.theme import DEFAULT_THEME
 from .markup_audit import audit_document
@@ -68,13 +68,14 @@ def font_configuration():
         return weasyprint.text.fonts.FontConfiguration()
 
 
-def image_url(path: Path) -> str:
+def image_url(path: Path, project: Path | None = None) -> str:
     """The URL a document names an image by. WeasyPrint names a raster image in the PDF
     after a hash of its URL, so a file URL would put the build folder's path into the
     bytes; a `data:` URL keeps them the same wherever the book is built. An SVG goes in
     as the sanitizer rebuilt it (svg_sanitize.py), never as the file on disk."""
     if path.suffix.lower() == ".svg":
-        clean = sanitize_svg(path.read_bytes(), path.name)
+        shown = relative_name(path, project) if project is not None else path.name
+        clean = sanitize_svg(path.read_bytes(), shown)
         return f"data:image/svg+xml;base64,{base64.b64encode(clean).decode()}"
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode()}"
