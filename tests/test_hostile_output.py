@@ -219,3 +219,45 @@ def test_docx_hyperlinks_are_held_to_the_link_policy():
     assert "manuscript/t.md:7:1: ERROR SEC004 'javascript:'" in str(refused.value)
     safe = Template("t.md", "t", "A form", "", "[Help](https://example.com)\n")
     assert build_docx(SimpleNamespace(language="en"), safe, built).startswith(b"PK")
+
+
+@pytest.mark.parametrize(
+    ("served", "refused"),
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', True),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><!-- x --><rect width="1"/></svg>', False),
+    ],
+    ids=["script", "plain"],
+)
+def test_a_downloaded_svg_is_sanitized_before_it_is_cached(tmp_path, served, refused):
+    """--allow-remote: a downloaded SVG is refused when it scripts, and otherwise cached
+    as the sanitizer rebuilt it (so a later build packages clean bytes)."""
+    import http.server
+    import threading
+
+    from publish.render.remote import fetch_remote_image
+
+    class Svg(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "image/svg+xml")
+            self.end_headers()
+            self.wfile.write(served)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Svg)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/drawing.svg"
+    try:
+        if refused:
+            with pytest.raises(ValueError, match="script"):
+                fetch_remote_image(url, tmp_path)
+            assert not list(tmp_path.rglob("*.svg"))
+        else:
+            cached = fetch_remote_image(url, tmp_path).read_bytes()
+            assert cached == inspect_svg(served).data and b"<!--" not in cached
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -26,7 +26,7 @@ import tinycss2
 from lxml import etree
 
 from ..errors import ERROR, WARNING, Finding, FindingsError
-from ..urls import is_remote, normalize_url, url_scheme
+from ..urls import LINK_SCHEMES, is_remote, normalize_url, url_scheme
 from .svg_allowlist import (
     ACTIVE_NAMESPACES,
     ANIMATABLE,
@@ -46,7 +46,6 @@ SVG_HINT = "images are pictures only: no scripts, no links to other files, nothi
 DROPPED_HINT = "a book renders static SVG 1.1 drawing; delete it or draw it another way"
 ENTITY = re.compile(rb"<!ENTITY", re.I)
 DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[^,;]*)*?)(;base64)?,(.*)$", re.I | re.S)
-LINK_SCHEMES = {"http", "https", "mailto"}
 CSS_FETCHING_FUNCTIONS = {"image", "image-set", "-webkit-image-set", "cross-fade", "element"}
 
 
