@@ -20,7 +20,7 @@ import yaml
 
 from ..errors import ERROR, Finding, FindingsError, PublishError
 from ..render.svg_sanitize import reference_problem
-from ..urls import normalize_url, refused_link_scheme
+from ..urls import normalize_url, refused_link_scheme, url_scheme
 
 FILE_ATTRIBUTES = {"image", "shapefile", "imagepath", "fontpath", "stylesheet"}
 HTML_IMAGE = re.compile(r"<\s*img\b", re.I)
@@ -65,9 +65,7 @@ def attribute_problem(name: str, value: str) -> tuple[str, str, str] | None:
     if key in FILE_ATTRIBUTES:
         return "SEC010", f"'{name}' makes Graphviz read a file", DRAW_HINT
     if key.endswith(("url", "href")):
-        problem = reference_problem("a", value)
-        if problem:
-            return problem[0], f"{name}={value[:60]!r}: {problem[1]}", LINK_HINT
+        return _link_problem(name, value)
     if key.endswith("tooltip") and refused_link_scheme(value):
         return "SEC004", f"{name}= reads as a '{refused_link_scheme(value)}:' link", LINK_HINT
     if HTML_IMAGE.search(value):
@@ -78,10 +76,23 @@ def attribute_problem(name: str, value: str) -> tuple[str, str, str] | None:
         )
     for match in HTML_LINK.finditer(value):
         target = match.group(2) if match.group(2) is not None else match.group(3)
-        problem = reference_problem("a", target)
+        problem = _link_problem(f"{match.group(1)} in an HTML label", target)
         if problem:
-            return problem[0], f"{match.group(1)}= in an HTML label: {problem[1]}", LINK_HINT
+            return problem
     return None
+
+
+def _link_problem(name: str, value: str) -> tuple[str, str, str] | None:
+    """A Graphviz link becomes an SVG <a>: the sanitizer's rule for links, said of DOT."""
+    problem = reference_problem("a", value)
+    if problem is None:
+        return None
+    scheme = url_scheme(value)
+    if problem[0] == "SEC006":
+        message = f"{name}={value[:60]!r} is neither a web address nor #id"
+    else:
+        message = f"{name}= links to '{scheme}:', which a book refuses"
+    return problem[0], message, LINK_HINT
 
 
 def graph_attributes(source: bytes, shown: str) -> list[tuple[str, str]] | None:
