@@ -221,6 +221,20 @@ REFUSED = [
         "SEC012",
     ),
     (
+        "svg-script-inside-unknown-element",
+        svg_image("<meshgradient>\n<script>alert(1)</script></meshgradient>"),
+        {},
+        "manuscript/p.svg:2",
+        "SEC001",
+    ),
+    (
+        "svg-handler-inside-editor-element",
+        svg_image('<i:pgf xmlns:i="urn:x-illustrator">\n<rect onmouseover="alert(1)"/></i:pgf>'),
+        {},
+        "manuscript/p.svg:2",
+        "SEC003",
+    ),
+    (
         "svg-xml-base",
         svg_image(f'{SVG_OPEN}\n<g xml:base="SERVER/"><rect width="5" height="5"/></g></svg>'),
         {},
@@ -461,7 +475,7 @@ ACCEPTED = [
         "svg-comment-with-script",
         svg_image('<rect width="5" height="5"/><!-- <script>CANARY</script> -->'),
     ),
-    ("svg-unknown-element-dropped", svg_image("<meshgradient id='m'><script/></meshgradient>")),
+    ("svg-unknown-element-dropped", svg_image("<meshgradient id='m'><meshrow/></meshgradient>")),
     (
         "dot-plain-links",
         dot_diagram('digraph {\n  a [URL="https://example.com/a" tooltip="See A"]\n  a -> b\n}\n'),

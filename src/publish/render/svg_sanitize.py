@@ -46,6 +46,7 @@ SVG_HINT = "images are pictures only: no scripts, no links to other files, nothi
 DROPPED_HINT = "a book renders static SVG 1.1 drawing; delete it or draw it another way"
 ENTITY = re.compile(rb"<!ENTITY", re.I)
 DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[^,;]*)*?)(;base64)?,(.*)$", re.I | re.S)
+SILENT: tuple[str, ...] = ()  # an attribute of an editor's namespace: dropped, said nowhere
 CSS_FETCHING_FUNCTIONS = {"image", "image-set", "-webkit-image-set", "cross-fade", "element"}
 
 
@@ -83,7 +84,6 @@ def svg_findings(issues, shown: str, line_of=None) -> list[Finding]:
             SVG_HINT if issue.refused else DROPPED_HINT,
         )
         for issue in issues
-        if issue.refused or issue.code == "SEC013"
     ]
 
 
@@ -188,15 +188,33 @@ class _Cleaner:
         if qname.namespace != SVG_NS:
             if qname.namespace in ACTIVE_NAMESPACES:
                 self.refuse(element, "SEC001", f"<{local}> of {qname.namespace} is refused")
+            self._refuse_hidden(element)
             return False  # editors' own data (Inkscape, Illustrator, RDF): never drawn
         if local not in ELEMENTS:
             self.drop(element, f"<{local}> is not drawn in a book: dropped")
+            self._refuse_hidden(element)
             return False
         if local in ANIMATION and local != "mpath":
             return self._animation_allowed(element, local)
         if local == "style":
             return self._style_allowed(element)
         return True
+
+    def _refuse_hidden(self, dropped) -> None:
+        """A script or handler inside a dropped element goes with it, and is still said:
+        whoever put it there should hear of it."""
+        for inner in dropped.iterdescendants():
+            if not isinstance(inner.tag, str):
+                continue
+            qname = etree.QName(inner)
+            code = REFUSED_ELEMENTS.get(qname.localname.lower())
+            if code:
+                self.refuse(inner, code, f"<{qname.localname}> in an SVG is refused")
+            names = [etree.QName(name).localname for name in inner.attrib]
+            handlers = [name for name in names if name.lower().startswith("on")]
+            if handlers and qname.namespace in (SVG_NS, *ACTIVE_NAMESPACES):
+                message = f"event-handler attribute '{handlers[0]}' in an SVG is refused"
+                self.refuse(inner, "SEC003", message)
 
     def _animation_allowed(self, element, local: str) -> bool:
         if local == "animateMotion":
@@ -231,20 +249,21 @@ class _Cleaner:
                     else:
                         self.refuse(element, code, message)
 
-    def _attribute_problem(self, tag: str, name, value: str) -> tuple[str, str] | tuple | None:
-        """None: keep it; (): drop it silently; (code, message): remove it and say so."""
+    def _attribute_problem(self, tag: str, name, value: str) -> tuple[str, ...] | None:
+        """None: keep it; SILENT: drop it without a word; (code, message): remove it and
+        say so."""
         local, namespace = name.localname, name.namespace
         if local.lower().startswith("on") and namespace in (None, SVG_NS):
             return "SEC003", f"event-handler attribute '{local}' in an SVG is refused"
         if namespace == XML_NS:
             if local == "base":
                 return "SEC012", "xml:base in an SVG is refused: it moves where links point"
-            return None if local in XML_ATTRIBUTES else ()
+            return None if local in XML_ATTRIBUTES else SILENT
         if namespace == XLINK_NS:
             if local not in XLINK_ATTRIBUTES:
-                return ()
+                return SILENT
         elif namespace is not None:
-            return ()
+            return SILENT
         elif local not in ATTRIBUTES and not local.startswith(("data-", "aria-")):
             return "SEC013", f"attribute '{local}' on <{tag}> is not drawn in a book: dropped"
         if local == "href":
