@@ -46,6 +46,10 @@ SVG_HINT = "images are pictures only: no scripts, no links to other files, nothi
 DROPPED_HINT = "a book renders static SVG 1.1 drawing; delete it or draw it another way"
 ENTITY = re.compile(rb"<!ENTITY", re.I)
 DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[^,;]*)*?)(;base64)?,(.*)$", re.I | re.S)
+PLAIN_NAMESPACES = {None: SVG_NS, "xlink": XLINK_NS}
+# What needs no second look: plain attributes (no link, no style) and drawing elements.
+PLAIN_ATTRIBUTES = frozenset(ATTRIBUTES - {"href", "style"})
+PLAIN_ELEMENTS = frozenset(ELEMENTS - ANIMATION - {"style"})
 SILENT: tuple[str, ...] = ()  # an attribute of an editor's namespace: dropped, said nowhere
 CSS_FETCHING_FUNCTIONS = {"image", "image-set", "-webkit-image-set", "cross-fade", "element"}
 
@@ -123,7 +127,9 @@ def inspect_svg(data: bytes) -> CleanSvg:
 def _with_plain_namespaces(root):
     """The root declaring SVG as default and `xlink:` (labels drawn later link their glyphs
     by xlink:href), every editor's namespace gone."""
-    clean = etree.Element(root.tag, nsmap={None: SVG_NS, "xlink": XLINK_NS})
+    if root.nsmap == PLAIN_NAMESPACES:  # Graphviz's own: nothing to tidy
+        return root
+    clean = etree.Element(root.tag, nsmap=PLAIN_NAMESPACES)
     clean.attrib.update(root.attrib)
     clean.text = root.text
     clean.extend(list(root))
@@ -179,15 +185,16 @@ class _Cleaner:
                 _remove(element)
 
     def _keep(self, element) -> bool:
-        qname = etree.QName(element)
-        local = qname.localname
+        namespace, local = _split(element.tag)
+        if namespace == SVG_NS and local in PLAIN_ELEMENTS:
+            return True
         if local.lower() in REFUSED_ELEMENTS:
             code = REFUSED_ELEMENTS[local.lower()]
             self.refuse(element, code, f"<{local}> in an SVG is refused")
             return False
-        if qname.namespace != SVG_NS:
-            if qname.namespace in ACTIVE_NAMESPACES:
-                self.refuse(element, "SEC001", f"<{local}> of {qname.namespace} is refused")
+        if namespace != SVG_NS:
+            if namespace in ACTIVE_NAMESPACES:
+                self.refuse(element, "SEC001", f"<{local}> of {namespace} is refused")
             self._refuse_hidden(element)
             return False  # editors' own data (Inkscape, Illustrator, RDF): never drawn
         if local not in ELEMENTS:
@@ -237,9 +244,11 @@ class _Cleaner:
         return not problems
 
     def _clean_attributes(self, element) -> None:
-        local = etree.QName(element).localname
-        for name, value in list(element.attrib.items()):
-            problem = self._attribute_problem(local, etree.QName(name), value)
+        local = _split(element.tag)[1]
+        for name, value in element.items():
+            if name in PLAIN_ATTRIBUTES and "(" not in value:
+                continue  # most of a drawing: coordinates, colours, fonts
+            problem = self._attribute_problem(local, _split(name), value)
             if problem is not None:
                 del element.attrib[name]
                 if problem:
@@ -252,7 +261,7 @@ class _Cleaner:
     def _attribute_problem(self, tag: str, name, value: str) -> tuple[str, ...] | None:
         """None: keep it; SILENT: drop it without a word; (code, message): remove it and
         say so."""
-        local, namespace = name.localname, name.namespace
+        namespace, local = name
         if local.lower().startswith("on") and namespace in (None, SVG_NS):
             return "SEC003", f"event-handler attribute '{local}' in an SVG is refused"
         if namespace == XML_NS:
@@ -273,6 +282,14 @@ class _Cleaner:
             if found:
                 return found[0][0], f"{local}= on <{tag}>: {found[0][1]}"
         return None
+
+
+def _split(name: str) -> tuple[str | None, str]:
+    """(namespace, local name) of an lxml tag or attribute name, without a QName."""
+    if name.startswith("{"):
+        namespace, _, local = name[1:].partition("}")
+        return namespace, local
+    return None, name
 
 
 def _remove(element) -> None:
