@@ -153,7 +153,7 @@ def _processing_instructions(root) -> list[SvgIssue]:
     siblings = [*root.itersiblings(preceding=True), *root.itersiblings()]
     inside = list(root.iter(etree.ProcessingInstruction))
     for node in [*siblings, *inside]:
-        if isinstance(node, etree._ProcessingInstruction):
+        if node.tag is etree.ProcessingInstruction:
             if node.target.lower() == "xml-stylesheet":
                 message = "<?xml-stylesheet?> in an SVG is refused: it fetches a stylesheet"
                 found.append(SvgIssue(node.sourceline or 1, "SEC012", message))
