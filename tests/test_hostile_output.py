@@ -261,3 +261,20 @@ def test_a_downloaded_svg_is_sanitized_before_it_is_cached(tmp_path, served, ref
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_illustrator_export_passes_unchanged_in_what_it_draws():
+    """Illustrator writes a DOCTYPE, a generator comment, `<style>` classes and x="0px":
+    all of what it draws is kept, and nothing is refused or warned about."""
+    svg = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<!-- Generator: Adobe Illustrator -->\n'
+        b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        b'<svg version="1.1" id="Layer_1" xmlns="http://www.w3.org/2000/svg" x="0px" y="0px" '
+        b'viewBox="0 0 20 20" xml:space="preserve"><style type="text/css">.st0{fill:#F00;}'
+        b'</style><rect class="st0" width="20" height="20"/></svg>'
+    )
+    clean = inspect_svg(svg)
+    assert clean.issues == ()
+    assert b'<style type="text/css">.st0{fill:#F00;}</style>' in clean.data
+    assert b'<rect class="st0" width="20" height="20"/>' in clean.data
