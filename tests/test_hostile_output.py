@@ -278,3 +278,31 @@ def test_an_illustrator_export_passes_unchanged_in_what_it_draws():
     assert clean.issues == ()
     assert b'<style type="text/css">.st0{fill:#F00;}</style>' in clean.data
     assert b'<rect class="st0" width="20" height="20"/>' in clean.data
+
+
+def test_the_package_audit_refuses_ill_formed_or_unlisted_markup_at_the_source_line(tmp_path):
+    """The last wall before an EPUB is written: an XHTML file that is not XML, or that
+    holds an attribute outside the allowlist, stops the build at the text that made it."""
+    from types import SimpleNamespace
+
+    from publish.errors import FindingsError
+    from publish.render.markup_audit import audit_package
+
+    lines = ["# A chapter\n", "\n", "Broken &#xFFFE; here, and a picture.\n"]
+    chapter = SimpleNamespace(name="ch.md", lines=lines, where=lambda n: ("manuscript/ch.md", n))
+    page = '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>{}</p></body></html>'
+    cases = {
+        page.format("Broken \ufffe here").encode(): "manuscript/ch.md:3:1: ERROR SEC015",
+        page.format(
+            '<img src="p.png" srcset="x.png 2x" alt="picture"/>'
+        ).encode(): "manuscript/ch.md:1:1: ERROR SEC015 attribute 'srcset'",
+        page.format(
+            '<a href="javascript:alert(1)">a</a>'
+        ).encode(): "manuscript/ch.md:1:1: ERROR SEC004",
+    }
+    for data, expected in cases.items():
+        with pytest.raises(FindingsError) as refused:
+            audit_package({"EPUB/chapter-01.xhtml": data}, {"chapter-01.xhtml": chapter}, tmp_path)
+        assert expected in str(refused.value)
+    fine = page.format('<a href="https://example.com">a</a>').encode()
+    audit_package({"EPUB/chapter-01.xhtml": fine}, {"chapter-01.xhtml": chapter}, tmp_path)

@@ -107,6 +107,14 @@ def _offending_text(exc: etree.XMLSyntaxError, data: bytes) -> str:
     return line[max(0, (exc.offset or 1) - 10) : (exc.offset or 1) + 10]
 
 
+def _spellings(needle: str) -> list[str]:
+    """How the source may write the text: as it is, or a character as a numeric entity."""
+    keys = [normalize_url(needle)] if normalize_url(needle) else []
+    if len(needle) == 1:
+        keys += [needle, f"&#x{ord(needle):x};", f"&#{ord(needle)};"]
+    return keys
+
+
 def locate(problem: tuple[str, str, str], chapter, project: Path | None) -> Finding:
     """The finding at the first source line holding the problem's text: the chapter that
     made the file, then every Markdown file and book.yaml of the project."""
@@ -121,10 +129,10 @@ def locate(problem: tuple[str, str, str], chapter, project: Path | None) -> Find
                 lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
                 shown = path.relative_to(project).as_posix()
                 candidates.append((shown, lines, lambda n, _s=shown: (_s, n)))
-    key = normalize_url(needle)
+    keys = _spellings(needle)
     for _name, lines, where in candidates:
         for number, text in enumerate(lines, 1):
-            if key and key in normalize_url(text):
+            if any(key in normalize_url(text) or key in text.lower() for key in keys):
                 path, line = where(number)
                 return Finding(path, line, 1, ERROR, code, message, HINT)
     shown = f"manuscript/{chapter.name}" if chapter is not None else "manuscript/book.yaml"
