@@ -42,6 +42,11 @@ SECURITY_CODES = {
     "SEC009": "a remote resource could not be downloaded",
     "SEC010": "a Graphviz attribute that reads files (image, shapefile, fontpath, ...)",
     "SEC011": "an attribute outside the inline-HTML allowlist (class, style, id ...)",
+    "SEC012": "an SVG construct that fetches, links or rewrites the file (an animated link, "
+    "xml-stylesheet, a DTD subset, nested data other than PNG or JPEG, xml:base)",
+    "SEC013": "an SVG element or attribute a book does not draw: dropped",
+    "SEC014": "an invisible control character or a Unicode non-character in the text",
+    "SEC015": "a file the build made is not well-formed or holds markup outside the allowlist",
     "IMG005": "an image written as a reference ![alt][ref]; write ![alt](path)",
 }
 
@@ -57,6 +62,12 @@ SECURITY_FIXES = {
     "SEC009": "check the URL, or copy the image into manuscript/",
     "SEC010": "draw the diagram with nodes and edges only",
     "SEC011": "mark it up with {#id .class} and style .class in styles/custom.css",
+    "SEC012": "save the drawing as a plain SVG (Inkscape: Plain SVG; Illustrator: SVG 1.1, "
+    "no scripts or links)",
+    "SEC013": "delete it, or draw it with basic SVG 1.1 shapes, text and gradients",
+    "SEC014": "delete the character (it prints as nothing or as a box); use a space or a "
+    "line break",
+    "SEC015": "report the message: the input that caused it is named; remove it to build",
     "IMG005": "write ![alt](path) so the build can check the file",
 }
 

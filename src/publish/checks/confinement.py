@@ -11,22 +11,18 @@ and local() in its CSS) and the Graphviz sources, which can name files of their 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from ..errors import ERROR, Finding
 from ..files import is_inside
 from ..project.theme import DEFAULT_THEME, PROJECT_STYLES
-from ..urls import is_remote, refused_link_scheme, url_scheme
-from .security import SCHEME_HINT, css_references
+from ..render.svg_sanitize import inspect_svg, svg_findings
+from ..urls import is_remote, url_scheme
+from .dot_attributes import check_diagram_theme, check_dot
+from .security import css_references
 
 OUTSIDE_HINT = "copy the file into the project and use a relative path"
-DOT_READS_FILE = re.compile(r"\b(image|shapefile|imagepath|fontpath)\s*=|<\s*img\b", re.I)
-DIAGRAM_THEME_KEY = re.compile(r"\s*(image|shapefile|imagepath|fontpath)\s*:", re.I)
-SVG_ENTITY = re.compile(rb"<!ENTITY", re.I)
-SVG_HINT = "images are pictures only: no scripts, no links to other files"
-DOT_LINK = re.compile(r"\b(\w*(?:URL|href))\s*=\s*\"?([^\"\s,\];]*)", re.I)
 
 
 def check_confinement(manuscript) -> list[Finding]:
@@ -34,42 +30,10 @@ def check_confinement(manuscript) -> list[Finding]:
     findings = check_book_paths(manuscript.book, project)
     findings += check_styles(project)
     for path, shown in _image_sources(manuscript, ".dot"):
-        findings += check_diagram(path.read_text(encoding="utf-8", errors="replace"), shown)
+        findings += check_dot(path.read_bytes(), shown)
     for path, shown in _image_sources(manuscript, ".svg"):
-        findings += [
-            Finding(shown, line, 1, ERROR, code, message, SVG_HINT)
-            for line, code, message in svg_problems(path.read_bytes())
-        ]
+        findings += svg_findings(inspect_svg(path.read_bytes()).issues, shown)
     return findings
-
-
-def svg_problems(data: bytes) -> list[tuple[int, str, str]]:
-    """(line, code, message) for what an SVG image could run, fetch or expand."""
-    if SVG_ENTITY.search(data):
-        return [(1, "SEC001", "an SVG that declares entities is refused")]
-    from lxml import etree  # here: only books with SVG images need it
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        return [(exc.lineno or 1, "IMG002", f"the SVG is not well-formed XML: {exc.msg}")]
-    problems = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        tag = etree.QName(element).localname.lower()
-        if tag in ("script", "foreignobject", "iframe"):
-            problems.append((element.sourceline, "SEC001", f"<{tag}> in an SVG is refused"))
-        for name, value in element.attrib.items():
-            name = etree.QName(name).localname
-            if name.lower().startswith("on") or (
-                name in ("href", "src") and not value.startswith(("#", "data:image/"))
-            ):
-                problems.append(
-                    (element.sourceline, "SEC006", f"{name}='{value[:60]}' in an SVG is refused")
-                )
-    return problems
 
 
 def outside(shown: str, line: int, what: str) -> Finding:
@@ -168,47 +132,6 @@ def check_stylesheet(css: str, base: Path, shown: str, roots: list[Path]) -> lis
                 "SEC008",
                 f"@import '{value}' is not supported",
                 "paste its rules into styles/custom.css",
-            )
-    return findings
-
-
-def check_diagram(text: str, shown: str) -> list[Finding]:
-    """Graphviz attributes that read files, and links with refused schemes."""
-    findings = []
-    for number, line in enumerate(text.splitlines(), 1):
-
-        def refuse(col: int, code: str, message: str, hint: str, _line=number) -> None:
-            findings.append(Finding(shown, _line, col, ERROR, code, message, hint))
-
-        reads = DOT_READS_FILE.search(line)
-        if reads:
-            what = reads.group(0).strip(" =")
-            hint = "draw the diagram with nodes and edges only"
-            refuse(reads.start() + 1, "SEC010", f"'{what}' makes Graphviz read a file", hint)
-        for link in DOT_LINK.finditer(line):
-            scheme = refused_link_scheme(link.group(2))
-            if scheme:
-                message = f"'{scheme}:' in {link.group(1)}= is refused"
-                refuse(link.start() + 1, "SEC004", message, SCHEME_HINT)
-    return findings
-
-
-def check_diagram_theme(text: str, shown: str) -> list[Finding]:
-    """styles/diagrams.yaml passes attributes to every Graphviz run: same rules."""
-    findings = []
-    for number, line in enumerate(text.splitlines(), 1):
-        key = DIAGRAM_THEME_KEY.match(line)
-        if key:
-            findings.append(
-                Finding(
-                    shown,
-                    number,
-                    1,
-                    ERROR,
-                    "SEC010",
-                    f"'{key.group(1)}' makes Graphviz read a file",
-                    "remove it from diagrams.yaml",
-                )
             )
     return findings
 

@@ -14,13 +14,16 @@ from ..files import is_inside
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter, Manuscript, read_text
 from ..project.paths import PATH_RULE, closest_file
 from ..urls import is_remote, remote_suffix, url_scheme
+from .book_values import check_book_values
 from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
+from .controls import check_controls
 from .glyphs import check_characters
 from .links import check_chapter_links
 from .security import check_chapter
 from .stores import MAX_PIXELS, MIN_LONG_SIDE, shape_problem
 from .structure import check_alerts, check_headings
+from .template_links import check_templates
 
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
 RASTER_TYPES = {".png", ".jpg", ".jpeg"}
@@ -36,6 +39,8 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
     heading_ids = heading_identifiers(manuscript)
     findings += check_book_files(manuscript)
     findings += check_characters(manuscript)
+    findings += check_controls(manuscript) + check_templates(manuscript)
+    findings += check_book_values(manuscript.book)
     for chapter in manuscript.chapters:
 
         def add(line, col, level, code, message, hint="", _chapter=chapter):

@@ -12,10 +12,13 @@ import lxml.html
 from ebooklib import epub
 from lxml import etree
 
+from ..errors import relative_name
 from ..render.context import EditionContext
 from ..render.html import RenderedChapter
+from ..render.markup_audit import audit_package
 from ..render.svg_outlines import outline_labels
 from ..render.svg_panel import add_panel
+from ..render.svg_sanitize import sanitize_svg
 from .base import OutputJob
 from .epub_fonts import embed_used_fonts
 from .epub_metadata import add_package_metadata
@@ -259,7 +262,10 @@ def build_epub(context: EditionContext, font_cache: Path | None = None) -> bytes
     )
     writer.process()
     writer.write()
-    entries = embed_used_fonts(_entries(buffer.getvalue()), CSS_NAME, context.theme, font_cache)
+    entries = _entries(buffer.getvalue())
+    made_by = {c.file_name: c.source for c in context.rendered.chapters if c.source is not None}
+    audit_package(entries, made_by, context.project)
+    entries = embed_used_fonts(entries, CSS_NAME, context.theme, font_cache)
     entries[APPLE_OPTIONS] = APPLE_DISPLAY_OPTIONS
     return repack(entries, context.built_at.timetuple()[:6], context.book.language)
 
@@ -280,11 +286,14 @@ def _with_package_language(opf: bytes, language: str) -> bytes:
 def _packaged(resource, context: EditionContext) -> bytes:
     """A resource's bytes as the EPUB carries them: an SVG with its labels drawn as outlines
     (no reader can draw them in another font) and a light panel behind it, so it reads on
-    a night-mode page."""
+    a night-mode page. Every SVG passes the sanitizer on its way in, and once more after
+    the drawing is changed, so the book holds nothing the allowlist did not admit."""
     data = resource.path.read_bytes()
     if resource.media_type != "image/svg+xml":
         return data
-    return add_panel(outline_labels(data, context.theme))
+    shown = relative_name(resource.path, context.project)
+    drawn = add_panel(outline_labels(sanitize_svg(data, shown), context.theme))
+    return sanitize_svg(drawn, shown)
 
 
 def _toc(context: EditionContext, chapters: list[epub.EpubHtml]):

@@ -84,7 +84,7 @@ def _chapter_html(context: EditionContext, chapter) -> str:
     for image in element.iter("img"):
         resource = context.rendered.resources.get(image.get("src", ""))
         if resource is not None:
-            image.set("src", image_url(resource.path))
+            image.set("src", image_url(resource.path, context.project))
     return lxml.html.tostring(element, encoding="unicode")
 
 

@@ -15,11 +15,14 @@ import zipfile
 from pathlib import Path
 
 import pypandoc
+from lxml import etree
 
-from ..errors import PublishError
+from ..checks.dot_attributes import find_text
+from ..errors import ERROR, Finding, PublishError
 from ..project.config import Book
 from ..project.scan import scan
 from ..render.html import PANDOC_FORMAT
+from ..urls import refused_link_scheme
 from .template_source import (
     BLANK,
     TASK_ITEM,
@@ -74,7 +77,30 @@ def build_docx(book: Book, template: Template, built_at: dt.datetime) -> bytes:
             )
         except RuntimeError as exc:
             raise PublishError(f"pandoc failed on {template.name}: {exc}") from None
-        return restamp_docx(target.read_bytes(), built_at)
+        data = target.read_bytes()
+    refuse_external_links(data, template)
+    return restamp_docx(data, built_at)
+
+
+def refuse_external_links(docx: bytes, template: Template) -> None:
+    """The last look at the DOCX: every hyperlink Word would open goes by the link policy
+    (checks/template_links.py refused them in the source already; this holds if not)."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        for name in (n for n in archive.namelist() if n.endswith(".rels")):
+            for relation in etree.fromstring(archive.read(name)):
+                target = relation.get("Target", "")
+                scheme = refused_link_scheme(target)
+                if relation.get("TargetMode") == "External" and scheme:
+                    line = template.body_line - 1 + find_text(template.body.splitlines(), target)
+                    finding = Finding(
+                        f"manuscript/{template.name}",
+                        line,
+                        1,
+                        ERROR,
+                        "SEC004",
+                        f"'{scheme}:' link is refused (it would reach the DOCX)",
+                    )
+                    raise PublishError(finding.format())
 
 
 def restamp_docx(data: bytes, built_at: dt.datetime) -> bytes:

@@ -37,6 +37,7 @@ class Template:
     title: str
     description: str
     body: str
+    body_line: int = 1  # the file's line the body starts on, for findings
 
 
 def read_templates(manuscript: Manuscript) -> list[Template]:
@@ -66,7 +67,8 @@ def _parse(name: str, text: str, findings: list[Finding]) -> Template:
     stem = Path(name).stem
     title = str(front.get("title") or stem.replace("-", " ").capitalize())
     body = "".join(text.splitlines(keepends=True)[body_start - 1 :])
-    return Template(name, stem, title, str(front.get("description") or ""), body)
+    description = str(front.get("description") or "")
+    return Template(name, stem, title, description, body, body_start)
 
 
 def outside_code(body: str, change) -> str:

@@ -219,7 +219,7 @@ class Includes:
             self._add(here, ERROR, "INC006", message, "include a smaller file, or a region of it")
             return None
         try:
-            return path.read_text(encoding="utf-8")
+            return path.read_text(encoding="utf-8-sig")  # a byte order mark is no text
         except UnicodeDecodeError:
             self._add(here, ERROR, "MS002", f"included file {name} is not UTF-8 text")
             return None

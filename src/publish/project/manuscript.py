@@ -113,7 +113,8 @@ def read_text(path: Path, name: str, line: int, findings: list[Finding], where: 
         )
         return None
     try:
-        return path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte order mark (Windows editors write one) is no text of the file
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         before = exc.object[: exc.start]  # point at the first byte that is not UTF-8
         line, col = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import yaml
 
+from ..checks.dot_attributes import find_text
 from ..errors import ERROR, Finding, FindingsError, PublishError
 from ..files import write_atomic
+from .svg_sanitize import inspect_svg, svg_findings
 
 DOT_ERROR_LINE = re.compile(r"line (\d+)")
 SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
@@ -135,11 +137,28 @@ def render_diagrams(
                 )
             )
             continue
-        write_atomic(target, clean_svg(out.decode("utf-8")).encode("utf-8"))
+        drawn = clean_svg(out.decode("utf-8")).encode("utf-8")
+        sanitized = inspect_svg(drawn)
+        if sanitized.refused:
+            findings += _in_dot_source(sanitized.refused, source, shown_names[name])
+            continue
+        write_atomic(target, sanitized.data)
     if findings:
         raise FindingsError(findings)
     _record_runs(cache_dir, len(pending))
     return results, len(pending)
+
+
+def _in_dot_source(issues, source: bytes, shown: str) -> list[Finding]:
+    """What the sanitizer refused in Graphviz's drawing, at the DOT line that asked for it
+    (a node named `javascript:...` linked by `URL="\\N"`, say)."""
+    lines = source.decode("utf-8", "replace").splitlines()
+    return svg_findings(issues, shown, lambda issue: find_text(lines, _quoted(issue.message)))
+
+
+def _quoted(message: str) -> str:
+    found = re.search(r"'([^']+)'", message)
+    return found.group(1) if found else message
 
 
 def _record_runs(cache_dir: Path, runs: int) -> None:

@@ -28,6 +28,7 @@ from lxml.html import HtmlElement
 from ..checks.codes import FIXES
 from ..errors import ERROR, Finding, FindingsError, PublishError
 from ..project.manuscript import MANUSCRIPT_DIR, Chapter
+from .svg_sanitize import inspect_svg
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 TEX_ENCODING = "application/x-tex"
@@ -253,7 +254,11 @@ def draw(mathml: str, tex: str) -> Drawing:
             logging.getLogger().removeHandler(handler)
     if complaints:
         raise MathError(tex, f"the PDF's math renderer: {complaints[0]}")
-    root = etree.fromstring(svg.encode())
+    drawn = inspect_svg(svg.encode())  # every SVG in a book passes the one sanitizer
+    if drawn.refused:
+        raise MathError(tex, f"the drawing was refused: {drawn.refused[0].message}")
+    svg = drawn.data.decode("utf-8")
+    root = etree.fromstring(drawn.data)
     width, height = float(root.get("width")), float(root.get("height"))
     depth = formula.margin - formula.node.bbox.ymin  # below the baseline, margin included
     return Drawing(svg, width / DRAW_SIZE, height / DRAW_SIZE, depth / DRAW_SIZE)

@@ -22,10 +22,12 @@ from urllib.parse import unquote, urlsplit
 import pydyf
 
 from ..checks.confinement import locate_reference
-from ..errors import ERROR, Finding, PublishError
+from ..errors import ERROR, Finding, PublishError, relative_name
 from ..files import is_inside
 from ..project.theme import DEFAULT_THEME
+from .markup_audit import audit_document
 from .pdf_tags import finish_tagging
+from .svg_sanitize import sanitize_svg
 
 # Lists the theme's font folder and nothing of the machine's (see the file).
 FONTCONFIG_FILE = DEFAULT_THEME / "fonts" / "fonts.conf"
@@ -70,12 +72,15 @@ def font_configuration():
         return weasyprint.text.fonts.FontConfiguration()
 
 
-def image_url(path: Path) -> str:
+def image_url(path: Path, project: Path | None = None) -> str:
     """The URL a document names an image by. WeasyPrint names a raster image in the PDF
     after a hash of its URL, so a file URL would put the build folder's path into the
-    bytes; a `data:` URL keeps them the same wherever the book is built."""
+    bytes; a `data:` URL keeps them the same wherever the book is built. An SVG goes in
+    as the sanitizer rebuilt it (svg_sanitize.py), never as the file on disk."""
     if path.suffix.lower() == ".svg":
-        return path.resolve().as_uri()  # drawn as vectors: its URL is not recorded
+        shown = relative_name(path, project) if project is not None else path.name
+        clean = sanitize_svg(path.read_bytes(), shown)
+        return f"data:image/svg+xml;base64,{base64.b64encode(clean).decode()}"
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
@@ -202,6 +207,7 @@ def lay_out(
 ) -> PagedDocument:
     """Lay out a document, its stylesheet and its fonts sharing one font configuration
     (otherwise WeasyPrint ignores the stylesheet's @font-face rules)."""
+    audit_document(page_html, roots[0] if roots else None)  # roots[0]: the project
     weasyprint = load_weasyprint()
     fonts = font_configuration()
     fetcher = confined_fetcher(roots)

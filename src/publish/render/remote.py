@@ -14,10 +14,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..checks.confinement import svg_problems
 from ..errors import ERROR, Finding, FindingsError
 from ..files import write_atomic
 from ..urls import REMOTE_SCHEMES, is_remote, remote_suffix
+from .svg_sanitize import inspect_svg
 
 REMOTE_DIR = "remote"
 MAX_BYTES = 20 * 1024 * 1024
@@ -67,8 +67,11 @@ def fetch_remote_image(url: str, cache: Path) -> Path:
     data = download(url)
     if not data.lstrip()[:64].startswith(SIGNATURES.get(suffix, (b"\0invalid",))):
         raise ValueError(f"the file is not a {suffix.lstrip('.').upper()} image")
-    if suffix == ".svg" and svg_problems(data):
-        raise ValueError(f"the SVG is refused: {svg_problems(data)[0][2]}")
+    if suffix == ".svg":
+        clean = inspect_svg(data)
+        if clean.refused:
+            raise ValueError(f"the SVG is refused: {clean.refused[0].message}")
+        data = clean.data
     write_atomic(target, data)
     return target
 
