@@ -182,6 +182,16 @@ class PagedDocument:
         )
         return max(main.position_y + main.margin_height() - bottom, 0.0) / page.height
 
+    def raster_images(self, attribute: str) -> Iterator[tuple[str, int, float]]:
+        """(the element's `attribute`, width in pixels, width laid out in points) for
+        every raster image of the layout, vector images left out."""
+        for index in range(self.pages):
+            for box in self._page_box(index).descendants():
+                image = getattr(box, "replacement", None)
+                source = box.element.get(attribute) if box.element is not None else None
+                if source and getattr(image, "mode", None) and box.width:
+                    yield source, image.width, box.width * 0.75
+
     def _page_box(self, index: int):
         # WeasyPrint has no public API for box geometry; this seam is the one place
         # that relies on its page boxes, so an upgrade breaks here and only here.
@@ -203,16 +213,38 @@ def lay_out(
     return PagedDocument(document.render(stylesheets=stylesheets, font_config=fonts, **options))
 
 
-def page_labels(body_start: int):
-    """A finisher adding page labels that match the printed folios: the cover, roman
-    front matter, an arabic body. Set before the PDF is written, so it costs nothing
-    (rewriting a finished PDF took seconds on a 400-page book)."""
+def page_labels(body_start: int, cover: bool = True):
+    """A finisher adding page labels that match the printed folios: the cover (when the
+    PDF has one), roman front matter, an arabic body. Set before the PDF is written, so it
+    costs nothing (rewriting a finished PDF took seconds on a 400-page book)."""
+    front = 1 if cover else 0
 
     def finish(_document, pdf) -> None:
-        ranges = [0, pydyf.Dictionary({"P": pydyf.String("Cover")})]
-        if body_start > 1:
-            ranges += [1, pydyf.Dictionary({"S": "/r", "St": 1})]
+        ranges = [0, pydyf.Dictionary({"P": pydyf.String("Cover")})] if cover else []
+        if body_start > front:
+            ranges += [front, pydyf.Dictionary({"S": "/r", "St": 1})]
         ranges += [body_start, pydyf.Dictionary({"S": "/D", "St": 1})]
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(ranges)})
+
+    return finish
+
+
+def pad_to_even_pages():
+    """A finisher adding one empty page (no content stream, nothing drawn) when the count
+    is odd, as printers bind in sheets of two pages. It takes the boxes of the page two
+    before it, the last page on the same side (trim and bleed differ by side)."""
+
+    def finish(_document, pdf) -> None:
+        count = pdf.pages["Count"]
+        if count % 2 == 0 or count < 2:
+            return
+        kids = pdf.pages["Kids"]
+        same_side = pdf.objects[kids[3 * (count - 2)]]
+        page = pydyf.Dictionary({"Type": "/Page", "Parent": pdf.pages.reference})
+        for box in ("MediaBox", "TrimBox", "BleedBox"):
+            if box in same_side:
+                page[box] = same_side[box]
+        page["Resources"] = pydyf.Dictionary({})
+        pdf.add_page(page)
 
     return finish
