@@ -22,13 +22,20 @@ from .printables import file_urls_for_fonts
 # Code blocks up to this many lines are never split across pages; longer ones split
 # with at least three lines on each side (print.css's orphans and widows).
 KEEP_WHOLE_LINES = 12
+# The screen PDF's margins (top, sides, bottom): its text area, which bench/page_fill.py
+# measures the pages' fill against.
+SCREEN_MARGINS_MM = (22, 20, 24)
 
 
 def screen_page(context: EditionContext) -> Stylesheet:
     """The screen PDF's paper; the cover fitted whole, its page the cover's edge colour."""
     fill = page_colour(context.cover_png)
     size = PAPERS[profiles(context.book).screen_paper or context.book.paper].css_size
-    return Stylesheet.of(f"@page {{ size: {size}; }} @page cover {{ background: {fill}; }}")
+    top, side, bottom = SCREEN_MARGINS_MM
+    return Stylesheet.of(
+        f"@page {{ size: {size}; margin: {top}mm {side}mm {bottom}mm; }} "
+        f"@page cover {{ background: {fill}; margin: 0; }}"
+    )
 
 
 def stylesheet(context: EditionContext, page: Stylesheet | None = None, profile="screen"):
