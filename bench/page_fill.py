@@ -157,9 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("target", type=Path, help="a build folder, or one PDF")
     parser.add_argument("--profile", choices=("screen", "print"), default="screen")
     args = parser.parse_args(argv)
-    targets = (
-        book_pdfs(args.target) if args.target.is_dir() else [(args.target, args.profile)]
-    )
+    targets = book_pdfs(args.target) if args.target.is_dir() else [(args.target, args.profile)]
     flagged = 0
     for path, profile in targets:
         summary = measure(path, profile).summary()

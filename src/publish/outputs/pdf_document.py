@@ -106,10 +106,17 @@ def _chapter_html(context: EditionContext, chapter) -> str:
     for image in element.iter("img"):
         resource = context.rendered.resources.get(image.get("src", ""))
         if resource is not None:
-            # The name the author wrote, so a finding about the image can find its line.
-            image.set("data-source", image.get("src"))
+            # The file the author named, so a finding about the image can find its line.
+            image.set("data-source", _source_name(context, resource))
             image.set("src", image_url(resource.path))
     return lxml.html.tostring(element, encoding="unicode")
+
+
+def _source_name(context: EditionContext, resource) -> str:
+    manuscript = context.project / "manuscript"
+    if resource.path.is_relative_to(manuscript):
+        return resource.path.relative_to(manuscript).as_posix()
+    return resource.name
 
 
 def _mark_short_code(element) -> None:

@@ -1,0 +1,326 @@
+"""The screen and print PDF profiles: `pdf:` in book.yaml, the print interior's trim,
+mirrored margins, gutter, bleed, blank versos and even count, the screen PDF's pages
+without blanks, code blocks across page breaks, and page fill measured from the PDFs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from helpers import FIXTURES, REPO, copy_project
+from publish.errors import FindingsError
+from publish.outputs import pdf_print
+from publish.outputs.pdf_print import INCH, OUTSIDE, gutter, kdp_gutter
+from publish.project.config import load_book
+from publish.project.config_pdf import TRIMS, profiles, trim_size
+
+FIXTURE = FIXTURES / "pdf-profiles"
+PROFILES_YAML = "pdf:\n  screen:\n  print:\n    trim: 6x9\n"
+# Drawing and text operators: a truly blank page has none of them.
+MARKING = {"Tj", "TJ", "'", '"', "re", "f", "f*", "F", "S", "s", "B", "b", "Do", "sh", "BI", "l"}
+
+
+def page_fill():
+    """bench/page_fill.py, the script the benchmark books are measured with."""
+    spec = importlib.util.spec_from_file_location("page_fill", REPO / "bench" / "page_fill.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["page_fill"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _project(tmp_path: Path, extra: str = "") -> Path:
+    project = tmp_path / "book"
+    (project / "manuscript").mkdir(parents=True)
+    (project / "manuscript" / "book.yaml").write_text(
+        "title: T\nslug: t\nauthors: [A]\nlanguage: en\nchapters: [one.md]\n"
+        "identifiers: {full: 'urn:uuid:1'}\n" + extra
+    )
+    return project
+
+
+# ---- fast: the schema and the rules -------------------------------------------------
+
+
+def test_named_and_custom_trim_sizes():
+    assert {"5x8", "5.25x8", "5.5x8.5", "6x9", "7x10", "8.5x11", "a5", "a4"} <= set(TRIMS)
+    assert (TRIMS["6x9"].width, TRIMS["6x9"].height) == (432, 648)
+    assert round(TRIMS["a5"].width, 1) == 419.5
+    custom = trim_size("6.14x9.21 in")
+    assert (round(custom.width, 2), round(custom.height, 2)) == (442.08, 663.12)
+    assert trim_size("210x297mm").width == pytest.approx(TRIMS["a4"].width)
+    assert trim_size("pocket") is None
+
+
+def test_gutter_is_kdp_table_never_under_ingramspark_half_inch():
+    table = {24: 0.375, 150: 0.375, 151: 0.5, 300: 0.5, 301: 0.625, 500: 0.625, 700: 0.75}
+    for pages, inches in {**table, 701: 0.875, 828: 0.875}.items():
+        assert kdp_gutter(pages) == inches * INCH, pages
+        assert gutter(pages) == max(inches, 0.5) * INCH, pages
+    assert OUTSIDE >= 0.5 * INCH  # IngramSpark everywhere; KDP 0.375 in with bleed
+
+
+def test_profiles_default_and_bare_keys(tmp_path):
+    book = load_book(_project(tmp_path))
+    assert (profiles(book).screen_paper, profiles(book).trim) == ("a4", None)
+    book = load_book(_project(tmp_path / "2", "paper: letter\npdf:\n  print:\n"))
+    chosen = profiles(book)
+    assert chosen.screen_paper is None and chosen.trim.name == "6x9" and chosen.bleed == 0
+    book = load_book(_project(tmp_path / "3", "pdf:\n  screen: {paper: letter}\n"))
+    assert profiles(book).screen_paper == "letter"
+    book = load_book(_project(tmp_path / "4", "pdf:\n  print: {trim: a5, bleed: 3mm}\n"))
+    assert profiles(book).trim.name == "a5" and round(profiles(book).bleed, 2) == 8.5
+
+
+def test_bad_pdf_settings_are_reported_with_their_lines(tmp_path):
+    extra = "pdf:\n  screen: {paper: a3}\n  print:\n    trim: 4x4x4\n    bleed: 1in\n"
+    with pytest.raises(FindingsError) as caught:
+        load_book(_project(tmp_path, extra))
+    found = {(f.line, f.code) for f in caught.value.findings}
+    assert found == {(8, "CFG005"), (10, "CFG005"), (11, "CFG005")}
+    with pytest.raises(FindingsError) as caught:
+        load_book(_project(tmp_path / "2", "pdf: {}\n"))
+    assert [f.message for f in caught.value.findings] == ["pdf: names no profile"]
+
+
+class _Layout:
+    def __init__(self, pages: int) -> None:
+        self.pages = pages
+
+
+def test_second_pass_when_the_page_count_needs_a_wider_gutter(monkeypatch):
+    """A layout at 0.5 in gives 301 pages: the table asks 0.625 in, so it is laid out
+    again; at 0.625 in it gives 312 pages, which that gutter covers: two passes."""
+    gutters = []
+
+    def fake_stylesheet(_context, _trim, inside, _bleed):
+        gutters.append(inside)
+        return inside
+
+    monkeypatch.setattr(pdf_print, "print_stylesheet", fake_stylesheet)
+    monkeypatch.setattr(pdf_print, "pdf_html", lambda _c, sheet, cover: sheet)
+    counts = {0.5 * INCH: 301, 0.625 * INCH: 312}
+    monkeypatch.setattr(pdf_print, "lay_out_book", lambda _c, _r, inside: _Layout(counts[inside]))
+    chosen = profiles(type("B", (), {"pdf": None, "paper": "a4", "lines": {}})())
+    layout, inside = pdf_print.lay_out_print(None, [], chosen)
+    assert gutters == [0.5 * INCH, 0.625 * INCH]
+    assert (layout.pages, inside) == (312, 0.625 * INCH)
+
+
+# ---- slow: built books ---------------------------------------------------------------
+
+
+def _build(project: Path, *args: str) -> str:
+    from click.testing import CliRunner
+
+    from publish.commands.cli import main
+
+    result = CliRunner().invoke(main, ["build", str(project), "--format", "pdf", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def fixture_build(tmp_path_factory):
+    """tests/fixtures/pdf-profiles: screen and 6x9 print with bleed; and the build output."""
+    project = copy_project(FIXTURE, tmp_path_factory.mktemp("profiles"))
+    return project / "build", _build(project)
+
+
+@pytest.fixture(scope="module")
+def bundled_profiles(tmp_path_factory):
+    """The bundled book with both profiles (print at 6x9, no bleed)."""
+    project = copy_project(REPO, tmp_path_factory.mktemp("bundled-profiles"))
+    book = project / "manuscript" / "book.yaml"
+    book.write_text(book.read_text() + PROFILES_YAML)
+    _build(project, "-q")
+    return project / "build"
+
+
+@pytest.fixture(params=["bundled", "fixture"])
+def built(request):
+    if request.param == "bundled":
+        return request.getfixturevalue("bundled_profiles")
+    return request.getfixturevalue("fixture_build")[0]
+
+
+def _artifacts(build: Path) -> dict[str, dict]:
+    manifest = json.loads((build / "manifest.json").read_text())
+    return {a["path"]: a for a in manifest["artifacts"] if a["format"] == "pdf"}
+
+
+def _chapter_starts(reader: PdfReader) -> list[int]:
+    """0-based pages of the top-level bookmarks from the body on (chapters)."""
+    body = reader.page_labels.index("1")
+    pages = {
+        reader.get_destination_page_number(i) for i in reader.outline if not isinstance(i, list)
+    }
+    return sorted(p for p in pages if p >= body)
+
+
+@pytest.mark.slow
+def test_each_profile_is_its_own_manifest_entry(built):
+    entries = _artifacts(built)
+    for path, entry in entries.items():
+        if entry["profile"] == "print":
+            assert path.endswith("-print.pdf") and entry["paper"] == "6x9"
+            assert entry["pages"] % 2 == 0 == len(PdfReader(built / path).pages) % 2
+            assert entry["gutter_in"] * INCH == gutter(entry["pages"])
+        else:
+            assert entry["profile"] == "screen" and not path.endswith("-print.pdf")
+    assert sorted(e["profile"] for e in entries.values() if e["edition"] == "full") == [
+        "print",
+        "screen",
+    ]
+
+
+@pytest.mark.slow
+def test_screen_pdf_has_no_blank_page_and_none_under_half_full(built):
+    fill = page_fill()
+    for path, entry in _artifacts(built).items():
+        if entry["profile"] != "screen":
+            continue
+        report = fill.measure(built / path, "screen")
+        assert report.blank_pages == [], path
+        assert [(p.number, round(p.fill, 2)) for p in report.under_half] == [], path
+        reader = PdfReader(built / path)
+        assert reader.page_labels[0] == "Cover"  # the cover is page 1
+        assert len(reader.pages[0].images) >= 1 and not reader.pages[0].extract_text().strip()
+
+
+@pytest.mark.slow
+def test_print_pdf_chapters_on_recto_and_blank_versos_truly_blank(built):
+    for path, entry in _artifacts(built).items():
+        if entry["profile"] != "print":
+            continue
+        pdf = built / path
+        reader = PdfReader(pdf)
+        assert reader.page_labels[0] == "i", "no cover: the title page comes first"
+        starts = _chapter_starts(reader)
+        assert starts and all(start % 2 == 0 for start in starts), starts  # odd folios
+        blanks = [i for i, page in enumerate(reader.pages) if not page.extract_text().strip()]
+        assert blanks, "chapters here end on recto pages too"
+        with pikepdf.open(pdf) as document:
+            for index in blanks:
+                assert index % 2 == 1, "a blank page is a verso"
+                assert index + 1 in starts or index == len(reader.pages) - 1
+                page = document.pages[index]
+                operators = {str(op) for _, op in pikepdf.parse_content_stream(page)}
+                assert not operators & MARKING, (path, index, operators)
+                assert "/Annots" not in page.obj
+
+
+def _words(pdf: Path, page: int) -> list[tuple[float, float, float]]:
+    """(left, right, top) of each word on a 1-based page, in points from the trim's
+    top-left corner."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    number = r'="([\d.]+)"'
+    found = re.findall(f"<word xMin{number} yMin{number} xMax{number}", out)
+    return [(float(x0), float(x1), float(y0)) for x0, y0, x1 in found]
+
+
+@pytest.mark.slow
+def test_print_margins_mirror_with_the_gutter_for_the_page_count(built):
+    for path, entry in _artifacts(built).items():
+        if entry["profile"] != "print":
+            continue
+        pdf = built / path
+        inside = gutter(entry["pages"])
+        assert inside >= kdp_gutter(entry["pages"])
+        reader = PdfReader(pdf)
+        body = reader.page_labels.index("1")
+        edges = {0: [], 1: []}  # recto, verso: (leftmost, rightmost) text in the text area
+        for index in range(body, len(reader.pages)):
+            page = reader.pages[index]
+            dx = float(page.mediabox.left) - float(page.trimbox.left)
+            dy = float(page.mediabox.top) - float(page.trimbox.top)
+            words = [
+                (x0 + dx, x1 + dx)
+                for x0, x1, y in _words(pdf, index + 1)
+                if pdf_print.TOP < y + dy < 648 - pdf_print.BOTTOM
+            ]
+            if words:
+                edges[index % 2].append((min(w[0] for w in words), max(w[1] for w in words)))
+        recto_left = min(left for left, _ in edges[0])
+        verso_left = min(left for left, _ in edges[1])
+        recto_right = max(right for _, right in edges[0])
+        verso_right = max(right for _, right in edges[1])
+        # No text crosses a margin on either side...
+        assert recto_left > inside - 1 and recto_right < 432 - OUTSIDE + 1.5, path
+        assert verso_left > OUTSIDE - 1 and verso_right < 432 - inside + 1.5, path
+        if entry["edition"] == "full":
+            # ...and plain justified paragraphs meet both edges (the sample's few versos
+            # may hold only indented boxes and lists).
+            assert recto_left == pytest.approx(inside, abs=1), path
+            assert verso_left == pytest.approx(OUTSIDE, abs=1), path
+            assert recto_right == pytest.approx(432 - OUTSIDE, abs=1.5), path
+            assert verso_right == pytest.approx(432 - inside, abs=1.5), path
+
+
+@pytest.mark.slow
+def test_print_bleed_sets_trim_and_bleed_boxes_on_the_outer_edges(fixture_build):
+    build, _ = fixture_build
+    bleed = 0.125 * INCH
+    with pikepdf.open(build / "full" / "blocks-on-pages-print.pdf") as pdf:
+        for index, page in enumerate(pdf.pages):
+            trim = [float(v) for v in page.obj.TrimBox]
+            media = [float(v) for v in page.obj.MediaBox]
+            assert [float(v) for v in page.obj.BleedBox] == media
+            assert (trim[2] - trim[0], trim[3] - trim[1]) == (432, 648)
+            outside_left = index % 2 == 1  # a verso's outside edge is its left
+            assert trim[0] - media[0] == (bleed if outside_left else 0)
+            assert media[2] - trim[2] == (0 if outside_left else bleed)
+            assert (trim[1] - media[1], media[3] - trim[3]) == (bleed, bleed)
+
+
+@pytest.mark.slow
+def test_every_profile_embeds_its_fonts(built):
+    for path in _artifacts(built):
+        listing = subprocess.run(
+            ["pdffonts", str(built / path)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
+        assert listing and all(line.split()[-5] == "yes" for line in listing), path
+
+
+@pytest.mark.slow
+def test_low_resolution_image_is_a_finding_at_its_line(fixture_build):
+    _, output = fixture_build
+    assert "manuscript/pictures.md:6:1: WARNING PRN001 image 'images/coarse.png' prints at" in (
+        output
+    )
+
+
+def _pages_of(texts: list[str], needle: str) -> list[int]:
+    return [i for i, text in enumerate(texts) if needle in text]
+
+
+@pytest.mark.slow
+def test_short_code_blocks_stay_whole_long_ones_split_three_each_side(fixture_build):
+    build, _ = fixture_build
+    pushed = 0
+    for name in ("blocks-on-pages.pdf", "blocks-on-pages-print.pdf"):
+        texts = [p.extract_text() for p in PdfReader(build / "full" / name).pages]
+        for block in range(1, 25):
+            first = _pages_of(texts, f"CREATE TABLE t{block:02d} (")
+            last = _pages_of(texts, f"end_{block:02d}_6")
+            assert first == last and len(first) == 1, (name, block, first, last)
+            pushed += texts[first[0]].lstrip().startswith(f"CREATE TABLE t{block:02d}")
+        pages = [_pages_of(texts, f"long block line {n:02d}")[0] for n in range(1, 41)]
+        if name == "blocks-on-pages.pdf":
+            assert len(set(pages)) == 2, "on A4 the 40-line block starts mid-page and splits"
+        for page in set(pages):
+            assert pages.count(page) >= 3, (name, pages)
+    assert pushed >= 2, "some six-line blocks met a page end and moved whole"
