@@ -106,9 +106,10 @@ def test_second_pass_when_the_page_count_needs_a_wider_gutter(monkeypatch):
         return inside
 
     monkeypatch.setattr(pdf_print, "print_stylesheet", fake_stylesheet)
-    monkeypatch.setattr(pdf_print, "pdf_html", lambda _c, sheet, cover: sheet)
     counts = {0.5 * INCH: 301, 0.625 * INCH: 312}
-    monkeypatch.setattr(pdf_print, "lay_out_book", lambda _c, _r, inside: _Layout(counts[inside]))
+    monkeypatch.setattr(
+        pdf_print, "lay_out_book", lambda _c, _r, inside, cover: _Layout(counts[inside])
+    )
     chosen = profiles(type("B", (), {"pdf": None, "paper": "a4", "lines": {}})())
     layout, inside = pdf_print.lay_out_print(None, [], chosen)
     assert gutters == [0.5 * INCH, 0.625 * INCH]
@@ -324,3 +325,31 @@ def test_short_code_blocks_stay_whole_long_ones_split_three_each_side(fixture_bu
         for page in set(pages):
             assert pages.count(page) >= 3, (name, pages)
     assert pushed >= 2, "some six-line blocks met a page end and moved whole"
+
+
+def test_a_pushed_figure_moves_past_paragraphs_not_headings_or_is_scaled():
+    import lxml.html
+
+    from publish.outputs.pdf_fill import FigurePlan, mark_figures, movable_in, place_figures
+    from publish.render.pdf_engine import PushedBlock
+
+    source = (
+        "<section><p>a</p><figure><img src='x.png'></figure><p>b</p><ul><li>c</li></ul>"
+        "<h2>d</h2><figure><img src='y.png'></figure><h2>e</h2></section>"
+    )
+    element = lxml.html.fromstring(source)
+    movable = movable_in([("ch", element)])
+    assert movable("ch-1", 2) and not movable("ch-1", 3) and not movable("ch-2", 1)
+    mark_figures(element, "ch")
+    place_figures(element, {"ch-1": FigurePlan(steps=5), "ch-2": FigurePlan(max_height=90)})
+    assert [child.tag for child in element] == ["p", "p", "ul", "figure", "h2", "figure", "h2"]
+    assert element[5].find("img").get("style") == "max-height: 90.0px"
+
+    from publish.outputs.pdf_fill import replan
+
+    plan = FigurePlan()
+    # 300 px of figure (280 of image) pushed past a gap of 250 px: the image gets 224 px.
+    assert replan(plan, PushedBlock("ch-2", 250, 300, 280), can_move=False)
+    assert plan.max_height == 280 - 50 - 6
+    # Fitting it would take it under 60% of its size: left as it is.
+    assert not replan(FigurePlan(), PushedBlock("ch-2", 100, 300, 280), can_move=False)

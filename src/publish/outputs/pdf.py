@@ -18,7 +18,7 @@ __all__ = ("pdf_html", "write")
 
 def build_pdf(context: EditionContext, roots: list[Path]) -> tuple[bytes, int]:
     """The screen PDF's bytes and its page count."""
-    layout = lay_out_book(context, roots, pdf_html(context))
+    layout = lay_out_book(context, roots)
     return write_book(context, layout), layout.pages
 
 

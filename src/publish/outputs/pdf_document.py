@@ -17,6 +17,7 @@ from ..render.cover import page_colour
 from ..render.html import footnote_inline
 from ..render.math import draw_formulas
 from ..render.pdf_engine import image_url, lay_out, metadata_tags, page_labels
+from .pdf_fill import lay_out_filled, mark_figures, movable_in, place_figures
 from .printables import file_urls_for_fonts
 
 # Code blocks up to this many lines are never split across pages; longer ones split
@@ -90,10 +91,13 @@ def _toc(context: EditionContext) -> str:
     )
 
 
-def _chapter_html(context: EditionContext, chapter) -> str:
-    """A chapter with its notes moved to where they are called, for `float: footnote`."""
+def _chapter_html(context: EditionContext, chapter, plans: dict) -> str:
+    """A chapter with its notes moved to where they are called, for `float: footnote`,
+    and the figures `plans` names moved or scaled (see pdf_fill)."""
     element = lxml.html.fromstring(lxml.html.tostring(chapter.element, encoding="unicode"))
     element.set("class", f"{element.get('class', '')} chapter {chapter.kind}".strip())
+    mark_figures(element, chapter.ident)
+    place_figures(element, plans)
     for ref in list(element.find_class("footnote-ref")):
         note = context.rendered.footnotes.get(ref.get("href", "").lstrip("#"))
         if note is None:
@@ -132,10 +136,15 @@ def _draw_math(context: EditionContext, chapter, element) -> None:
     draw_formulas(element, [chapter.source] if chapter.source is not None else chapters)
 
 
-def pdf_html(context: EditionContext, sheet: Stylesheet | None = None, cover=True, end="") -> str:
+def pdf_html(
+    context: EditionContext,
+    sheet: Stylesheet | None = None,
+    cover: bool = True,
+    plans: dict | None = None,
+) -> str:
     """The book as one HTML document: the screen profile's unless given the print
-    profile's stylesheet, `cover=False` and its `end` (the page that makes the count even)."""
-    chapters = "".join(_chapter_html(context, c) for c in context.rendered.chapters)
+    profile's stylesheet and `cover=False`; `plans` moves or scales figures (pdf_fill)."""
+    chapters = "".join(_chapter_html(context, c, plans or {}) for c in context.rendered.chapters)
     body_class = f"edition-{context.kind.name} paper-{context.book.paper}"
     title = html.escape(context.book.title)
     sheet = stylesheet(context) if sheet is None else sheet
@@ -143,12 +152,20 @@ def pdf_html(context: EditionContext, sheet: Stylesheet | None = None, cover=Tru
         f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
         f'{_head(context, sheet)}<body class="{body_class}" data-title="{title}">'
         f"{_cover(context) if cover else ''}{_front_matter(context)}"
-        f"{_toc(context)}<main>{chapters}</main>{end}</body></html>"
+        f"{_toc(context)}<main>{chapters}</main></body></html>"
     )
 
 
-def lay_out_book(context: EditionContext, roots: list[Path], document: str):
-    return lay_out(document, None, roots, str(context.project), pdf_variant="pdf/ua-1")
+def lay_out_book(context: EditionContext, roots: list[Path], sheet=None, cover: bool = True):
+    """The book laid out in a profile's stylesheet, figures moved on or scaled where one
+    would leave a page more than a third empty."""
+
+    def lay_out_with(plans: dict):
+        document = pdf_html(context, sheet, cover, plans)
+        return lay_out(document, None, roots, str(context.project), pdf_variant="pdf/ua-1")
+
+    chapters = [(c.ident, c.element) for c in context.rendered.chapters]
+    return lay_out_filled(lay_out_with, movable_in(chapters))
 
 
 def write_book(context: EditionContext, layout, cover: bool = True, then=None) -> bytes:

@@ -14,7 +14,7 @@ from ..render.context import EditionContext
 from ..render.pdf_engine import pad_to_even_pages
 from .base import OutputJob
 from .manifest import Artifact
-from .pdf_document import lay_out_book, pdf_html, stylesheet, write_book
+from .pdf_document import lay_out_book, stylesheet, write_book
 
 INCH = 72.0
 # KDP's least inside margin (points) by page count: up to 150 pages, 300, 500, 700, more.
@@ -72,7 +72,7 @@ def lay_out_print(context: EditionContext, roots: list[Path], chosen: Profiles):
     inside = gutter(0)
     for _ in range(MAX_PASSES):
         sheet = print_stylesheet(context, chosen.trim, inside, chosen.bleed)
-        layout = lay_out_book(context, roots, pdf_html(context, sheet, cover=False))
+        layout = lay_out_book(context, roots, sheet, cover=False)
         even = layout.pages + layout.pages % 2
         if gutter(even) <= inside:
             break

@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -145,6 +146,17 @@ def metadata_tags(book, built_at, summary: bool = True) -> str:
     return "".join(f'<meta name="{k}" content="{html.escape(v)}">' for k, v in pairs if v)
 
 
+@dataclass(frozen=True)
+class PushedBlock:
+    """A block that opened a page because it did not fit in the room left on the page
+    before; heights in CSS pixels."""
+
+    name: str
+    room: float
+    height: float
+    image_height: float
+
+
 class PagedDocument:
     """A document laid out in pages, ready to write."""
 
@@ -191,6 +203,37 @@ class PagedDocument:
                 source = box.element.get(attribute) if box.element is not None else None
                 if source and getattr(image, "mode", None) and box.width:
                     yield source, image.width, box.width * 0.75
+
+    def blocks_pushed_past_gaps(self, attribute: str, most_gap: float) -> list[PushedBlock]:
+        """Each element carrying `attribute` that opens a page while the page before ends
+        more than `most_gap` of its height early (it did not fit there)."""
+        pushed = []
+        for index in range(1, self.pages):
+            page = self._page_box(index)
+            for box in page.children[0].descendants():
+                name = box.element.get(attribute) if box.element is not None else None
+                if not name or box.position_y > page.content_box_y() + 1:
+                    continue
+                empty = self._empty_below(index - 1)
+                if empty > most_gap:
+                    image = next((b for b in box.descendants() if hasattr(b, "replacement")), None)
+                    image_height = image.height if image is not None else 0.0
+                    pushed.append(
+                        PushedBlock(name, empty * page.height, box.margin_height(), image_height)
+                    )
+                break
+        return pushed
+
+    def _empty_below(self, index: int) -> float:
+        """How much of a page's content height is left empty below its last content."""
+        page = self._page_box(index)
+        top, height = page.content_box_y(), page.height
+        bottoms = [
+            box.position_y + box.margin_height()
+            for box in page.children[0].descendants()
+            if type(box).__name__ in ("LineBox", "BlockReplacedBox", "InlineReplacedBox")
+        ]
+        return (top + height - max(bottoms, default=top)) / height
 
     def _page_box(self, index: int):
         # WeasyPrint has no public API for box geometry; this seam is the one place
