@@ -353,3 +353,16 @@ def test_a_pushed_figure_moves_past_paragraphs_not_headings_or_is_scaled():
     assert plan.max_height == 280 - 50 - 6
     # Fitting it would take it under 60% of its size: left as it is.
     assert not replan(FigurePlan(), PushedBlock("ch-2", 100, 300, 280), can_move=False)
+
+
+@pytest.mark.slow
+def test_a_profile_dropped_from_book_yaml_leaves_no_file(tmp_path):
+    project = copy_project(FIXTURE, tmp_path / "book")
+    _build(project, "-q")
+    printed = project / "build" / "full" / "blocks-on-pages-print.pdf"
+    assert printed.is_file()
+    book = project / "manuscript" / "book.yaml"
+    book.write_text(book.read_text().split("pdf:")[0] + "pdf:\n  screen:\n")
+    _build(project, "-q")
+    assert not printed.exists()
+    assert list(_artifacts(project / "build")) == ["full/blocks-on-pages.pdf"]

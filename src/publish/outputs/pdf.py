@@ -40,4 +40,6 @@ def write(job: OutputJob) -> list[Artifact]:
         )
     if chosen.trim is not None:
         artifacts.append(write_print(job, chosen))
+    # A profile book.yaml no longer asks for leaves no file behind (nor a slug's old name).
+    job.tree.remove_stale(job.folder, [job.tree.out / a.path for a in artifacts], (".pdf",))
     return artifacts
