@@ -366,3 +366,15 @@ def test_a_profile_dropped_from_book_yaml_leaves_no_file(tmp_path):
     _build(project, "-q")
     assert not printed.exists()
     assert list(_artifacts(project / "build")) == ["full/blocks-on-pages.pdf"]
+
+
+@pytest.mark.slow
+def test_print_interior_holds_every_chapter_word(built):
+    """The print PDF loses nothing the screen PDF has (conformance's measure)."""
+    import conformance
+
+    for path, entry in _artifacts(built).items():
+        if entry["profile"] == "print" and entry["edition"] == "full":
+            text = conformance.pdf_text(built / path)
+            for result in conformance.project_coverage(built.parent, text, path):
+                assert result.ratio >= conformance.PDF_THRESHOLD, result.summary()
