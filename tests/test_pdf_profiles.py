@@ -219,9 +219,9 @@ def test_print_pdf_chapters_on_recto_and_blank_versos_truly_blank(built):
                 assert "/Annots" not in page.obj
 
 
-def _words(pdf: Path, page: int) -> list[tuple[float, float, float]]:
-    """(left, right, top) of each word on a 1-based page, in points from the trim's
-    top-left corner."""
+def _words(pdf: Path, page: int) -> list[tuple[float, float, float, float]]:
+    """(left, right, top, bottom) of each word on a 1-based page, in points from the
+    MediaBox's top-left corner."""
     out = subprocess.run(
         ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
         capture_output=True,
@@ -229,8 +229,8 @@ def _words(pdf: Path, page: int) -> list[tuple[float, float, float]]:
         check=True,
     ).stdout
     number = r'="([\d.]+)"'
-    found = re.findall(f"<word xMin{number} yMin{number} xMax{number}", out)
-    return [(float(x0), float(x1), float(y0)) for x0, y0, x1 in found]
+    found = re.findall(f"<word xMin{number} yMin{number} xMax{number} yMax{number}", out)
+    return [(float(x0), float(x1), float(y0), float(y1)) for x0, y0, x1, y1 in found]
 
 
 @pytest.mark.slow
@@ -246,12 +246,19 @@ def test_print_margins_mirror_with_the_gutter_for_the_page_count(built):
         edges = {0: [], 1: []}  # recto, verso: (leftmost, rightmost) text in the text area
         for index in range(body, len(reader.pages)):
             page = reader.pages[index]
+            # From the MediaBox's top-left corner to the TrimBox's (they differ by the bleed).
             dx = float(page.mediabox.left) - float(page.trimbox.left)
-            dy = float(page.mediabox.top) - float(page.trimbox.top)
+            dy = float(page.trimbox.top) - float(page.mediabox.top)
+            placed = [
+                (x0 + dx, x1 + dx, y0 + dy, y1 + dy) for x0, x1, y0, y1 in _words(pdf, index + 1)
+            ]
+            # Running heads and folios included, nothing comes within 0.5 in of the trim
+            # (half a point for rounding: justified lines end on the margin).
+            for x0, x1, y0, y1 in placed:
+                inside_half_inch = min(x0, 432 - x1, y0, 648 - y1) >= 36 - 0.5
+                assert inside_half_inch, (path, index, x0, x1, y0, y1)
             words = [
-                (x0 + dx, x1 + dx)
-                for x0, x1, y in _words(pdf, index + 1)
-                if pdf_print.TOP < y + dy < 648 - pdf_print.BOTTOM
+                (x0, x1) for x0, x1, y0, _ in placed if pdf_print.TOP < y0 < 648 - pdf_print.BOTTOM
             ]
             if words:
                 edges[index % 2].append((min(w[0] for w in words), max(w[1] for w in words)))
