@@ -92,28 +92,32 @@ def test_bad_pdf_settings_are_reported_with_their_lines(tmp_path):
 
 
 class _Layout:
+    """What the layout loop asks of a layout: its page count, the figures it pushed."""
+
     def __init__(self, pages: int) -> None:
         self.pages = pages
 
+    def blocks_pushed_past_gaps(self, _attribute, _most_gap):
+        return []
 
-def test_second_pass_when_the_page_count_needs_a_wider_gutter(monkeypatch):
+
+def test_second_pass_when_the_page_count_needs_a_wider_gutter():
     """A layout at 0.5 in gives 301 pages: the table asks 0.625 in, so it is laid out
     again; at 0.625 in it gives 312 pages, which that gutter covers: two passes."""
+    from publish.outputs.pdf_fill import lay_out_filled
+
+    fit = pdf_print.GutterFit()
+    counts = {0.5 * INCH: 301, 0.625 * INCH: 312}
     gutters = []
 
-    def fake_stylesheet(_context, _trim, inside, _bleed):
-        gutters.append(inside)
-        return inside
+    def lay_out_with(_plans):
+        gutters.append(fit.inside)
+        return _Layout(counts[fit.inside])
 
-    monkeypatch.setattr(pdf_print, "print_stylesheet", fake_stylesheet)
-    counts = {0.5 * INCH: 301, 0.625 * INCH: 312}
-    monkeypatch.setattr(
-        pdf_print, "lay_out_book", lambda _c, _r, inside, cover: _Layout(counts[inside])
-    )
-    chosen = profiles(type("B", (), {"pdf": None, "paper": "a4", "lines": {}})())
-    layout, inside = pdf_print.lay_out_print(None, [], chosen)
+    layout = lay_out_filled(lay_out_with, lambda *_: False, fit.unsettled, passes=4)
     assert gutters == [0.5 * INCH, 0.625 * INCH]
-    assert (layout.pages, inside) == (312, 0.625 * INCH)
+    assert (layout.pages, fit.inside) == (312, 0.625 * INCH)
+    assert not pdf_print.GutterFit().unsettled(_Layout(299)), "299 + 1 pages: 0.5 in"
 
 
 # ---- slow: built books ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from ..render.cover import page_colour
 from ..render.html import footnote_inline
 from ..render.math import draw_formulas
 from ..render.pdf_engine import image_url, lay_out, metadata_tags, page_labels
-from .pdf_fill import lay_out_filled, mark_figures, movable_in, place_figures
+from .pdf_fill import FIGURE_PASSES, lay_out_filled, mark_figures, movable_in, place_figures
 from .printables import file_urls_for_fonts
 
 # Code blocks up to this many lines are never split across pages; longer ones split
@@ -156,16 +156,25 @@ def pdf_html(
     )
 
 
-def lay_out_book(context: EditionContext, roots: list[Path], sheet=None, cover: bool = True):
-    """The book laid out in a profile's stylesheet, figures moved on or scaled where one
-    would leave a page more than a third empty."""
+def lay_out_book(
+    context: EditionContext,
+    roots: list[Path],
+    sheet=None,
+    cover: bool = True,
+    unsettled=None,
+    passes: int = FIGURE_PASSES,
+):
+    """The book laid out in a profile's stylesheet (or `sheet()`, asked at each pass),
+    figures moved on or scaled where one would leave a page more than a third empty, and
+    laid out again while `unsettled(layout)` says so (see `pdf_fill.lay_out_filled`)."""
 
     def lay_out_with(plans: dict):
-        document = pdf_html(context, sheet, cover, plans)
+        current = sheet() if callable(sheet) else sheet
+        document = pdf_html(context, current, cover, plans)
         return lay_out(document, None, roots, str(context.project), pdf_variant="pdf/ua-1")
 
     chapters = [(c.ident, c.element) for c in context.rendered.chapters]
-    return lay_out_filled(lay_out_with, movable_in(chapters))
+    return lay_out_filled(lay_out_with, movable_in(chapters), unsettled, passes)
 
 
 def write_book(context: EditionContext, layout, cover: bool = True, then=None) -> bytes:

@@ -96,14 +96,16 @@ def replan(plan: FigurePlan, pushed, can_move: bool) -> bool:
     return True
 
 
-def lay_out_filled(lay_out_with, movable):
+def lay_out_filled(lay_out_with, movable, unsettled=None, passes: int = FIGURE_PASSES):
     """Lay out with `lay_out_with(plans)` until no figure opens a page below a gap of
-    more than a third of a page, or nothing more can be done; the last layout is kept.
-    `movable(name, steps)` says whether a figure has a paragraph to pass."""
+    more than a third of a page and `unsettled(layout)` (another reason to lay out again,
+    such as the print gutter) is false, or nothing more can be done, or the passes run
+    out; the last layout is kept. `movable(name, steps)` says whether a figure has a
+    paragraph to pass."""
     plans: dict[str, FigurePlan] = {}
-    for _ in range(FIGURE_PASSES):
+    for _ in range(passes):
         layout = lay_out_with(plans)
-        changed = False
+        changed = bool(unsettled and unsettled(layout))
         for pushed in layout.blocks_pushed_past_gaps(FIGURE_ATTRIBUTE, MOST_GAP):
             plan = plans.setdefault(pushed.name, FigurePlan())
             changed |= replan(plan, pushed, movable(pushed.name, plan.steps + 1))

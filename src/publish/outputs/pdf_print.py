@@ -15,6 +15,7 @@ from ..render.pdf_engine import pad_to_even_pages
 from .base import OutputJob
 from .manifest import Artifact
 from .pdf_document import lay_out_book, stylesheet, write_book
+from .pdf_fill import FIGURE_PASSES
 
 INCH = 72.0
 # KDP's least inside margin (points) by page count: up to 150 pages, 300, 500, 700, more.
@@ -27,7 +28,8 @@ OUTSIDE = 0.625 * INCH
 # Top and bottom hold the running head and the folio, each 0.18 in inside the margin's
 # inner edge (pdf-print.css), so both stay more than 0.5 in from the trim.
 TOP = BOTTOM = 0.9 * INCH
-# A bigger gutter can add pages and cross the next threshold: at most this many layouts.
+# A bigger gutter can add pages and cross the next threshold: at most this many layouts
+# for the gutter (figure moves share them, see lay_out_print).
 MAX_PASSES = 3
 PRINT_DPI = 300
 
@@ -66,18 +68,35 @@ def print_stylesheet(context: EditionContext, trim: Trim, inside: float, bleed: 
     return stylesheet(context, page_rules(trim, inside, bleed), profile="print")
 
 
+class GutterFit:
+    """The inside margin, widened when a layout's page count asks for more; a wider one
+    than the table's is always accepted, so it never narrows."""
+
+    def __init__(self) -> None:
+        self.inside = gutter(0)
+        self.used = self.inside  # the gutter of the latest layout
+
+    def unsettled(self, layout) -> bool:
+        """Whether `layout` needs laying out again with a wider gutter (now set)."""
+        needed = gutter(layout.pages + layout.pages % 2)
+        if needed <= self.inside:
+            return False
+        self.inside = needed
+        return True
+
+
 def lay_out_print(context: EditionContext, roots: list[Path], chosen: Profiles):
     """Lay out with the gutter for the page count it gives, again if the count needs a
-    wider one; the widest gutter tried is kept (a wider one is always accepted)."""
-    inside = gutter(0)
-    for _ in range(MAX_PASSES):
-        sheet = print_stylesheet(context, chosen.trim, inside, chosen.bleed)
-        layout = lay_out_book(context, roots, sheet, cover=False)
-        even = layout.pages + layout.pages % 2
-        if gutter(even) <= inside:
-            break
-        inside = gutter(even)
-    return layout, inside
+    wider one, in the same passes that move figures (see pdf_fill)."""
+    fit = GutterFit()
+
+    def sheet():
+        fit.used = fit.inside
+        return print_stylesheet(context, chosen.trim, fit.inside, chosen.bleed)
+
+    passes = MAX_PASSES + FIGURE_PASSES - 1
+    layout = lay_out_book(context, roots, sheet, False, fit.unsettled, passes)
+    return layout, fit.used
 
 
 def low_resolution_images(context: EditionContext, layout) -> list[Finding]:
