@@ -299,12 +299,14 @@ def test_print_bleed_sets_trim_and_bleed_boxes_on_the_outer_edges(fixture_build)
 
 
 @pytest.mark.slow
-def test_every_profile_embeds_its_fonts(built):
+def test_every_profile_embeds_its_fonts_and_passes_qpdf(built):
     for path in _artifacts(built):
         listing = subprocess.run(
             ["pdffonts", str(built / path)], capture_output=True, text=True, check=True
         ).stdout.splitlines()[2:]
         assert listing and all(line.split()[-5] == "yes" for line in listing), path
+        check = subprocess.run(["qpdf", "--check", str(built / path)], capture_output=True)
+        assert check.returncode == 0, (path, check.stdout[-300:])
 
 
 @pytest.mark.slow
