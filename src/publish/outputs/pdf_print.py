@@ -18,7 +18,7 @@ from .pdf_document import lay_out_book, stylesheet, write_book
 from .pdf_fill import FIGURE_PASSES
 
 INCH = 72.0
-# KDP's least inside margin (points) by page count: up to 150 pages, 300, 500, 700, more.
+# KDP's least inside margin in inches by page count: up to 150 pages, 300, 500, 700, more.
 KDP_GUTTERS = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75))
 KDP_GUTTER_BEYOND = 0.875
 # IngramSpark asks for at least 0.5 in on every side; KDP for 0.25 in outside (0.375 in
@@ -126,7 +126,7 @@ def write_print(job: OutputJob, chosen: Profiles) -> Artifact:
     context = job.context
     path = job.folder / f"{context.stem}-print.pdf"
     job.report(f"writing {job.edition.name}/{path.name}")
-    with job.renderer_warnings(print_stylesheet(context, chosen.trim, 0.5 * INCH, chosen.bleed)):
+    with job.renderer_warnings(print_stylesheet(context, chosen.trim, gutter(0), chosen.bleed)):
         layout, inside = lay_out_print(context, job.fetch_roots, chosen)
         data = write_book(context, layout, cover=False, then=pad_to_even_pages())
     job.findings += low_resolution_images(context, layout)
