@@ -391,3 +391,29 @@ def test_print_interior_holds_every_chapter_word(built):
             text = conformance.pdf_text(built / path)
             for result in conformance.project_coverage(built.parent, text, path):
                 assert result.ratio >= conformance.PDF_THRESHOLD, result.summary()
+
+
+def _bookmarks(reader: PdfReader, items=None) -> list:
+    found = []
+    for item in reader.outline if items is None else items:
+        found += _bookmarks(reader, item) if isinstance(item, list) else [item]
+    return found
+
+
+@pytest.mark.slow
+def test_no_heading_is_left_at_the_foot_of_a_page(built):
+    """Every heading has text of its section below it on its own page: a heading's
+    bookmark points at its top, and words start at least 40 pt lower, above the foot
+    margin (a heading is 1-2 lines, so that is its section's first line)."""
+    fill = page_fill()
+    for path, entry in _artifacts(built).items():
+        pdf = built / path
+        reader = PdfReader(pdf)
+        _, bottom_margin = fill.text_margins(entry["profile"])
+        for mark in _bookmarks(reader):
+            index = reader.get_destination_page_number(mark)
+            page = reader.pages[index]
+            heading_top = float(page.mediabox.top) - float(mark.top)
+            foot = float(page.mediabox.top) - float(page.trimbox.bottom) - bottom_margin
+            below = [y0 for _, _, y0, _ in _words(pdf, index + 1) if heading_top + 40 <= y0 < foot]
+            assert below, (path, mark.title, index + 1)
