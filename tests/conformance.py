@@ -74,11 +74,12 @@ def artifacts(build: Path, fmt: str) -> list[tuple[str, Path]]:
 
 
 def edition_artifact(build: Path, edition: str, fmt: str) -> Path:
-    """The one book file of an edition and format (not cheatsheets or templates)."""
+    """The one book file of an edition and format (not cheatsheets or templates; of the
+    PDFs, the screen one: tests/test_pdf_profiles.py checks the print interior's text)."""
     found = [
         path
         for ed, path in artifacts(build, fmt)
-        if ed == edition and path.parent == build / edition
+        if ed == edition and path.parent == build / edition and not path.stem.endswith("-print")
     ]
     assert len(found) == 1, f"expected one {edition} {fmt} in {build}, found {found}"
     return found[0]

@@ -157,6 +157,7 @@ CODES = {
     "CVR001": "the cover's proportions are far from the stores' (1.6 or 1.5 times as tall as wide)",
     "FNT001": "a character that no font of the theme or styles/fonts/ has",
     "TAG001": "a PDF is not what PDF/UA-1 asks, so it does not claim PDF/UA (it stays tagged)",
+    "PRN001": "a raster image prints under 300 dpi in the print PDF",
     **SECURITY_CODES,
     **INCLUDE_CODES,
     **STORE_CODES,
@@ -201,6 +202,8 @@ FIXES = {
     "IMG007": "scale the image down (2000 x 2000 px is plenty for a full-page figure)",
     "IMG006": "give a cover at least 1600 px on its long side; 1600 x 2560 px suits most stores",
     "CVR001": "give 1600 x 2560 px, width by height; Kobo also takes 1600 x 2400",
+    "PRN001": "give the image more pixels, or let it print smaller (e.g. a width in its "
+    "attributes)",
     "FNT001": "write it another way, or add a font that has it to styles/fonts/ with an "
     "@font-face rule in styles/custom.css",
     "TAG001": "content in margin boxes or drawn outside the text (custom.css) is a likely "

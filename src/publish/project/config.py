@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ERROR, Finding, FindingsError, relative_name
+from .config_pdf import PdfSpec, check_pdf
 
 BOOK_FILE = Path("manuscript") / "book.yaml"
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -113,6 +114,7 @@ class Book:
         default=None,
     )
     paper: str = doc("PDF paper size: `a4` or `letter`.", default="a4")
+    pdf: PdfSpec | None = doc("Which PDFs to make: `screen`, `print` or both.", default=None)
     sample: SampleSpec | None = doc("How the free sample edition is cut.", default=None)
     accessibility: AccessibilityClaim | None = doc(
         "A conformance claim for the EPUB's metadata (`dcterms:conformsTo`); made only when "
@@ -260,6 +262,9 @@ def load_book(project: Path) -> Book:
     if loader.findings or book is None:
         raise FindingsError(loader.findings)
     book.lines = loader.lines
+    loader.findings.extend(check_pdf(book, name, PAPER_SIZES))
+    if loader.findings:
+        raise FindingsError(loader.findings)
     return book
 
 

@@ -13,6 +13,9 @@ STYLE_PARTS = {
     "epub.css": ("fonts.css", "book.css", "epub.css"),
     "print.css": ("fonts.css", "book.css", "print.css"),
     "web.css": ("fonts.css", "book.css", "epub.css", "web.css"),
+    # The two PDF profiles: print.css's book, then each profile's page rules.
+    "pdf-screen.css": ("fonts.css", "book.css", "print.css", "pdf-screen.css"),
+    "pdf-print.css": ("fonts.css", "book.css", "print.css", "pdf-print.css"),
 }
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"

@@ -16,6 +16,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -154,6 +155,17 @@ def metadata_tags(book, built_at, summary: bool = True) -> str:
     return "".join(f'<meta name="{k}" content="{html.escape(v)}">' for k, v in pairs if v)
 
 
+@dataclass(frozen=True)
+class PushedBlock:
+    """A block that opened a page because it did not fit in the room left on the page
+    before; heights in CSS pixels."""
+
+    name: str
+    room: float
+    height: float
+    image_height: float
+
+
 class PagedDocument:
     """A document laid out in pages, ready to write."""
 
@@ -196,6 +208,47 @@ class PagedDocument:
         )
         return max(main.position_y + main.margin_height() - bottom, 0.0) / page.height
 
+    def raster_images(self, attribute: str) -> Iterator[tuple[str, int, float]]:
+        """(the element's `attribute`, width in pixels, width laid out in points) for
+        every raster image of the layout, vector images left out."""
+        for index in range(self.pages):
+            for box in self._page_box(index).descendants():
+                image = getattr(box, "replacement", None)
+                source = box.element.get(attribute) if box.element is not None else None
+                if source and getattr(image, "mode", None) and box.width:
+                    yield source, image.width, box.width * 0.75
+
+    def blocks_pushed_past_gaps(self, attribute: str, most_gap: float) -> list[PushedBlock]:
+        """Each element carrying `attribute` that opens a page while the page before ends
+        more than `most_gap` of its height early (it did not fit there)."""
+        pushed = []
+        for index in range(1, self.pages):
+            page = self._page_box(index)
+            for box in page.children[0].descendants():
+                name = box.element.get(attribute) if box.element is not None else None
+                if not name or box.position_y > page.content_box_y() + 1:
+                    continue
+                empty = self._empty_below(index - 1)
+                if empty > most_gap:
+                    image = next((b for b in box.descendants() if hasattr(b, "replacement")), None)
+                    image_height = image.height if image is not None else 0.0
+                    pushed.append(
+                        PushedBlock(name, empty * page.height, box.margin_height(), image_height)
+                    )
+                break
+        return pushed
+
+    def _empty_below(self, index: int) -> float:
+        """How much of a page's content height is left empty below its last content."""
+        page = self._page_box(index)
+        top, height = page.content_box_y(), page.height
+        bottoms = [
+            box.position_y + box.margin_height()
+            for box in page.children[0].descendants()
+            if type(box).__name__ in ("LineBox", "BlockReplacedBox", "InlineReplacedBox")
+        ]
+        return (top + height - max(bottoms, default=top)) / height
+
     def _page_box(self, index: int):
         # WeasyPrint has no public API for box geometry; this seam is the one place
         # that relies on its page boxes, so an upgrade breaks here and only here.
@@ -218,15 +271,16 @@ def lay_out(
     return PagedDocument(document.render(stylesheets=stylesheets, font_config=fonts, **options))
 
 
-def page_labels(body_start: int):
-    """A finisher adding page labels that match the printed folios: the cover, roman
-    front matter, an arabic body. Set before the PDF is written, so it costs nothing
-    (rewriting a finished PDF took seconds on a 400-page book)."""
+def page_labels(body_start: int, cover: bool = True):
+    """A finisher adding page labels that match the printed folios: the cover (when the
+    PDF has one), roman front matter, an arabic body. Set before the PDF is written, so it
+    costs nothing (rewriting a finished PDF took seconds on a 400-page book)."""
+    front = 1 if cover else 0
 
     def finish(_document, pdf) -> None:
-        ranges = [0, pydyf.Dictionary({"P": pydyf.String("Cover")})]
-        if body_start > 1:
-            ranges += [1, pydyf.Dictionary({"S": "/r", "St": 1})]
+        ranges = [0, pydyf.Dictionary({"P": pydyf.String("Cover")})] if cover else []
+        if body_start > front:
+            ranges += [front, pydyf.Dictionary({"S": "/r", "St": 1})]
         ranges += [body_start, pydyf.Dictionary({"S": "/D", "St": 1})]
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(ranges)})
 
@@ -251,5 +305,26 @@ def with_version(finisher, version: str):
         packet = b"".join(stream.stream)
         description = XMP_VERSION.format(html.escape(version)).encode()
         stream.stream = [packet.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)]
+
+    return finish
+
+
+def pad_to_even_pages():
+    """A finisher adding one empty page (no content stream, nothing drawn) when the count
+    is odd, as printers bind in sheets of two pages. It takes the boxes of the page two
+    before it, the last page on the same side (trim and bleed differ by side)."""
+
+    def finish(_document, pdf) -> None:
+        count = pdf.pages["Count"]
+        if count % 2 == 0 or count < 2:
+            return
+        kids = pdf.pages["Kids"]
+        same_side = pdf.objects[kids[3 * (count - 2)]]
+        page = pydyf.Dictionary({"Type": "/Page", "Parent": pdf.pages.reference})
+        for box in ("MediaBox", "TrimBox", "BleedBox"):
+            if box in same_side:
+                page[box] = same_side[box]
+        page["Resources"] = pydyf.Dictionary({})
+        pdf.add_page(page)
 
     return finish
