@@ -131,7 +131,7 @@ def test_code_blocks_and_inline_code_are_code(chapter):
 def test_a_figure_without_alt_drops_the_claim_with_a_finding(tmp_path):
     svg = tmp_path / "box.svg"
     svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"/>')
-    body = f'<p>Before</p><img src="{svg.as_uri()}"><p>After</p>'
+    body = f'<p>Before</p><img src="{pdf_engine.image_url(svg, tmp_path)}"><p>After</p>'
     with capture_weasyprint() as records:
         layout = pdf_engine.lay_out(_page(body), CSS, [FONTS, tmp_path], pdf_variant="pdf/ua-1")
         data = layout.write(pdf_variant="pdf/ua-1")
