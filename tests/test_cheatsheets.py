@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 import re
 import subprocess
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 from pypdf import PdfReader
 
 from helpers import FIXTURES, copy_project
 from publish.commands.cli import main
 from publish.engine.build import build
-from publish.outputs.cheatsheets import LAYOUTS, render_cheatsheets
+from publish.outputs.cheatsheets import GROWN, LAYOUTS, render_cheatsheets
 from publish.project.loader import load_project
 from publish.project.theme import DEFAULT_THEME
 from publish.render.context import build_time
@@ -48,6 +51,72 @@ def test_bundled_cheatsheet_has_the_blocks_text(bundled_build):
     for title in ("PROBLEM DEFINITION", "DATA", "MONITORING"):
         assert title in text
     assert "From The ML Product Development Lifecycle" in text
+
+
+def column_use(path, columns: int = 3) -> list[float]:
+    """How far down each column the text reaches, as a share of the room between the
+    top of the title and the top of the footer (word boxes from pdftotext)."""
+    listing = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    words = [
+        tuple(float(w.get(k)) for k in ("xmin", "ymin", "xmax", "ymax"))
+        for w in etree.fromstring(listing.encode(), etree.HTMLParser()).iter("word")
+    ]
+    last_line = max(w[1] for w in words)
+    footer = [w for w in words if w[1] >= last_line - 2]
+    body = [w for w in words if w not in footer]
+    top, bottom = min(w[1] for w in body), min(w[1] for w in footer)
+    left, right = min(w[0] for w in body), max(w[2] for w in body)
+    width = (right - left) / columns
+    lowest = [
+        max((w[3] for w in body if left + i * width <= w[0] < left + (i + 1) * width), default=top)
+        for i in range(columns)
+    ]
+    return [(low - top) / (bottom - top) for low in lowest]
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_bundled_cheatsheet_grows_to_fill_its_page(bundled_build, paper):
+    """Issue 17: a sheet with room to spare grows until at least 80% of the page is used."""
+    used = column_use(bundled_build / SHEETS / f"ml-lifecycle-cheatsheet-{paper}.pdf")
+    assert sum(used) / len(used) >= 0.8, used
+    assert min(used) >= 0.7, f"a column is left short: {used}"
+
+
+def test_the_preview_shows_the_filled_page(bundled_build):
+    from PIL import Image
+
+    for paper in PAGE_SIZES:
+        with Image.open(bundled_build / SHEETS / f"ml-lifecycle-cheatsheet-{paper}.png") as image:
+            grey = image.convert("L")
+            inked = [
+                y
+                for y in range(grey.height)
+                if grey.crop((0, y, grey.width, y + 1)).getextrema()[0] < 128
+            ]
+        # The footer is the last run of inked rows; the content ends before its gap.
+        gaps = [(a, b) for a, b in itertools.pairwise(inked) if b - a > 1]
+        content_end, footer_start = gaps[-1]
+        assert (content_end - inked[0]) / (footer_start - inked[0]) >= 0.8, paper
+
+
+@pytest.mark.slow
+def test_a_short_sheet_grows_to_the_ceiling_and_no_further(tmp_path):
+    project = copy_project(FIXTURES / "mini", tmp_path / "book")
+    book_yaml = project / "manuscript" / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text() + "cheatsheets:\n  - name: mini\n    title: Mini\n")
+    chapter = project / "manuscript" / "one.md"
+    chapter.write_text(chapter.read_text() + '\n::: {.cheatsheet title="Mini"}\n- A point.\n:::\n')
+    project = load_project(project)
+    roots = [project.root, DEFAULT_THEME]
+    sheets = render_cheatsheets(project.manuscript, project.theme, roots, tmp_path, build_time())
+    ceiling = max(layout.font_pt for layout in GROWN)
+    assert [sheet.layout.font_pt for sheet in sheets] == [ceiling, ceiling]
+    assert all(len(PdfReader(io.BytesIO(sheet.pdf)).pages) == 1 for sheet in sheets)
 
 
 def test_previews_are_600_pixels_wide(bundled_build):

@@ -19,6 +19,7 @@ import pytest
 
 import conformance as c
 import conformance_links as links
+import pdf_structure
 from helpers import FIXTURES, REPO, copy_project, epubcheck
 from publish.engine.build import build
 
@@ -128,6 +129,41 @@ def test_epubcheck_is_clean(built):
         if bad:
             failures.append(f"{edition} {path.name}: {counts}\n  " + "\n  ".join(lines))
     assert not failures, "EPUBCheck is not clean:\n" + "\n".join(failures)
+
+
+@pytest.mark.slow
+def test_every_pdf_keeps_its_pdf_ua_promise(built):
+    """Issue 17: each PDF built (book, sample, cheatsheets, templates) has no marked
+    content outside the tree but artifacts, nothing drawn untagged, figures with /Alt,
+    form fields labelled and in the tree, and so may claim PDF/UA-1."""
+    pdfs = c.artifacts(built.out, "pdf")
+    assert pdfs, f"{built.name} built no PDF"
+    problems = [
+        f"{path.relative_to(built.out)}: {problem}"
+        for _, path in pdfs
+        for problem in pdf_structure.promise_problems(path)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_code_in_the_pdf_is_tagged_code(built):
+    """Issue 17: each fenced code block the full PDF shows is inside a `Code` element."""
+    path = c.edition_artifact(built.out, "full", "pdf")
+    texts, _ = pdf_structure.marked_texts(path)
+    document = pdf_structure.read(path)
+    code = pdf_structure.squashed(" ".join(pdf_structure.text_under(document, texts, "/Code")))
+    shown = pdf_structure.squashed(" ".join(texts.values()))
+    lines = [
+        pdf_structure.squashed(line)
+        for chapter in c.chapter_sources(built.root)
+        for line in pdf_structure.fenced_code_lines(chapter)
+    ]
+    lines = [line for line in lines if line in shown]
+    if not lines:
+        pytest.skip(f"{built.name} shows no fenced code in its PDF")
+    missing = [line for line in lines if line not in code]
+    assert not missing, f"code lines not tagged Code: {missing}"
 
 
 # --------------------------------------------------------------- the helpers themselves

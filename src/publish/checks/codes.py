@@ -115,6 +115,7 @@ CODES = {
     "CVR001": "the cover's proportions are far from the stores' (1.6 or 1.5 times as tall as wide)",
     "FNT001": "a character that no font of the theme or styles/fonts/ has",
     "PRN001": "a raster image prints under 300 dpi in the print PDF",
+    "TAG001": "a PDF is not what PDF/UA-1 asks, so it does not claim PDF/UA (it stays tagged)",
     **SECURITY_CODES,
     **INCLUDE_CODES,
     **STORE_CODES,
@@ -161,6 +162,8 @@ FIXES = {
     "attributes)",
     "FNT001": "write it another way, or add a font that has it to styles/fonts/ with an "
     "@font-face rule in styles/custom.css",
+    "TAG001": "content in margin boxes or drawn outside the text (custom.css) is a likely "
+    "cause; give every image alt text and every form field a label",
     **SECURITY_FIXES,
     **INCLUDE_FIXES,
     **STORE_FIXES,

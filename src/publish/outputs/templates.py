@@ -161,14 +161,14 @@ def form_html(book: Book, template: Template, body, built_at: dt.datetime) -> st
 
 def render_form(page_html: str, css: str, roots: list[Path], template: Template):
     """The PDF form's bytes and page count; an error past the two-page limit."""
-    layout = lay_out(page_html, css, roots, pdf_forms=True)
+    layout = lay_out(page_html, css, roots, pdf_forms=True, pdf_variant="pdf/ua-1")
     pages = layout.pages
     if pages > MAX_PAGES:
         raise PublishError(
             f"template '{template.name}' takes {pages} pages; a template must fit "
             f"{MAX_PAGES}: give it fewer or smaller boxes, or split it in two"
         )
-    return layout.write(pdf_forms=True), pages
+    return layout.write(pdf_forms=True, pdf_variant="pdf/ua-1"), pages
 
 
 def render_templates(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import logging
 import mimetypes
 import os
 import threading
@@ -24,11 +25,14 @@ from ..checks.confinement import locate_reference
 from ..errors import ERROR, Finding, PublishError
 from ..files import is_inside
 from ..project.theme import DEFAULT_THEME
+from .pdf_tags import finish_tagging
 
 # Lists the theme's font folder and nothing of the machine's (see the file).
 FONTCONFIG_FILE = DEFAULT_THEME / "fonts" / "fonts.conf"
 # The environment is the process's: one font configuration is made at a time.
 ENVIRONMENT_LOCK = threading.Lock()
+# A child of WeasyPrint's logger, so its warnings reach the findings as the engine's do.
+TAGGING_LOG = logging.getLogger("weasyprint.publish-tagging")
 
 
 @contextmanager
@@ -160,7 +164,12 @@ class PagedDocument:
         return next(i for i, page in enumerate(self._document.pages) if anchor in page.anchors)
 
     def write(self, finisher=None, **options) -> bytes:
-        return self._document.write_pdf(finisher=finisher, **options)
+        """The PDF's bytes; a tagged one finished by `pdf_tags`, its PDF/UA claim kept
+        only if it holds (TAG001 says why not)."""
+        data, problems = finish_tagging(self._document.write_pdf(finisher=finisher, **options))
+        for problem in problems:
+            TAGGING_LOG.warning(f"not claiming PDF/UA: {problem}", extra={"finding_code": "TAG001"})
+        return data
 
     def fill_ratio(self, container: str = "main", block: str = "section") -> float:
         """How much of the first page's column space the `block` boxes take up."""

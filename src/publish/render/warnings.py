@@ -99,11 +99,10 @@ def weasyprint_findings(
         else:
             line = _line_naming(Path(path), QUOTED_NAME.search(message))
         hint = FONT_HINT if "cannot be loaded" in message else ""
-        findings.add(
-            Finding(
-                _shown(path, project), line, col, WARNING, "REN002", f"WeasyPrint: {message}", hint
-            )
-        )
+        # publish's own checks of the written PDF log with their code (see pdf_engine).
+        code = getattr(record, "finding_code", "REN002")
+        said = f"WeasyPrint: {message}" if code == "REN002" else message
+        findings.add(Finding(_shown(path, project), line, col, WARNING, code, said, hint))
     return sorted(findings)
 
 
