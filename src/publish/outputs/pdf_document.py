@@ -47,7 +47,7 @@ def stylesheet(context: EditionContext, page: Stylesheet | None = None, profile=
     return sheet.with_text(file_urls_for_fonts(sheet.text, theme))
 
 
-def _head(context: EditionContext, sheet: Stylesheet) -> str:
+def head(context: EditionContext, sheet: Stylesheet) -> str:
     esc = html.escape
     meta = metadata_tags(context.book, context.built_at)
     return (
@@ -56,7 +56,7 @@ def _head(context: EditionContext, sheet: Stylesheet) -> str:
     )
 
 
-def _cover(context: EditionContext) -> str:
+def cover_html(context: EditionContext) -> str:
     cover = base64.b64encode(context.cover_png).decode()
     return (
         f'<section class="cover"><img src="data:image/png;base64,{cover}" '
@@ -64,7 +64,7 @@ def _cover(context: EditionContext) -> str:
     )
 
 
-def _front_matter(context: EditionContext) -> str:
+def front_matter(context: EditionContext) -> str:
     esc = html.escape
     edition = f"{context.kind.label} · {context.publication_date}"
     items = context.colophon_items()
@@ -90,7 +90,7 @@ def _toc(context: EditionContext) -> str:
     )
 
 
-def _chapter_html(context: EditionContext, chapter) -> str:
+def chapter_html(context: EditionContext, chapter) -> str:
     """A chapter with its notes moved to where they are called, for `float: footnote`."""
     element = lxml.html.fromstring(lxml.html.tostring(chapter.element, encoding="unicode"))
     element.set("class", f"{element.get('class', '')} chapter {chapter.kind}".strip())
@@ -135,14 +135,14 @@ def _draw_math(context: EditionContext, chapter, element) -> None:
 def pdf_html(context: EditionContext, sheet: Stylesheet | None = None, cover=True, end="") -> str:
     """The book as one HTML document: the screen profile's unless given the print
     profile's stylesheet, `cover=False` and its `end` (the page that makes the count even)."""
-    chapters = "".join(_chapter_html(context, c) for c in context.rendered.chapters)
+    chapters = "".join(chapter_html(context, c) for c in context.rendered.chapters)
     body_class = f"edition-{context.kind.name} paper-{context.book.paper}"
     title = html.escape(context.book.title)
     sheet = stylesheet(context) if sheet is None else sheet
     return (
         f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
-        f'{_head(context, sheet)}<body class="{body_class}" data-title="{title}">'
-        f"{_cover(context) if cover else ''}{_front_matter(context)}"
+        f'{head(context, sheet)}<body class="{body_class}" data-title="{title}">'
+        f"{cover_html(context) if cover else ''}{front_matter(context)}"
         f"{_toc(context)}<main>{chapters}</main>{end}</body></html>"
     )
 

@@ -1,0 +1,135 @@
+"""The book's PDF made from parts (`pdf: {engine: parts}`): the chapters laid out on their
+own (`pdf_parts`), then the front matter, whose contents now know every chapter's page,
+then one small overlay document of folios; `render.pdf_join` makes one book of them.
+
+Why an overlay: a folio is the only thing on a chapter's pages that depends on where the
+chapter starts. Laying out N empty pages with their margin boxes takes a fraction of a
+second, so an edit that changes one chapter's length lays out that chapter, the front
+matter and the overlay again, never the chapters after it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..render.context import EditionContext
+from ..render.pdf_engine import lay_out
+from ..render.pdf_join import CROSS_PART, Joining, join, label_ranges
+from .pdf_document import cover_html, front_matter, head
+from .pdf_parts import PartCache, PartLayout, chapter_documents, lay_out_parts
+
+# The overlay keeps only the folios: running heads are each part's own.
+OVERLAY_CSS = (
+    "@page body:left, body:right { @top-left { content: none; } @top-right { content: none; }"
+    " @top-center { content: none; } } div.folio-page + div.folio-page { break-before: page; }"
+)
+# The contents' page numbers, known before the front matter is laid out.
+TOC_NUMBERS = 'nav.toc a::after { content: leader(".") attr(data-page); }'
+
+
+@dataclass
+class JoinedBook:
+    data: bytes
+    pages: int
+    images: list[tuple[str, int, float]] = field(default_factory=list)
+    laid_out: list[int] = field(default_factory=list)
+    """Indexes of the chapters laid out anew (the others came from the cache)."""
+
+
+@dataclass
+class PartsRun:
+    """What every part's layout shares: where it may read, workers, the part cache."""
+
+    roots: list[Path]
+    jobs: int
+    cache: PartCache
+
+
+def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, cover: bool):
+    """The whole book from its parts; `printed` opens each part on a recto and makes the
+    page count even, `cover` puts the cover first."""
+    base = str(context.project)
+    documents = chapter_documents(context, sheet)
+    chapters, fresh = lay_out_parts(documents, run.roots, base, run.jobs, run.cache)
+    starts, blanks, folio = [], [], 1
+    for part in chapters:
+        starts.append(folio)
+        blanks.append(printed and part.pages % 2 == 1)
+        folio += part.pages + blanks[-1]
+    numbers = {
+        ident: start + page
+        for part, start in zip(chapters, starts, strict=True)
+        for ident, page in part.anchors.items()
+    }
+    front_document = _front_document(context, sheet, cover, numbers)
+    (front,), _ = lay_out_parts([front_document], run.roots, base, 1, run.cache)
+    front_blank = printed and front.pages % 2 == 1
+    body_start = front.pages + front_blank
+    overlay = lay_out(_overlay_document(context, sheet, folio - 1), None, run.roots, base)
+    how = Joining(
+        [front_blank, *blanks],
+        overlay.write(),
+        _stamps(chapters, blanks, body_start),
+        label_ranges(body_start, cover),
+        even=printed,
+    )
+    data = join([front.data, *(part.data for part in chapters)], how)
+    images = [image for part in chapters for image in part.images]
+    pages = body_start + folio - 1
+    return JoinedBook(data, pages + (printed and pages % 2), images, fresh)
+
+
+def _stamps(chapters: list[PartLayout], blanks: list[bool], body_start: int) -> dict[int, int]:
+    """Each body page that has a folio -> its page of the overlay (blank versos get none)."""
+    stamps, index = {}, body_start
+    for part, blank in zip(chapters, blanks, strict=True):
+        for page in range(index, index + part.pages):
+            stamps[page] = page - body_start
+        index += part.pages + blank
+    return stamps
+
+
+def _front_document(context: EditionContext, sheet, cover: bool, numbers: dict) -> str:
+    """Cover (screen), title page, colophon and contents, the contents' numbers written."""
+    entries = []
+    for chapter in context.rendered.chapters:
+        for level, ident, text in chapter.headings:
+            if level <= 2 and ident:
+                entries.append(
+                    f'<li class="toc-level{level}"><a href="{CROSS_PART}{ident}" '
+                    f'data-page="{numbers.get(ident, "")}">{html.escape(text)}</a></li>'
+                )
+    toc = (
+        f'<nav class="toc" role="doc-toc" aria-label="Contents"><h1 class="toc-title">'
+        f"Contents</h1><ol>{''.join(entries)}</ol></nav>"
+    )
+    return _document(
+        context, sheet.with_text(sheet.text + TOC_NUMBERS), _cover(context, cover) + toc
+    )
+
+
+def _cover(context: EditionContext, cover: bool) -> str:
+    return (cover_html(context) if cover else "") + front_matter(context)
+
+
+def _overlay_document(context: EditionContext, sheet, pages: int) -> str:
+    """`pages` body pages holding nothing but their folios."""
+    body = "<main>" + '<div class="folio-page"></div>' * pages + "</main>"
+    return _document(context, sheet.with_text(sheet.text + OVERLAY_CSS), body)
+
+
+def _document(context: EditionContext, sheet, body: str) -> str:
+    body_class = f"edition-{context.kind.name} paper-{context.book.paper}"
+    title = html.escape(context.book.title)
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
+        f'{head(context, sheet)}<body class="{body_class}" data-title="{title}">'
+        f"{body}</body></html>"
+    )
+
+
+def parts_run(job) -> PartsRun:
+    """An output job's fetch roots, workers and part cache."""
+    return PartsRun(job.fetch_roots, job.jobs, PartCache(job.tree.cache_dir, job.parts_key))
