@@ -28,7 +28,7 @@ from ..render.context import EditionContext
 from ..render.pdf_engine import lay_out
 from ..render.pdf_join import CROSS_PART
 from ..render.warnings import capture_weasyprint
-from .pdf_document import chapter_html, head
+from .pdf_document import chapter_html
 
 PARTS_DIR = "pdf-parts"
 # Parts print no folio: the join stamps them, so a part is the same wherever it starts.
@@ -147,9 +147,18 @@ def chapter_documents(context: EditionContext, sheet) -> list[str]:
         counters = f"html {{ counter-reset: footnote {notes_before}; }}"
         documents.append(
             f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
-            f"{head(context, sheet + Stylesheet.of(NO_FOLIOS + counters))}"
+            f"{_head(context, sheet + Stylesheet.of(NO_FOLIOS + counters))}"
             f'<body class="{body_class}" data-title="{title}"><main>'
             f"{point_elsewhere(fragment, own, book)}</main></body></html>"
         )
         notes_before += len(lxml.html.fromstring(fragment).find_class("footnote"))
     return documents
+
+
+def _head(context: EditionContext, sheet: Stylesheet) -> str:
+    """A part's head: no metadata (the join keeps the front matter's), so the build's
+    date, which follows the latest edit, is not in every part's cache key."""
+    return (
+        f'<head><meta charset="utf-8"><title>{html.escape(context.title)}</title>'
+        f"<style>{sheet.text}</style></head>"
+    )
