@@ -1,5 +1,7 @@
 """The PDF laid out per chapter and joined (`pdf: {engine: parts}`), against the single
-document (`engine: whole`) on the bundled eight-chapter book, both profiles."""
+document (`engine: whole`), both profiles: on the bundled eight-chapter book, and on
+tests/fixtures/pdf-parts (a one-page chapter, so blank versos in print; links across
+chapters both ways; footnotes numbered on across chapters)."""
 
 from __future__ import annotations
 
@@ -13,37 +15,44 @@ import pytest
 from pikepdf import Array, Dictionary, NameTree, NumberTree
 from pypdf import PdfReader
 
-from helpers import REPO, copy_project
+from helpers import FIXTURES, REPO, copy_project
 from publish.engine.build import build
 
 pytestmark = pytest.mark.slow
 PROFILES = "pdf:\n  engine: {engine}\n  screen:\n  print:\n"
-NAMES = ("ml-product-lifecycle.pdf", "ml-product-lifecycle-print.pdf")
 EPOCH = "1790000000"
-LAST_CHAPTER = "manuscript/chapters/08-wrap-up.md"
+SOURCES = {
+    "bundled": (REPO, "ml-product-lifecycle", "chapters/08-wrap-up.md"),
+    "fixture": (FIXTURES / "pdf-parts", "parts-joined", "last.md"),
+}
+PDFS = [(source, profile) for source in SOURCES for profile in ("", "-print")]
 
 
-def _project(tmp_path_factory, engine: str) -> Path:
-    project = copy_project(REPO, tmp_path_factory.mktemp(engine))
-    with (project / "manuscript" / "book.yaml").open("a", encoding="utf-8") as book:
-        book.write(PROFILES.format(engine=engine))
+def _project(tmp_path_factory, source: str, engine: str) -> Path:
+    project = copy_project(SOURCES[source][0], tmp_path_factory.mktemp(engine))
+    book = project / "manuscript" / "book.yaml"
+    text = book.read_text(encoding="utf-8").split("\npdf:")[0]
+    book.write_text(f"{text.rstrip()}\n{PROFILES.format(engine=engine)}", encoding="utf-8")
     return project
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory) -> dict[str, Path]:
-    """The full edition's PDFs of each engine: {engine: project}."""
+def built(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """The full edition's PDFs of each source and engine: {(source, engine): project}."""
     made = {}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        for engine in ("whole", "parts"):
-            made[engine] = _project(tmp_path_factory, engine)
-            build(made[engine], editions=("full",), formats=("pdf",), jobs=2)
+        for source in SOURCES:
+            for engine in ("whole", "parts"):
+                made[source, engine] = _project(tmp_path_factory, source, engine)
+                build(made[source, engine], editions=("full",), formats=("pdf",), jobs=2)
     return made
 
 
-def _pdf(project: Path, name: str) -> Path:
-    return project / "build" / "full" / name
+def _pair(built, source: str, profile: str) -> tuple[Path, Path]:
+    """(per-chapter PDF, single-document PDF) of `source` and `profile`."""
+    name = f"{SOURCES[source][1]}{profile}.pdf"
+    return tuple(built[source, engine] / "build" / "full" / name for engine in ("parts", "whole"))
 
 
 def _dest_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
@@ -80,20 +89,34 @@ def _outline(path: Path) -> list[tuple[int, str, int]]:
         return entries
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_both_engines_agree_page_by_page(books, name):
-    whole, parts = (PdfReader(_pdf(books[e], name)) for e in ("whole", "parts"))
+@pytest.mark.parametrize(("source", "profile"), PDFS)
+def test_both_engines_agree_page_by_page(built, source, profile):
+    mine, theirs = _pair(built, source, profile)
+    parts, whole = PdfReader(mine), PdfReader(theirs)
     assert len(parts.pages) == len(whole.pages) > 10
-    for index, (mine, theirs) in enumerate(zip(parts.pages, whole.pages, strict=True)):
-        assert mine.extract_text() == theirs.extract_text(), f"page {index}"
+    for index, (ours, single) in enumerate(zip(parts.pages, whole.pages, strict=True)):
+        assert ours.extract_text() == single.extract_text(), f"page {index}"
     assert parts.page_labels == whole.page_labels
-    assert _outline(_pdf(books["parts"], name)) == _outline(_pdf(books["whole"], name))
-    assert _links(_pdf(books["parts"], name)) == _links(_pdf(books["whole"], name))
+    assert _outline(mine) == _outline(theirs)
+    assert _links(mine) == _links(theirs)
+    assert len(_links(mine)) > 20
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_joined_pdf_is_clean_for_qpdf(books, name):
-    check = subprocess.run(["qpdf", "--check", _pdf(books["parts"], name)], capture_output=True)
+def test_print_opens_chapters_on_rectos_with_blank_versos(built):
+    mine, _ = _pair(built, "fixture", "-print")
+    reader = PdfReader(mine)
+    starts = [i for i, page in enumerate(reader.pages) if "A long middle\n" in page.extract_text()]
+    assert starts and starts[0] % 2 == 0  # a right-hand page: odd in 1-based counting
+    assert reader.pages[starts[0] - 1].extract_text().strip() == ""  # the blank verso
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "5. The last note" in text  # footnotes numbered on across parts
+
+
+@pytest.mark.parametrize(("source", "profile"), PDFS)
+def test_joined_pdf_is_clean_for_qpdf(built, source, profile):
+    check = subprocess.run(
+        ["qpdf", "--check", _pair(built, source, profile)[0]], capture_output=True
+    )
     assert check.returncode == 0, check.stdout.decode()[-2000:]
     assert b"WARNING" not in check.stdout + check.stderr
 
@@ -139,9 +162,9 @@ def _is_int(value) -> bool:
         return False
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_joined_pdf_has_one_valid_structure_tree(books, name):
-    with pikepdf.open(_pdf(books["parts"], name)) as pdf:
+@pytest.mark.parametrize(("source", "profile"), PDFS)
+def test_joined_pdf_has_one_valid_structure_tree(built, source, profile):
+    with pikepdf.open(_pair(built, source, profile)[0]) as pdf:
         root = pdf.Root.StructTreeRoot
         documents = [root.K] if isinstance(root.K, Dictionary) else list(root.K)
         assert [str(d.S) for d in documents] == ["/Document"]
@@ -160,12 +183,14 @@ def test_joined_pdf_has_one_valid_structure_tree(books, name):
                 assert key not in keys
                 keys.add(key)
                 assert len(parents[key]) > max(mcid for _, mcid in drawn)
-        # Every chapter's elements hang from the one Document: all eight chapters' H1s.
-        assert sum(str(element.S) == "/H1" for element in reached) >= 9
+        # Every part's elements hang from the one Document: contents and chapters' H1s.
+        chapters = 9 if source == "bundled" else 4
+        assert sum(str(element.S) == "/H1" for element in reached) >= chapters
 
 
-def test_contents_numbers_are_the_pages_chapters_start_on(books):
-    path = _pdf(books["parts"], NAMES[1])
+@pytest.mark.parametrize(("source", "profile"), PDFS)
+def test_contents_numbers_are_the_pages_chapters_start_on(built, source, profile):
+    path = _pair(built, source, profile)[0]
     reader = PdfReader(path)
     labels = reader.page_labels
     landing = {name: page for _, name, page in _links(path)}
@@ -184,12 +209,12 @@ def test_contents_numbers_are_the_pages_chapters_start_on(books):
             assert match[1].rstrip(" .") in outline
 
 
-def test_an_edit_lays_out_only_its_chapter_and_jobs_change_no_byte(books, tmp_path, monkeypatch):
+def test_an_edit_lays_out_only_its_chapter_and_jobs_change_no_byte(built, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)  # as the first build: same tools' key
-    project = books["parts"]
+    project = built["bundled", "parts"]
     parts = project / "build" / ".cache" / "pdf-parts"
     before = {path.name for path in parts.glob("*.pdf")}
-    chapter = project / LAST_CHAPTER
+    chapter = project / "manuscript" / SOURCES["bundled"][2]
     chapter.write_text(chapter.read_text().replace("the ", "the  ", 1), encoding="utf-8")
     text = chapter.read_text().replace("product", "produce", 1)
     chapter.write_text(text, encoding="utf-8")
@@ -200,5 +225,6 @@ def test_an_edit_lays_out_only_its_chapter_and_jobs_change_no_byte(books, tmp_pa
     again = tmp_path / "again"
     shutil.copytree(project, again, ignore=shutil.ignore_patterns("build"))
     build(again, editions=("full",), formats=("pdf",), jobs=1)
-    for name in NAMES:
-        assert _pdf(again, name).read_bytes() == _pdf(project, name).read_bytes()
+    for profile in ("", "-print"):
+        name = Path("build", "full", f"{SOURCES['bundled'][1]}{profile}.pdf")
+        assert (again / name).read_bytes() == (project / name).read_bytes()
