@@ -74,6 +74,7 @@ def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, co
         _stamps(chapters, blanks, body_start),
         label_ranges(body_start, cover),
         even=printed,
+        claims_ua=not any(code == "TAG001" for p in (front, *chapters) for *_, code in p.warnings),
     )
     data = join([front.data, *(part.data for part in chapters)], how)
     images = [image for part in chapters for image in part.images]

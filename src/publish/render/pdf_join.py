@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, OutlineItem, String
 
+from .pdf_tags import UA_PART
+
 # A part links to an anchor in another part by this URL (it has no such anchor itself,
 # and WeasyPrint would drop the link); the join turns it into a named destination.
 CROSS_PART = "https://parts.publish.invalid/#"
@@ -34,6 +36,8 @@ class Joining:
     """Joined page index -> overlay page index."""
     labels: list = field(default_factory=list)
     even: bool = False
+    claims_ua: bool = True
+    """False when a part's PDF/UA promise failed (pdf_tags): then the book claims none."""
 
 
 def join(parts: list[bytes], how: Joining) -> bytes:
@@ -60,6 +64,10 @@ def join(parts: list[bytes], how: Joining) -> bytes:
         _stamp(book, pikepdf.open(io.BytesIO(how.overlay)), how.stamps)
     if how.labels:
         book.Root.PageLabels = Dictionary(Nums=Array(how.labels))
+    if not how.claims_ua:
+        with book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            if UA_PART in meta:
+                del meta[UA_PART]
     out = io.BytesIO()
     book.save(out, deterministic_id=True)
     return out.getvalue()
