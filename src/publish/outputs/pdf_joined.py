@@ -18,7 +18,7 @@ from ..render.context import EditionContext
 from ..render.pdf_engine import lay_out
 from ..render.pdf_join import CROSS_PART, Joining, join, label_ranges
 from .pdf_document import cover_html, front_matter, head
-from .pdf_parts import PartCache, PartLayout, chapter_documents, lay_out_parts
+from .pdf_parts import PartCache, PartLayout, chapter_documents, lay_out_parts, part_head
 
 # The overlay keeps only the folios: running heads are each part's own.
 OVERLAY_CSS = (
@@ -63,20 +63,25 @@ def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, co
         for part, start in zip(chapters, starts, strict=True)
         for ident, page in part.anchors.items()
     }
-    front_document = _front_document(context, sheet, cover, numbers)
-    (front,), _ = lay_out_parts([front_document], run.roots, base, 1, run.cache)
+    front_document = _front_document(context, sheet, numbers)
+    # The cover on its own: its image is slow to write and never changes with the date.
+    documents = [_cover_document(context, sheet)] if cover else []
+    made, _ = lay_out_parts([*documents, front_document], run.roots, base, 1, run.cache)
+    front = made[-1]
     front_blank = printed and front.pages % 2 == 1
-    body_start = front.pages + front_blank
+    body_start = sum(part.pages for part in made) + front_blank
     overlay = lay_out(_overlay_document(context, sheet, folio - 1), None, run.roots, base)
+    everything = [*made, *chapters]
     how = Joining(
-        [front_blank, *blanks],
+        [*(False for _ in made[:-1]), front_blank, *blanks],
         overlay.write(),
         _stamps(chapters, blanks, body_start),
         label_ranges(body_start, cover),
         even=printed,
-        claims_ua=not any(code == "TAG001" for p in (front, *chapters) for *_, code in p.warnings),
+        claims_ua=not any(code == "TAG001" for p in everything for *_, code in p.warnings),
+        metadata_from=len(made) - 1,
     )
-    data = join([front.data, *(part.data for part in chapters)], how)
+    data = join([part.data for part in everything], how)
     images = [image for part in chapters for image in part.images]
     pages = body_start + folio - 1
     return JoinedBook(data, pages + (printed and pages % 2), images, fresh)
@@ -92,8 +97,9 @@ def _stamps(chapters: list[PartLayout], blanks: list[bool], body_start: int) -> 
     return stamps
 
 
-def _front_document(context: EditionContext, sheet, cover: bool, numbers: dict) -> str:
-    """Cover (screen), title page, colophon and contents, the contents' numbers written."""
+def _front_document(context: EditionContext, sheet, numbers: dict) -> str:
+    """Title page, colophon and contents, the contents' numbers written; its metadata
+    becomes the book's."""
     entries = []
     for chapter in context.rendered.chapters:
         for level, ident, text in chapter.headings:
@@ -106,13 +112,12 @@ def _front_document(context: EditionContext, sheet, cover: bool, numbers: dict) 
         f'<nav class="toc" role="doc-toc" aria-label="Contents"><h1 class="toc-title">'
         f"Contents</h1><ol>{''.join(entries)}</ol></nav>"
     )
-    return _document(
-        context, sheet.with_text(sheet.text + TOC_NUMBERS), _cover(context, cover) + toc
-    )
+    numbered = sheet.with_text(sheet.text + TOC_NUMBERS)
+    return _document(context, numbered, front_matter(context) + toc)
 
 
-def _cover(context: EditionContext, cover: bool) -> str:
-    return (cover_html(context) if cover else "") + front_matter(context)
+def _cover_document(context: EditionContext, sheet) -> str:
+    return _document(context, sheet, cover_html(context), part_head(context, sheet))
 
 
 def _overlay_document(context: EditionContext, sheet, pages: int) -> str:
@@ -121,12 +126,12 @@ def _overlay_document(context: EditionContext, sheet, pages: int) -> str:
     return _document(context, sheet.with_text(sheet.text + OVERLAY_CSS), body)
 
 
-def _document(context: EditionContext, sheet, body: str) -> str:
+def _document(context: EditionContext, sheet, body: str, head_html: str = "") -> str:
     body_class = f"edition-{context.kind.name} paper-{context.book.paper}"
     title = html.escape(context.book.title)
     return (
         f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
-        f'{head(context, sheet)}<body class="{body_class}" data-title="{title}">'
+        f'{head_html or head(context, sheet)}<body class="{body_class}" data-title="{title}">'
         f"{body}</body></html>"
     )
 

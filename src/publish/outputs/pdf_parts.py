@@ -147,7 +147,7 @@ def chapter_documents(context: EditionContext, sheet) -> list[str]:
         counters = f"html {{ counter-reset: footnote {notes_before}; }}"
         documents.append(
             f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
-            f"{_head(context, sheet + Stylesheet.of(NO_FOLIOS + counters))}"
+            f"{part_head(context, sheet + Stylesheet.of(NO_FOLIOS + counters))}"
             f'<body class="{body_class}" data-title="{title}"><main>'
             f"{point_elsewhere(fragment, own, book)}</main></body></html>"
         )
@@ -155,7 +155,7 @@ def chapter_documents(context: EditionContext, sheet) -> list[str]:
     return documents
 
 
-def _head(context: EditionContext, sheet: Stylesheet) -> str:
+def part_head(context: EditionContext, sheet: Stylesheet) -> str:
     """A part's head: no metadata (the join keeps the front matter's), so the build's
     date, which follows the latest edit, is not in every part's cache key."""
     return (

@@ -37,6 +37,8 @@ class Joining:
     labels: list = field(default_factory=list)
     even: bool = False
     claims_ua: bool = True
+    metadata_from: int = 0
+    """The part whose XMP and document information the book keeps."""
     """False when a part's PDF/UA promise failed (pdf_tags): then the book claims none."""
 
 
@@ -64,6 +66,8 @@ def join(parts: list[bytes], how: Joining) -> bytes:
         _stamp(book, pikepdf.open(io.BytesIO(how.overlay)), how.stamps)
     if how.labels:
         book.Root.PageLabels = Dictionary(Nums=Array(how.labels))
+    if how.metadata_from:
+        _take_metadata(book, sources[how.metadata_from])
     if not how.claims_ua:
         with book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             if UA_PART in meta:
@@ -71,6 +75,12 @@ def join(parts: list[bytes], how: Joining) -> bytes:
     out = io.BytesIO()
     book.save(out, deterministic_id=True)
     return out.getvalue()
+
+
+def _take_metadata(book, source) -> None:
+    """The XMP and the document information of `source` instead of the first part's."""
+    book.Root.Metadata = book.copy_foreign(source.Root.Metadata)
+    book.trailer.Info = book.copy_foreign(source.trailer.Info)
 
 
 def _next_key(parents: NumberTree) -> int:
