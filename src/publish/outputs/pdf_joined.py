@@ -3,19 +3,20 @@ own (`pdf_parts`), then the front matter, whose contents now know every chapter'
 then one small overlay document of folios; `render.pdf_join` makes one book of them.
 
 Why an overlay: a folio is the only thing on a chapter's pages that depends on where the
-chapter starts. Laying out N empty pages with their margin boxes takes a fraction of a
-second, so an edit that changes one chapter's length lays out that chapter, the front
-matter and the overlay again, never the chapters after it.
+chapter starts. Laying out N empty pages with their margin boxes is cheap (about 2 s for
+386 pages, and cached while N stays), so an edit that changes one chapter's length lays
+out that chapter, the front matter and the overlay again, never the chapters after it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..render.context import EditionContext
-from ..render.pdf_engine import lay_out
 from ..render.pdf_join import CROSS_PART, Joining, join, label_ranges
 from .pdf_document import cover_html, front_matter, head
 from .pdf_parts import PartCache, PartLayout, chapter_documents, lay_out_parts, part_head
@@ -25,6 +26,7 @@ OVERLAY_CSS = (
     "@page body:left, body:right { @top-left { content: none; } @top-right { content: none; }"
     " @top-center { content: none; } } div.folio-page + div.folio-page { break-before: page; }"
 )
+STAND_IN_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 # The contents' page numbers, known before the front matter is laid out.
 TOC_NUMBERS = 'nav.toc a::after { content: leader(".") attr(data-page); }'
 
@@ -70,16 +72,18 @@ def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, co
     front = made[-1]
     front_blank = printed and front.pages % 2 == 1
     body_start = sum(part.pages for part in made) + front_blank
-    overlay = lay_out(_overlay_document(context, sheet, folio - 1), None, run.roots, base)
+    folios = _overlay_document(context, sheet, folio - 1)
+    (overlay,), _ = lay_out_parts([folios], run.roots, base, 1, run.cache, tagged=False)
     everything = [*made, *chapters]
     how = Joining(
         [*(False for _ in made[:-1]), front_blank, *blanks],
-        overlay.write(),
+        overlay.data,
         _stamps(chapters, blanks, body_start),
         label_ranges(body_start, cover),
         even=printed,
         claims_ua=not any(code == "TAG001" for p in everything for *_, code in p.warnings),
         metadata_from=len(made) - 1,
+        dated=(f"D:{context.built_at:%Y%m%d%H%M%S}+00'00", context.built_at.isoformat()),
     )
     data = join([part.data for part in everything], how)
     images = [image for part in chapters for image in part.images]
@@ -113,7 +117,10 @@ def _front_document(context: EditionContext, sheet, numbers: dict) -> str:
         f"Contents</h1><ol>{''.join(entries)}</ol></nav>"
     )
     numbered = sheet.with_text(sheet.text + TOC_NUMBERS)
-    return _document(context, numbered, front_matter(context) + toc)
+    # Laid out with a stand-in date, which the join replaces: the contents' leaders are
+    # slow to lay out, and the part is then cached until the numbers or the text change.
+    undated = dataclasses.replace(context, built_at=STAND_IN_DATE)
+    return _document(undated, numbered, front_matter(context) + toc)
 
 
 def _cover_document(context: EditionContext, sheet) -> str:

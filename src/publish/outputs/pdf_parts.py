@@ -52,11 +52,13 @@ class PartLayout:
     """(level, message, finding code or "") the engine logged, replayed by the parent."""
 
 
-def render_part(document: str, roots: list[Path], base_url: str) -> PartLayout:
-    """Lay out and write one part (in a worker process when there are several)."""
+def render_part(document: str, roots: list[Path], base_url: str, tagged=True) -> PartLayout:
+    """Lay out and write one part (in a worker process when there are several); the
+    folios' overlay is not `tagged`: it is drawn as an artifact."""
+    variant = {"pdf_variant": "pdf/ua-1"} if tagged else {}
     with capture_weasyprint() as records:
-        layout = lay_out(document, None, roots, base_url, pdf_variant="pdf/ua-1")
-        data = layout.write(pdf_variant="pdf/ua-1")
+        layout = lay_out(document, None, roots, base_url, **variant)
+        data = layout.write(**variant)
         images = list(layout.raster_images("data-source"))
     warnings = [(r.levelno, r.getMessage(), getattr(r, "finding_code", "")) for r in records]
     return PartLayout(data, layout.pages, layout.anchor_pages(), images, warnings)
@@ -93,16 +95,21 @@ class PartCache:
 
 
 def lay_out_parts(
-    documents: list[str], roots: list[Path], base_url: str, jobs: int, cache: PartCache
+    documents: list[str], roots: list[Path], base_url: str, jobs: int, cache: PartCache, tagged=True
 ) -> tuple[list[PartLayout], list[int]]:
     """Every document's layout, in order, and the indexes of those laid out anew (the
     rest came from the cache). Up to `jobs` forked workers; one process when forking is
     unsafe (other threads running) or pointless: the bytes are the same either way."""
-    names = [cache.name(document) for document in documents]
+    names = [cache.name(f"{tagged}{document}") for document in documents]
     found = [cache.get(name) for name in names]
     todo = [index for index, part in enumerate(found) if part is None]
     workers = min(jobs, len(todo))
-    arguments = ([documents[i] for i in todo], [roots] * len(todo), [base_url] * len(todo))
+    arguments = (
+        [documents[i] for i in todo],
+        [roots] * len(todo),
+        [base_url] * len(todo),
+        [tagged] * len(todo),
+    )
     if workers > 1 and threading.active_count() == 1:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:

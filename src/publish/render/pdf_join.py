@@ -39,6 +39,9 @@ class Joining:
     claims_ua: bool = True
     metadata_from: int = 0
     """The part whose XMP and document information the book keeps."""
+    dated: tuple[str, str] | None = None
+    """(PDF date, XMP date) the book is created and modified at, when that part's are
+    stand-ins (so the part's layout, cached, does not follow the clock)."""
     """False when a part's PDF/UA promise failed (pdf_tags): then the book claims none."""
 
 
@@ -68,6 +71,8 @@ def join(parts: list[bytes], how: Joining) -> bytes:
         book.Root.PageLabels = Dictionary(Nums=Array(how.labels))
     if how.metadata_from:
         _take_metadata(book, sources[how.metadata_from])
+    if how.dated is not None:
+        _date(book, *how.dated)
     if not how.claims_ua:
         with book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             if UA_PART in meta:
@@ -81,6 +86,12 @@ def _take_metadata(book, source) -> None:
     """The XMP and the document information of `source` instead of the first part's."""
     book.Root.Metadata = book.copy_foreign(source.Root.Metadata)
     book.trailer.Info = book.copy_foreign(source.trailer.Info)
+
+
+def _date(book, pdf_date: str, xmp_date: str) -> None:
+    with book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["xmp:CreateDate"] = meta["xmp:ModifyDate"] = xmp_date
+    book.docinfo["/CreationDate"] = book.docinfo["/ModDate"] = String(pdf_date)
 
 
 def _next_key(parents: NumberTree) -> int:
