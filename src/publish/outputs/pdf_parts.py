@@ -25,7 +25,7 @@ import lxml.html
 from ..files import write_atomic
 from ..project.theme import Stylesheet
 from ..render.context import EditionContext
-from ..render.pdf_engine import lay_out
+from ..render.pdf_engine import lay_out, refusals_as_errors
 from ..render.pdf_join import CROSS_PART
 from ..render.warnings import capture_weasyprint
 from .pdf_document import chapter_html
@@ -56,7 +56,9 @@ def render_part(document: str, roots: list[Path], base_url: str, tagged=True) ->
     """Lay out and write one part (in a worker process when there are several); the
     folios' overlay is not `tagged`: it is drawn as an artifact."""
     variant = {"pdf_variant": "pdf/ua-1"} if tagged else {}
-    with capture_weasyprint() as records:
+    # A refusal becomes the user's error here: WeasyPrint's exception would lose what it
+    # names on its way back from a worker process.
+    with capture_weasyprint() as records, refusals_as_errors(Path(base_url or ".")):
         layout = lay_out(document, None, roots, base_url, **variant)
         data = layout.write(**variant)
         images = list(layout.raster_images("data-source"))
