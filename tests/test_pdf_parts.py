@@ -213,7 +213,7 @@ def test_an_edit_lays_out_only_its_chapter_and_jobs_change_no_byte(built, tmp_pa
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)  # as the first build: same tools' key
     project = built["bundled", "parts"]
     parts = project / "build" / ".cache" / "pdf-parts"
-    before = {path.name for path in parts.glob("*.pdf")}
+    before = {path.name for path in parts.glob("*.pdfpart")}
     chapter = project / "manuscript" / SOURCES["bundled"][2]
     chapter.write_text(chapter.read_text().replace("the ", "the  ", 1), encoding="utf-8")
     text = chapter.read_text().replace("product", "produce", 1)
@@ -221,7 +221,7 @@ def test_an_edit_lays_out_only_its_chapter_and_jobs_change_no_byte(built, tmp_pa
     build(project, editions=("full",), formats=("pdf",), jobs=2)
     # The edited chapter laid out anew, once per profile; the front matter (same date,
     # same page numbers) and the seven other chapters reused from the part cache.
-    assert len({path.name for path in parts.glob("*.pdf")} - before) == 2
+    assert len({path.name for path in parts.glob("*.pdfpart")} - before) == 2
     again = tmp_path / "again"
     shutil.copytree(project, again, ignore=shutil.ignore_patterns("build"))
     build(again, editions=("full",), formats=("pdf",), jobs=1)

@@ -31,6 +31,9 @@ from ..render.warnings import capture_weasyprint
 from .pdf_document import chapter_html
 
 PARTS_DIR = "pdf-parts"
+# Not `.pdf`: a part is no deliverable, and nothing that looks for the build's PDFs
+# should find it.
+PART_SUFFIX = ".pdfpart"
 # Parts print no folio: the join stamps them, so a part is the same wherever it starts.
 NO_FOLIOS = (
     "@page body:left, body:right { @bottom-left { content: none; } "
@@ -67,7 +70,8 @@ def render_part(document: str, roots: list[Path], base_url: str, tagged=True) ->
 
 
 class PartCache:
-    """Parts' PDFs under `build/.cache/pdf-parts/`, named by the hash of what made them."""
+    """Parts' PDFs under `build/.cache/pdf-parts/` (`<sha256>.pdfpart` and `.json`),
+    named by the hash of what made them."""
 
     def __init__(self, cache_dir: Path, key: str) -> None:
         self.folder = cache_dir / PARTS_DIR
@@ -81,7 +85,7 @@ class PartCache:
     def get(self, name: str) -> PartLayout | None:
         try:
             facts = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
-            data = (self.folder / f"{name}.pdf").read_bytes()
+            data = (self.folder / f"{name}{PART_SUFFIX}").read_bytes()
         except (OSError, ValueError):
             return None
         if hashlib.sha256(data).hexdigest() != facts.pop("sha256", None):
@@ -92,7 +96,7 @@ class PartCache:
     def put(self, name: str, part: PartLayout) -> None:
         facts = asdict(part)
         facts["sha256"] = hashlib.sha256(facts.pop("data")).hexdigest()
-        write_atomic(self.folder / f"{name}.pdf", part.data)
+        write_atomic(self.folder / f"{name}{PART_SUFFIX}", part.data)
         write_atomic(self.folder / f"{name}.json", json.dumps(facts).encode())
 
 
