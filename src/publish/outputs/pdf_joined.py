@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,8 +37,6 @@ class JoinedBook:
     data: bytes
     pages: int
     images: list[tuple[str, int, float]] = field(default_factory=list)
-    laid_out: list[int] = field(default_factory=list)
-    """Indexes of the chapters laid out anew (the others came from the cache)."""
 
 
 @dataclass
@@ -47,6 +46,7 @@ class PartsRun:
     roots: list[Path]
     jobs: int
     cache: PartCache
+    report: Callable[[str], None]
 
 
 def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, cover: bool):
@@ -55,6 +55,7 @@ def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, co
     base = str(context.project)
     documents = chapter_documents(context, sheet)
     chapters, fresh = lay_out_parts(documents, run.roots, base, run.jobs, run.cache)
+    run.report(f"{len(fresh)} of {len(chapters)} chapter(s) laid out, the rest from the cache")
     starts, blanks, folio = [], [], 1
     for part in chapters:
         starts.append(folio)
@@ -88,7 +89,7 @@ def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, co
     data = join([part.data for part in everything], how)
     images = [image for part in chapters for image in part.images]
     pages = body_start + folio - 1
-    return JoinedBook(data, pages + (printed and pages % 2), images, fresh)
+    return JoinedBook(data, pages + (printed and pages % 2), images)
 
 
 def _stamps(chapters: list[PartLayout], blanks: list[bool], body_start: int) -> dict[int, int]:
@@ -145,4 +146,5 @@ def _document(context: EditionContext, sheet, body: str, head_html: str = "") ->
 
 def parts_run(job) -> PartsRun:
     """An output job's fetch roots, workers and part cache."""
-    return PartsRun(job.fetch_roots, job.jobs, PartCache(job.tree.cache_dir, job.parts_key))
+    cache = PartCache(job.tree.cache_dir, job.parts_key)
+    return PartsRun(job.fetch_roots, job.jobs, cache, job.report)
