@@ -167,11 +167,28 @@ def edit_last_chapter(project: Path, run: int) -> None:
     chapter.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def bench_size(size: str, runs: int, jobs: int | None) -> dict:
+def choose_pdf_engine(project: Path, engine: str | None) -> None:
+    """Lay out the PDFs with `engine` (`whole` or `parts`, book.yaml's `pdf.engine`)."""
+    if engine:
+        with (project / "manuscript" / "book.yaml").open("a", encoding="utf-8") as book:
+            book.write(f"pdf:\n  engine: {engine}\n")
+
+
+def bench_size(size: str, runs: int, jobs: int | None, engine: str | None = None) -> dict:
     project = generate(size, OUT / "work" / size)
+    choose_pdf_engine(project, engine)
     build = [PUBLISH, "build", str(project), "-q"] + ([f"--jobs={jobs}"] if jobs else [])
+    # The full edition's screen PDF alone, cold: against WeasyPrint alone on the same text.
+    pdf_only = [*build, "--edition=full", "--format=pdf"]
     out = project / "build"
-    results: dict = {"floor": [], "cold": [], "nochange": [], "edit": [], "weasyprint_alone": []}
+    results: dict = {
+        "floor": [],
+        "cold": [],
+        "nochange": [],
+        "edit": [],
+        "pdf_cold": [],
+        "weasyprint_alone": [],
+    }
     floor = floor_commands(project, OUT / "work" / f"{size}-floor")
     checks: dict = {
         "nochange_rewritten": [],
@@ -193,6 +210,8 @@ def bench_size(size: str, runs: int, jobs: int | None) -> dict:
         changed = sorted(k for k in after if edited.get(k) != after[k])
         checks["edit_sample_rewritten"].append([k for k in changed if k.startswith("sample/")])
         checks["edit_full_rewritten"].append([k for k in changed if k.startswith("full/")])
+        shutil.rmtree(out, ignore_errors=True)
+        results["pdf_cold"].append(measure([pdf_only]))
     html = print_html(project, OUT / "work" / f"{size}-print.html")
     alone = [WEASYPRINT, "-u", str(project), str(html), str(OUT / "work" / f"{size}-alone.pdf")]
     results["weasyprint_alone"] = [measure([alone]) for _ in range(runs)]
@@ -238,9 +257,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated")
     parser.add_argument("--jobs", type=int, help="passed to publish build [default: all cores]")
+    parser.add_argument("--pdf-engine", choices=("whole", "parts"), help="book.yaml pdf.engine")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    all_results = {size: bench_size(size, args.runs, args.jobs) for size in args.sizes.split(",")}
+    all_results = {
+        size: bench_size(size, args.runs, args.jobs, args.pdf_engine)
+        for size in args.sizes.split(",")
+    }
     (OUT / "results.json").write_text(json.dumps(all_results, indent=2) + "\n")
     print(table(all_results))
     for size, result in all_results.items():

@@ -27,7 +27,7 @@ from ..render.html import render_edition
 from ..render.pdf_engine import load_weasyprint, refusals_as_errors
 from ..render.resources import collect_resources
 from ..render.warnings import pandoc_findings
-from .cache import ArtifactCache, Outcome
+from .cache import ArtifactCache, Outcome, theme_fingerprint, tool_fingerprint
 from .keys import TaskKeys
 from .lock import build_lock
 from .runner import Task, TaskRunner, default_jobs
@@ -94,6 +94,7 @@ class Build:
         self.contexts: dict[str, EditionContext] = {}
         self.pandoc_findings: dict[str, list[Finding]] = {}
         self.pandoc = None  # one run per edition; a preview runs it part by part
+        self.jobs = 1
 
     def prepare(self) -> int:
         """Diagrams and images, and each wanted edition's Markdown; how often Graphviz ran."""
@@ -115,6 +116,7 @@ class Build:
         result = BuildResult(self.tree.out, findings=list(project.findings))
         result.graphviz_runs = self.prepare()
         tasks = self.plan()
+        self.jobs = runner.jobs
         cache = ArtifactCache(self.tree.out, self.tree.cache_dir, self.tree.write_cache)
         outcomes = {task.name: cache.reuse(task.name, task.key) for task in tasks}
         stale = [task for task in tasks if outcomes[task.name] is None]
@@ -220,6 +222,8 @@ class Build:
             self.built_at,
             self.report,
             self.contexts.get(name) if output.needs_html else None,
+            jobs=self.jobs,
+            parts_key=tool_fingerprint() + theme_fingerprint(self.project.theme),
         )
 
     def run_task(self, name: str, output: Output) -> Outcome:

@@ -97,6 +97,10 @@ class OutputJob:
     context: EditionContext | None = None
     findings: list[Finding] = field(default_factory=list)
     """Warnings raised while writing, each at the author's file and line."""
+    jobs: int = 1
+    """Worker processes an output may lay out parts in (`--jobs`)."""
+    parts_key: str = ""
+    """The theme's and the tools' fingerprint, for caches of parts of an artifact."""
 
     @property
     def folder(self) -> Path:

@@ -11,6 +11,7 @@ from ..render.context import EditionContext
 from .base import OutputJob
 from .manifest import Artifact
 from .pdf_document import lay_out_book, pdf_html, stylesheet, write_book
+from .pdf_joined import joined_book, parts_run
 from .pdf_print import write_print
 
 __all__ = ("pdf_html", "write")
@@ -31,7 +32,11 @@ def write(job: OutputJob) -> list[Artifact]:
         path = job.folder / f"{context.stem}.pdf"
         job.report(f"writing {job.edition.name}/{path.name}")
         with job.renderer_warnings(stylesheet(context)):
-            data, pages = build_pdf(context, job.fetch_roots)
+            if chosen.engine == "parts":
+                made = joined_book(context, stylesheet(context), parts_run(job), False, True)
+                data, pages = made.data, made.pages
+            else:
+                data, pages = build_pdf(context, job.fetch_roots)
         job.tree.write(path, data)
         details = context.manifest_details()
         details["extra"] = {**details["extra"], "profile": "screen"}

@@ -48,7 +48,7 @@ def stylesheet(context: EditionContext, page: Stylesheet | None = None, profile=
     return sheet.with_text(file_urls_for_fonts(sheet.text, theme))
 
 
-def _head(context: EditionContext, sheet: Stylesheet) -> str:
+def head(context: EditionContext, sheet: Stylesheet) -> str:
     esc = html.escape
     meta = metadata_tags(context.book, context.built_at)
     return (
@@ -57,7 +57,7 @@ def _head(context: EditionContext, sheet: Stylesheet) -> str:
     )
 
 
-def _cover(context: EditionContext) -> str:
+def cover_html(context: EditionContext) -> str:
     cover = base64.b64encode(context.cover_png).decode()
     return (
         f'<section class="cover"><img src="data:image/png;base64,{cover}" '
@@ -65,7 +65,7 @@ def _cover(context: EditionContext) -> str:
     )
 
 
-def _front_matter(context: EditionContext) -> str:
+def front_matter(context: EditionContext) -> str:
     esc = html.escape
     edition = f"{context.kind.label} · {context.publication_date}"
     items = context.colophon_items()
@@ -91,13 +91,13 @@ def _toc(context: EditionContext) -> str:
     )
 
 
-def _chapter_html(context: EditionContext, chapter, plans: dict) -> str:
+def chapter_html(context: EditionContext, chapter, plans: dict | None = None) -> str:
     """A chapter with its notes moved to where they are called, for `float: footnote`,
     and the figures `plans` names moved or scaled (see pdf_fill)."""
     element = lxml.html.fromstring(lxml.html.tostring(chapter.element, encoding="unicode"))
     element.set("class", f"{element.get('class', '')} chapter {chapter.kind}".strip())
     mark_figures(element, chapter.ident)
-    place_figures(element, plans)
+    place_figures(element, plans or {})
     for ref in list(element.find_class("footnote-ref")):
         note = context.rendered.footnotes.get(ref.get("href", "").lstrip("#"))
         if note is None:
@@ -144,14 +144,14 @@ def pdf_html(
 ) -> str:
     """The book as one HTML document: the screen profile's unless given the print
     profile's stylesheet and `cover=False`; `plans` moves or scales figures (pdf_fill)."""
-    chapters = "".join(_chapter_html(context, c, plans or {}) for c in context.rendered.chapters)
+    chapters = "".join(chapter_html(context, c, plans) for c in context.rendered.chapters)
     body_class = f"edition-{context.kind.name} paper-{context.book.paper}"
     title = html.escape(context.book.title)
     sheet = stylesheet(context) if sheet is None else sheet
     return (
         f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
-        f'{_head(context, sheet)}<body class="{body_class}" data-title="{title}">'
-        f"{_cover(context) if cover else ''}{_front_matter(context)}"
+        f'{head(context, sheet)}<body class="{body_class}" data-title="{title}">'
+        f"{cover_html(context) if cover else ''}{front_matter(context)}"
         f"{_toc(context)}<main>{chapters}</main></body></html>"
     )
 

@@ -16,6 +16,7 @@ from .base import OutputJob
 from .manifest import Artifact
 from .pdf_document import lay_out_book, stylesheet, write_book
 from .pdf_fill import FIGURE_PASSES
+from .pdf_joined import joined_book, parts_run
 
 INCH = 72.0
 # KDP's least inside margin in inches by page count: up to 150 pages, 300, 500, 700, more.
@@ -99,10 +100,11 @@ def lay_out_print(context: EditionContext, roots: list[Path], chosen: Profiles):
     return layout, fit.used
 
 
-def low_resolution_images(context: EditionContext, layout) -> list[Finding]:
-    """PRN001 for each raster image printed under 300 dpi, at the line that names it."""
+def low_resolution_images(context: EditionContext, images) -> list[Finding]:
+    """PRN001 for each raster image printed under 300 dpi, at the line that names it;
+    `images` as `PagedDocument.raster_images` gives them."""
     findings = []
-    for source, pixels, points in layout.raster_images("data-source"):
+    for source, pixels, points in images:
         dpi = pixels / (points / INCH)
         if dpi >= PRINT_DPI - 0.5:
             continue
@@ -127,9 +129,13 @@ def write_print(job: OutputJob, chosen: Profiles) -> Artifact:
     path = job.folder / f"{context.stem}-print.pdf"
     job.report(f"writing {job.edition.name}/{path.name}")
     with job.renderer_warnings(print_stylesheet(context, chosen.trim, gutter(0), chosen.bleed)):
-        layout, inside = lay_out_print(context, job.fetch_roots, chosen)
-        data = write_book(context, layout, cover=False, then=pad_to_even_pages())
-    job.findings += low_resolution_images(context, layout)
+        if chosen.engine == "parts":
+            data, pages, images, inside = _joined_print(job, chosen)
+        else:
+            layout, inside = lay_out_print(context, job.fetch_roots, chosen)
+            data = write_book(context, layout, cover=False, then=pad_to_even_pages())
+            pages, images = layout.pages + layout.pages % 2, layout.raster_images("data-source")
+    job.findings += low_resolution_images(context, images)
     job.tree.write(path, data)
     details = context.manifest_details()
     details["extra"] = {
@@ -138,5 +144,17 @@ def write_print(job: OutputJob, chosen: Profiles) -> Artifact:
         "gutter_in": round(inside / INCH, 3),
         "bleed_in": round(chosen.bleed / INCH, 3),
     }
-    pages = layout.pages + layout.pages % 2
     return job.describe(path, "pdf", pages=pages, paper=chosen.trim.name, **details)
+
+
+def _joined_print(job: OutputJob, chosen: Profiles):
+    """The print interior from parts, with the gutter its page count asks for (as
+    `lay_out_print`); its bytes, pages, raster images and the gutter used."""
+    inside, run = gutter(0), parts_run(job)
+    for _ in range(MAX_PASSES):
+        sheet = print_stylesheet(job.context, chosen.trim, inside, chosen.bleed)
+        made = joined_book(job.context, sheet, run, printed=True, cover=False)
+        if gutter(made.pages) <= inside:
+            break
+        inside = gutter(made.pages)
+    return made.data, made.pages, made.images, inside

@@ -49,6 +49,8 @@ TRIMS = {
         _mm("a4", 210, 297),
     )
 }
+# How the PDFs are laid out: one document, or one per chapter joined (outputs/pdf_joined).
+ENGINES = ("whole", "parts")
 # KDP accepts up to 0.125 in; more only makes a larger page for the printer to cut.
 MAX_BLEED = 0.125 * 72
 
@@ -85,6 +87,11 @@ class PdfSpec:
         "chapters on recto, no cover, even page count).",
         default=None,
     )
+    engine: str = doc(
+        "How the PDFs are laid out: `whole` (one WeasyPrint document) or `parts` (each "
+        "chapter its own document, in parallel and cached, joined into one PDF).",
+        default="whole",
+    )
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,7 @@ class Profiles:
     screen_paper: str | None
     trim: Trim | None
     bleed: float
+    engine: str = "whole"
 
 
 def length_points(text: str) -> float | None:
@@ -119,15 +127,17 @@ def profiles(book) -> Profiles:
     spec = book.pdf
     if spec is None:
         return Profiles(book.paper, None, 0.0)
-    screen = spec.screen is not None or "pdf.screen" in book.lines
     printed = spec.print or (PrintProfile() if "pdf.print" in book.lines else None)
+    # `pdf:` naming only the engine keeps the default profile, the screen PDF.
+    screen = spec.screen is not None or "pdf.screen" in book.lines or printed is None
     paper = (spec.screen.paper if spec.screen else "") or book.paper
     if printed is None:
-        return Profiles(paper if screen else None, None, 0.0)
+        return Profiles(paper if screen else None, None, 0.0, spec.engine)
     return Profiles(
         paper if screen else None,
         trim_size(printed.trim),
         length_points(printed.bleed) or 0.0,
+        spec.engine,
     )
 
 
@@ -142,10 +152,12 @@ def check_pdf(book, name: str, papers: tuple[str, ...]) -> list[Finding]:
         line = book.lines.get(key, book.lines.get("pdf", 1))
         findings.append(Finding(name, line, 1, ERROR, "CFG005", message, hint))
 
+    if spec.engine not in ENGINES:
+        bad("pdf.engine", f"unknown PDF engine '{spec.engine}'", "`whole` or `parts`")
     if (
         spec.screen is None
         and spec.print is None
-        and not {"pdf.screen", "pdf.print"} & set(book.lines)
+        and not {"pdf.screen", "pdf.print", "pdf.engine"} & set(book.lines)
     ):
         bad("pdf", "pdf: names no profile", "add `screen:`, `print:` or both")
     if spec.screen and spec.screen.paper and spec.screen.paper not in papers:

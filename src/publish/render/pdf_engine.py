@@ -176,6 +176,13 @@ class PagedDocument:
     def pages(self) -> int:
         return len(self._document.pages)
 
+    def anchor_pages(self) -> dict[str, int]:
+        """Every anchor (element id) and the index of the first page holding it."""
+        found: dict[str, int] = {}
+        for index, page in reversed(list(enumerate(self._document.pages))):
+            found.update(dict.fromkeys(page.anchors, index))
+        return found
+
     def first_page_with_anchor(self, anchor: str) -> int:
         """The index of the first page holding the element with id `anchor`."""
         return next(i for i, page in enumerate(self._document.pages) if anchor in page.anchors)

@@ -1,0 +1,151 @@
+"""The book's PDF made from parts (`pdf: {engine: parts}`): the chapters laid out on their
+own (`pdf_parts`), then the front matter, whose contents now know every chapter's page,
+then one small overlay document of folios; `render.pdf_join` makes one book of them.
+
+Why an overlay: a folio is the only thing on a chapter's pages that depends on where the
+chapter starts. Laying out N empty pages with their margin boxes is cheap (about 2 s for
+386 pages, and cached while N stays), so an edit that changes one chapter's length lays
+out that chapter, the front matter and the overlay again, never the chapters after it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..render.context import EditionContext
+from ..render.pdf_join import CROSS_PART, Joining, join, label_ranges
+from .pdf_document import cover_html, front_matter, head
+from .pdf_parts import PartCache, PartLayout, chapter_documents, lay_out_parts, part_head
+
+# The overlay keeps only the folios: running heads are each part's own.
+OVERLAY_CSS = (
+    "@page body:left, body:right { @top-left { content: none; } @top-right { content: none; }"
+    " @top-center { content: none; } } div.folio-page + div.folio-page { break-before: page; }"
+)
+STAND_IN_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+# The contents' page numbers, known before the front matter is laid out.
+TOC_NUMBERS = 'nav.toc a::after { content: leader(".") attr(data-page); }'
+
+
+@dataclass
+class JoinedBook:
+    data: bytes
+    pages: int
+    images: list[tuple[str, int, float]] = field(default_factory=list)
+
+
+@dataclass
+class PartsRun:
+    """What every part's layout shares: where it may read, workers, the part cache."""
+
+    roots: list[Path]
+    jobs: int
+    cache: PartCache
+    report: Callable[[str], None]
+
+
+def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, cover: bool):
+    """The whole book from its parts; `printed` opens each part on a recto and makes the
+    page count even, `cover` puts the cover first."""
+    base = str(context.project)
+    documents = chapter_documents(context, sheet)
+    chapters, fresh = lay_out_parts(documents, run.roots, base, run.jobs, run.cache)
+    run.report(f"{len(fresh)} of {len(chapters)} chapter(s) laid out, the rest from the cache")
+    starts, blanks, folio = [], [], 1
+    for part in chapters:
+        starts.append(folio)
+        blanks.append(printed and part.pages % 2 == 1)
+        folio += part.pages + blanks[-1]
+    numbers = {
+        ident: start + page
+        for part, start in zip(chapters, starts, strict=True)
+        for ident, page in part.anchors.items()
+    }
+    front_document = _front_document(context, sheet, numbers)
+    # The cover on its own: its image is slow to write and never changes with the date.
+    documents = [_cover_document(context, sheet)] if cover else []
+    made, _ = lay_out_parts([*documents, front_document], run.roots, base, 1, run.cache)
+    front = made[-1]
+    front_blank = printed and front.pages % 2 == 1
+    body_start = sum(part.pages for part in made) + front_blank
+    folios = _overlay_document(context, sheet, folio - 1)
+    (overlay,), _ = lay_out_parts([folios], run.roots, base, 1, run.cache, tagged=False)
+    everything = [*made, *chapters]
+    how = Joining(
+        [*(False for _ in made[:-1]), front_blank, *blanks],
+        overlay.data,
+        _stamps(chapters, blanks, body_start),
+        label_ranges(body_start, cover),
+        even=printed,
+        claims_ua=not any(code == "TAG001" for p in everything for *_, code in p.warnings),
+        metadata_from=len(made) - 1,
+        dated=(f"D:{context.built_at:%Y%m%d%H%M%S}+00'00", context.built_at.isoformat()),
+        version=context.book.version,
+    )
+    data = join([part.data for part in everything], how)
+    images = [image for part in chapters for image in part.images]
+    pages = body_start + folio - 1
+    return JoinedBook(data, pages + (printed and pages % 2), images)
+
+
+def _stamps(chapters: list[PartLayout], blanks: list[bool], body_start: int) -> dict[int, int]:
+    """Each body page that has a folio -> its page of the overlay (blank versos get none)."""
+    stamps, index = {}, body_start
+    for part, blank in zip(chapters, blanks, strict=True):
+        for page in range(index, index + part.pages):
+            stamps[page] = page - body_start
+        index += part.pages + blank
+    return stamps
+
+
+def _front_document(context: EditionContext, sheet, numbers: dict) -> str:
+    """Title page, colophon and contents, the contents' numbers written; its metadata
+    becomes the book's."""
+    entries = []
+    for chapter in context.rendered.chapters:
+        for level, ident, text in chapter.headings:
+            if level <= 2 and ident:
+                entries.append(
+                    f'<li class="toc-level{level}"><a href="{CROSS_PART}{ident}" '
+                    f'data-page="{numbers.get(ident, "")}">{html.escape(text)}</a></li>'
+                )
+    toc = (
+        f'<nav class="toc" role="doc-toc" aria-label="Contents"><h1 class="toc-title">'
+        f"Contents</h1><ol>{''.join(entries)}</ol></nav>"
+    )
+    numbered = sheet.with_text(sheet.text + TOC_NUMBERS)
+    # Laid out with a stand-in date, which the join replaces: the contents' leaders are
+    # slow to lay out, and the part is then cached until the numbers or the text change.
+    undated = dataclasses.replace(context, built_at=STAND_IN_DATE)
+    return _document(undated, numbered, front_matter(context) + toc)
+
+
+def _cover_document(context: EditionContext, sheet) -> str:
+    return _document(context, sheet, cover_html(context), part_head(context, sheet))
+
+
+def _overlay_document(context: EditionContext, sheet, pages: int) -> str:
+    """`pages` body pages holding nothing but their folios."""
+    body = "<main>" + '<div class="folio-page"></div>' * pages + "</main>"
+    return _document(context, sheet.with_text(sheet.text + OVERLAY_CSS), body)
+
+
+def _document(context: EditionContext, sheet, body: str, head_html: str = "") -> str:
+    body_class = f"edition-{context.kind.name} paper-{context.book.paper}"
+    title = html.escape(context.book.title)
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
+        f'{head_html or head(context, sheet)}<body class="{body_class}" data-title="{title}">'
+        f"{body}</body></html>"
+    )
+
+
+def parts_run(job) -> PartsRun:
+    """An output job's fetch roots, workers and part cache."""
+    cache = PartCache(job.tree.cache_dir, job.parts_key)
+    return PartsRun(job.fetch_roots, job.jobs, cache, job.report)

@@ -1,0 +1,177 @@
+"""Lay out the book's PDF part by part: each chapter its own WeasyPrint document, in
+parallel worker processes, each reused from a per-part cache while its document (and
+the theme and tools, in `OutputJob.parts_key`) is unchanged.
+
+A part's layout never depends on where it lands in the book: it prints no folio (the
+join stamps those), its running heads are its own chapter's, and links to another
+part's anchors go through a placeholder URL the join resolves (`pdf_join.CROSS_PART`).
+What a part does depend on, the count of footnotes before it, is in its document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import lxml.html
+
+from ..files import write_atomic
+from ..project.theme import Stylesheet
+from ..render.context import EditionContext
+from ..render.pdf_engine import lay_out, refusals_as_errors
+from ..render.pdf_join import CROSS_PART
+from ..render.warnings import capture_weasyprint
+from .pdf_document import chapter_html
+
+PARTS_DIR = "pdf-parts"
+# Not `.pdf`: a part is no deliverable, and nothing that looks for the build's PDFs
+# should find it.
+PART_SUFFIX = ".pdfpart"
+# Parts print no folio: the join stamps them, so a part is the same wherever it starts.
+NO_FOLIOS = (
+    "@page body:left, body:right { @bottom-left { content: none; } "
+    "@bottom-right { content: none; } @bottom-center { content: none; } }"
+)
+PART_LOG = logging.getLogger("weasyprint.publish-parts")
+
+
+@dataclass
+class PartLayout:
+    """A part laid out and written: its PDF, page count, anchors and raster images."""
+
+    data: bytes
+    pages: int
+    anchors: dict[str, int]
+    """Element id -> index of the part's page holding it."""
+    images: list[tuple[str, int, float]]
+    warnings: list[tuple[int, str, str]]
+    """(level, message, finding code or "") the engine logged, replayed by the parent."""
+
+
+def render_part(document: str, roots: list[Path], base_url: str, tagged=True) -> PartLayout:
+    """Lay out and write one part (in a worker process when there are several); the
+    folios' overlay is not `tagged`: it is drawn as an artifact."""
+    variant = {"pdf_variant": "pdf/ua-1"} if tagged else {}
+    # A refusal becomes the user's error here: WeasyPrint's exception would lose what it
+    # names on its way back from a worker process.
+    with capture_weasyprint() as records, refusals_as_errors(Path(base_url or ".")):
+        layout = lay_out(document, None, roots, base_url, **variant)
+        data = layout.write(**variant)
+        images = list(layout.raster_images("data-source"))
+    warnings = [(r.levelno, r.getMessage(), getattr(r, "finding_code", "")) for r in records]
+    return PartLayout(data, layout.pages, layout.anchor_pages(), images, warnings)
+
+
+class PartCache:
+    """Parts' PDFs under `build/.cache/pdf-parts/` (`<sha256>.pdfpart` and `.json`),
+    named by the hash of what made them."""
+
+    def __init__(self, cache_dir: Path, key: str) -> None:
+        self.folder = cache_dir / PARTS_DIR
+        self.key = key
+
+    def name(self, document: str) -> str:
+        digest = hashlib.sha256(self.key.encode())
+        digest.update(document.encode())
+        return digest.hexdigest()
+
+    def get(self, name: str) -> PartLayout | None:
+        try:
+            facts = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
+            data = (self.folder / f"{name}{PART_SUFFIX}").read_bytes()
+        except (OSError, ValueError):
+            return None
+        if hashlib.sha256(data).hexdigest() != facts.pop("sha256", None):
+            return None  # torn or edited: lay it out again
+        facts["images"] = [tuple(image) for image in facts["images"]]
+        return PartLayout(data, **facts)
+
+    def put(self, name: str, part: PartLayout) -> None:
+        facts = asdict(part)
+        facts["sha256"] = hashlib.sha256(facts.pop("data")).hexdigest()
+        write_atomic(self.folder / f"{name}{PART_SUFFIX}", part.data)
+        write_atomic(self.folder / f"{name}.json", json.dumps(facts).encode())
+
+
+def lay_out_parts(
+    documents: list[str], roots: list[Path], base_url: str, jobs: int, cache: PartCache, tagged=True
+) -> tuple[list[PartLayout], list[int]]:
+    """Every document's layout, in order, and the indexes of those laid out anew (the
+    rest came from the cache). Up to `jobs` forked workers; one process when forking is
+    unsafe (other threads running) or pointless: the bytes are the same either way."""
+    names = [cache.name(f"{tagged}{document}") for document in documents]
+    found = [cache.get(name) for name in names]
+    todo = [index for index, part in enumerate(found) if part is None]
+    workers = min(jobs, len(todo))
+    arguments = (
+        [documents[i] for i in todo],
+        [roots] * len(todo),
+        [base_url] * len(todo),
+        [tagged] * len(todo),
+    )
+    if workers > 1 and threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            made = list(pool.map(render_part, *arguments))
+    else:
+        made = list(map(render_part, *arguments))
+    for index, part in zip(todo, made, strict=True):
+        cache.put(names[index], part)
+        found[index] = part
+    parts = [part for part in found if part is not None]
+    for part in parts:
+        for level, message, code in part.warnings:
+            PART_LOG.log(level, message, extra={"finding_code": code} if code else None)
+    return parts, todo
+
+
+def part_ids(fragment: str) -> set[str]:
+    return set(lxml.html.fromstring(fragment).xpath("//@id"))
+
+
+def point_elsewhere(fragment: str, own: set[str], book: set[str]) -> str:
+    """Links to an anchor of another part made placeholders the join resolves; a link to
+    no anchor at all stays as written, so the engine still warns of it."""
+    element = lxml.html.fromstring(fragment)
+    for link in element.iter("a"):
+        target = link.get("href", "")
+        if target.startswith("#") and target[1:] not in own and target[1:] in book:
+            link.set("href", CROSS_PART + target[1:])
+    return lxml.html.tostring(element, encoding="unicode")
+
+
+def chapter_documents(context: EditionContext, sheet) -> list[str]:
+    """One HTML document per chapter, with the profile's stylesheet less the folios, its
+    footnotes numbered on from the chapters before it."""
+    fragments = [chapter_html(context, chapter) for chapter in context.rendered.chapters]
+    ids = [part_ids(fragment) for fragment in fragments]
+    book = set().union(*ids)
+    documents, notes_before = [], 0
+    body_class = f"edition-{context.kind.name} paper-{context.book.paper}"
+    title = html.escape(context.book.title)
+    for fragment, own in zip(fragments, ids, strict=True):
+        counters = f"html {{ counter-reset: footnote {notes_before}; }}"
+        documents.append(
+            f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
+            f"{part_head(context, sheet + Stylesheet.of(NO_FOLIOS + counters))}"
+            f'<body class="{body_class}" data-title="{title}"><main>'
+            f"{point_elsewhere(fragment, own, book)}</main></body></html>"
+        )
+        notes_before += len(lxml.html.fromstring(fragment).find_class("footnote"))
+    return documents
+
+
+def part_head(context: EditionContext, sheet: Stylesheet) -> str:
+    """A part's head: no metadata (the join keeps the front matter's), so the build's
+    date, which follows the latest edit, is not in every part's cache key."""
+    return (
+        f'<head><meta charset="utf-8"><title>{html.escape(context.title)}</title>'
+        f"<style>{sheet.text}</style></head>"
+    )

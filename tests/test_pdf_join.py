@@ -1,0 +1,55 @@
+"""render/pdf_join on two tiny parts laid out by the engine (fast): one book of them."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+from pikepdf import NameTree, NumberTree
+
+from publish.outputs.pdf_parts import render_part
+from publish.render.pdf_join import CROSS_PART, Joining, join, label_ranges
+
+
+def _part(title: str, ident: str, target: str) -> bytes:
+    document = (
+        f'<html lang="en"><head><title>{title}</title></head><body>'
+        f'<h1 id="{ident}">{title}</h1><p>See <a href="{CROSS_PART}{target}">the other</a>.</p>'
+        "</body></html>"
+    )
+    return render_part(document, [], None).data
+
+
+def _joined(claims_ua: bool) -> pikepdf.Pdf:
+    parts = [_part("First", "first", "second"), _part("Second", "second", "first")]
+    how = Joining([True, False], labels=label_ranges(2, cover=False), claims_ua=claims_ua)
+    return pikepdf.open(io.BytesIO(join(parts, how)))
+
+
+def test_two_parts_make_one_book():
+    pdf = _joined(claims_ua=True)
+    assert len(pdf.pages) == 3  # the blank verso after the first part
+    assert "/Contents" not in pdf.pages[1].obj and "/Annots" not in pdf.pages[1].obj
+    index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+    names = {n: index[d[0].objgen] for n, d in NameTree(pdf.Root.Names.Dests).items()}
+    links = [str(a.Dest) for p in (0, 2) for a in pdf.pages[p].obj.Annots]
+    assert links == ["second", "first"] and names == {"first": 0, "second": 2}
+    with pdf.open_outline() as outline:
+        assert [(item.title, index[item.destination[0].objgen]) for item in outline.root] == [
+            ("First", 0),
+            ("Second", 2),
+        ]
+    root = pdf.Root.StructTreeRoot
+    document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
+    headings = [kid for kid in document.K if str(kid.get("/S")) == "/H1"]
+    assert len(headings) == 2 and all(h.P.objgen == document.objgen for h in headings)
+    keys = [int(pdf.pages[p].obj.StructParents) for p in (0, 2)]
+    parents = NumberTree(root.ParentTree)
+    assert keys[0] != keys[1] and all(k in parents for k in keys)
+    assert int(root.ParentTreeNextKey) > max(int(k) for k, _ in parents.items())
+    assert [int(x) for x in pdf.Root.PageLabels.Nums[::2]] == [0, 2]  # roman, then arabic
+    assert "pdfuaid:part" in pdf.open_metadata()
+
+
+def test_a_failed_promise_in_any_part_drops_the_claim():
+    assert "pdfuaid:part" not in _joined(claims_ua=False).open_metadata()
