@@ -58,6 +58,16 @@ def movable_in(chapters):
         for ident, element in chapters
         for number, figure in enumerate(element.iter("figure"), 1)
     }
+    return movable_among(figures)
+
+
+def marked_figures(root) -> dict:
+    """The figures `mark_figures` named in a document, by name."""
+    return {f.get(FIGURE_ATTRIBUTE): f for f in root.iter("figure") if f.get(FIGURE_ATTRIBUTE)}
+
+
+def movable_among(figures: dict):
+    """`movable(name, steps)` over `figures` (name -> element), as `movable_in` says."""
 
     def movable(name: str, steps: int) -> bool:
         target = figures.get(name)

@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from copy import deepcopy
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from ..render.pdf_engine import lay_out, refusals_as_errors
 from ..render.pdf_join import CROSS_PART
 from ..render.warnings import capture_weasyprint
 from .pdf_document import chapter_html
+from .pdf_fill import lay_out_filled, marked_figures, movable_among, place_figures
 
 PARTS_DIR = "pdf-parts"
 # Not `.pdf`: a part is no deliverable, and nothing that looks for the build's PDFs
@@ -62,11 +64,28 @@ def render_part(document: str, roots: list[Path], base_url: str, tagged=True) ->
     # A refusal becomes the user's error here: WeasyPrint's exception would lose what it
     # names on its way back from a worker process.
     with capture_weasyprint() as records, refusals_as_errors(Path(base_url or ".")):
-        layout = lay_out(document, None, roots, base_url, **variant)
+        layout = _lay_out_filled(document, roots, base_url, variant)
         data = layout.write(**variant)
         images = list(layout.raster_images("data-source"))
     warnings = [(r.levelno, r.getMessage(), getattr(r, "finding_code", "")) for r in records]
     return PartLayout(data, layout.pages, layout.anchor_pages(), images, warnings)
+
+
+def _lay_out_filled(document: str, roots: list[Path], base_url: str, variant: dict):
+    """The part's layout with its figures moved or scaled as the whole document's would be
+    (pdf_fill): a chapter opens its own page, so its gaps are the same either way."""
+    root = lxml.html.document_fromstring(document)
+    figures = marked_figures(root)
+    if not figures:
+        return lay_out(document, None, roots, base_url, **variant)
+
+    def lay_out_with(plans):
+        placed = deepcopy(root)
+        place_figures(placed, plans)
+        text = lxml.html.tostring(placed, encoding="unicode", doctype="<!DOCTYPE html>")
+        return lay_out(text, None, roots, base_url, **variant)
+
+    return lay_out_filled(lay_out_with, movable_among(figures))
 
 
 class PartCache:
