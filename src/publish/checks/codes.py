@@ -6,6 +6,7 @@ this module and a test keeps the two equal.
 
 from __future__ import annotations
 
+from .codes_bounds import BOUNDS_CODES, BOUNDS_FIXES
 from .store_rules import STORE_CODES, STORE_FIXES
 
 KNOWN_DIVS = {
@@ -117,6 +118,7 @@ CODES = {
     **SECURITY_CODES,
     **INCLUDE_CODES,
     **STORE_CODES,
+    **BOUNDS_CODES,
 }
 
 # How to fix each finding: the hint shown when a finding carries none of its own,
@@ -161,4 +163,5 @@ FIXES = {
     **SECURITY_FIXES,
     **INCLUDE_FIXES,
     **STORE_FIXES,
+    **BOUNDS_FIXES,
 }

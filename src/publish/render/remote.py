@@ -14,9 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
+from ..cache_entries import read_entry, write_entry
 from ..checks.confinement import svg_problems
 from ..errors import ERROR, Finding, FindingsError
-from ..files import write_atomic
 from ..urls import REMOTE_SCHEMES, is_remote, remote_suffix
 
 REMOTE_DIR = "remote"
@@ -62,14 +62,14 @@ def fetch_remote_image(url: str, cache: Path) -> Path:
     """The cached copy of `url`, downloaded on first use; ValueError/OSError when it fails."""
     suffix = remote_suffix(url)
     target = cache / REMOTE_DIR / f"{cache_key(url)}{suffix}"
-    if target.is_file():
+    if read_entry(target) is not None:
         return target
     data = download(url)
     if not data.lstrip()[:64].startswith(SIGNATURES.get(suffix, (b"\0invalid",))):
         raise ValueError(f"the file is not a {suffix.lstrip('.').upper()} image")
     if suffix == ".svg" and svg_problems(data):
         raise ValueError(f"the SVG is refused: {svg_problems(data)[0][2]}")
-    write_atomic(target, data)
+    write_entry(target, data, cache)
     return target
 
 
