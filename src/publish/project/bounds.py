@@ -102,3 +102,15 @@ def _nesting(text: str) -> int:
 def too_many_headings(limits: Limits, path: str, line: int) -> Finding:
     message = f"the book has more than {limits.max_headings} headings (the limit)"
     return Finding(path, line, 1, ERROR, "LIM007", message)
+
+
+def path_name_problem(name: str) -> str | None:
+    """Why a file name from the manuscript cannot name a file, or None: the OS refuses a
+    NUL, a part over 255 bytes or a path over 4,096, and a control character is never
+    meant."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        return f"the file name {name[:60]!r} holds a control character"
+    longest = max((len(part.encode("utf-8")) for part in name.split("/")), default=0)
+    if longest > 255 or len(name.encode("utf-8")) > 4096:
+        return f"the file name '{name[:40]}...' is too long ({len(name)} characters)"
+    return None

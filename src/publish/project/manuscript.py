@@ -13,7 +13,7 @@ import yaml
 
 from ..errors import ERROR, WARNING, Finding
 from ..files import is_inside
-from .bounds import line_bounds, too_many_headings
+from .bounds import line_bounds, path_name_problem, too_many_headings
 from .config import Book
 from .includes import Includes, Origin, shown
 from .paths import rebase_paths
@@ -165,6 +165,9 @@ def read_chapter(
     root: Path, name: str, book: Book, index: int, findings: list[Finding]
 ) -> Chapter | None:
     line = book.line_of(f"chapters[{index}]")
+    if problem := path_name_problem(name):
+        findings.append(Finding(f"{MANUSCRIPT_DIR}/book.yaml", line, 1, ERROR, "LIM012", problem))
+        return None
     if not is_inside(root / name, [root.parent]):  # never read a file outside the project
         findings.append(
             Finding(
@@ -195,6 +198,10 @@ def read_chapter(
         findings.extend(refused)
         return None
     chapter.scan = scan(lines[body_start - 1 :], body_start)
+    refused = _image_name_findings(chapter)
+    if refused:
+        findings.extend(refused)
+        return None
     if rebase_paths(root, lines, chapter.scan, chapter.origins, name):
         chapter.scan = scan(lines[body_start - 1 :], body_start)
     if "title" in front and not _has_title_heading(lines, body_start):
@@ -203,6 +210,17 @@ def read_chapter(
         chapter.synthetic_title = True
     chapter.units = _split_units(chapter)
     return chapter
+
+
+def _image_name_findings(chapter: Chapter) -> list[Finding]:
+    """LIM012 for image names no file can have (NUL, 5,000 characters): the OS would
+    refuse to even look them up."""
+    found = []
+    for image in chapter.scan.images:
+        if problem := path_name_problem(image.src):
+            path, line = chapter.where(image.line)
+            found.append(Finding(path, line, image.col, ERROR, "LIM012", problem))
+    return found
 
 
 def _has_title_heading(lines: list[str], body_start: int) -> bool:
