@@ -55,15 +55,16 @@ def line_bounds(lines: list[str], first: int, limits: Limits, where: Where) -> l
             continue
         if found.keys() >= {"LIM005", "LIM006", "LIM008"}:
             break
+        if long_run := run.search(text):  # first: the other checks' regexes are not for it
+            size = len(long_run.group(0))
+            message = f"a run of {size} '{long_run.group(1)}' (the limit is {limits.max_run})"
+            refuse("LIM008", number, long_run.start() + 1, message)
+            continue
         depth = _bracket_depth(text, number, depth, limits, refuse)
         nesting = _nesting(text)
         if nesting > limits.max_nesting:
             message = f"lists or quotes nested {nesting} deep (the limit is {limits.max_nesting})"
             refuse("LIM006", number, 1, message)
-        if long_run := run.search(text):
-            size = len(long_run.group(0))
-            message = f"a run of {size} '{long_run.group(1)}' (the limit is {limits.max_run})"
-            refuse("LIM008", number, long_run.start() + 1, message)
     return list(found.values())
 
 

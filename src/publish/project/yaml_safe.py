@@ -15,7 +15,8 @@ import yaml
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
-STANDARD_TAGS = frozenset(yaml.SafeLoader.yaml_constructors) - {None}
+# The merge key `<<` has a tag of its own that no constructor handles (the mapping does).
+STANDARD_TAGS = frozenset(yaml.SafeLoader.yaml_constructors) - {None} | {"tag:yaml.org,2002:merge"}
 
 
 class YamlRefused(yaml.MarkedYAMLError):

@@ -145,10 +145,10 @@ def render_diagrams(
         except LimitHit as hit:
             findings.append(Finding(shown_names[name], 1, 1, ERROR, hit.code, hit.message))
             continue
-        if result.returncode != 0:
+        svg = clean_svg(result.stdout.decode("utf-8", "replace")).encode("utf-8")
+        if result.returncode != 0 or not svg.startswith(b"<svg"):  # binary input: no graph
             findings.append(_dot_error(result.stderr, shown_names[name]))
             continue
-        svg = clean_svg(result.stdout.decode("utf-8", "replace")).encode("utf-8")
         write_entry(target, svg, cache_root)
     if findings:
         raise FindingsError(findings)
@@ -160,7 +160,7 @@ def _dot_error(stderr: bytes, shown: str) -> Finding:
     message = stderr.decode("utf-8", "replace").strip()
     found = DOT_ERROR_LINE.search(message)
     line = int(found.group(1)) if found else 1
-    text = message.replace("<stdin>:", "").replace("Error:", "").strip()
+    text = message.replace("<stdin>:", "").replace("Error:", "").strip() or "no graph in it"
     text = "".join(c if c.isprintable() else "?" for c in text)[:300]
     return Finding(shown, line, 1, ERROR, "DIA001", f"Graphviz cannot read this diagram: {text}")
 
