@@ -103,3 +103,39 @@ def test_brackets_and_runs_inside_code_are_not_counted(tmp_path):
     project = write_project(tmp_path / "book", code)
     result = CliRunner().invoke(main, ["check", str(project)])
     assert "LIM0" not in result.output, result.output
+
+
+def _allocate() -> None:
+    bytearray(512 * 1024 * 1024)
+
+
+def _sleep() -> None:
+    time.sleep(30)
+
+
+def _tasks(run) -> list:
+    from types import SimpleNamespace
+
+    from publish.engine.runner import Task
+
+    return [Task("full", SimpleNamespace(name=f"task{i}"), "key", run, 1.0) for i in range(2)]
+
+
+def test_a_build_worker_past_its_memory_limit_is_lim011():
+    from publish.engine.runner import TaskRunner
+    from publish.errors import PublishError
+
+    runner = TaskRunner(2, limits=Limits(child_memory_mb=64))
+    with pytest.raises(PublishError, match=r"LIM011 full-task[01] ran past its 64 MB memory limit"):
+        runner.run(_tasks(_allocate))
+
+
+def test_a_build_worker_past_its_time_limit_is_lim010():
+    from publish.engine.runner import TaskRunner
+    from publish.errors import PublishError
+
+    started = time.monotonic()
+    runner = TaskRunner(2, limits=Limits(task_seconds=1))
+    with pytest.raises(PublishError, match="LIM010 no build task finished within its 1 s"):
+        runner.run(_tasks(_sleep))
+    assert time.monotonic() - started < 10

@@ -81,6 +81,7 @@ def resanitize_svg(data: bytes) -> bytes | None:
 def real_folder(folder: Path, root: Path) -> Path:
     """`folder` (inside `root`) as a real directory: a symlink on the way is removed,
     so a cache write can never land outside through one."""
+    root.mkdir(parents=True, exist_ok=True)
     current = root
     for part in folder.relative_to(root).parts:
         current = current / part
