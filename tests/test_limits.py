@@ -106,7 +106,7 @@ def test_brackets_and_runs_inside_code_are_not_counted(tmp_path):
 
 
 def _allocate() -> None:
-    bytearray(512 * 1024 * 1024)
+    bytearray(2 * 1024**3)
 
 
 def _sleep() -> None:
@@ -122,20 +122,22 @@ def _tasks(run) -> list:
 
 
 def test_a_build_worker_past_its_memory_limit_is_lim011():
-    from publish.engine.runner import TaskRunner
+    # the workers themselves: TaskRunner runs tasks in-process while other threads run
+    from publish.engine.runner import _Workers
     from publish.errors import PublishError
 
-    runner = TaskRunner(2, limits=Limits(child_memory_mb=64))
-    with pytest.raises(PublishError, match=r"LIM011 full-task[01] ran past its 64 MB memory limit"):
-        runner.run(_tasks(_allocate))
+    workers = _Workers(_tasks(_allocate), 2, Limits(child_memory_mb=256))
+    with pytest.raises(PublishError, match=r"LIM011 full-task[01] ran past its 256 MB memory"):
+        list(workers.results([0, 1]))
 
 
 def test_a_build_worker_past_its_time_limit_is_lim010():
-    from publish.engine.runner import TaskRunner
+    # the workers themselves: TaskRunner runs tasks in-process while other threads run
+    from publish.engine.runner import _Workers
     from publish.errors import PublishError
 
     started = time.monotonic()
-    runner = TaskRunner(2, limits=Limits(task_seconds=1))
+    workers = _Workers(_tasks(_sleep), 2, Limits(task_seconds=1))
     with pytest.raises(PublishError, match="LIM010 no build task finished within its 1 s"):
-        runner.run(_tasks(_sleep))
+        list(workers.results([0, 1]))
     assert time.monotonic() - started < 10

@@ -17,6 +17,7 @@ import pickle
 import queue
 import resource
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ class _Workers:
             for process in processes:
                 process.start()
             for _ in order:
-                index, outcome, error = self._next(done)
+                index, outcome, error = self._next(done, processes)
                 if isinstance(error, MemoryError):
                     megabytes = self.limits.child_memory_mb
                     message = f"{self.tasks[index].name} ran past its {megabytes} MB memory limit"
@@ -118,14 +119,23 @@ class _Workers:
                     process.terminate()
                 process.join()
 
-    def _next(self, done):
-        """The next finished task, or a LIM010 error when none finishes in time."""
+    def _next(self, done, processes):
+        """The next finished task; a LIM010 error when none finishes in time, another when
+        every worker has ended without one (killed, or out of memory before it could say)."""
+        deadline = time.monotonic() + self.limits.task_seconds
+        while time.monotonic() < deadline:
+            try:
+                return done.get(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
+            except queue.Empty:
+                if not any(process.is_alive() for process in processes) and done.empty():
+                    codes = sorted({process.exitcode for process in processes})
+                    raise PublishError(
+                        f"a build worker ended without a result (exit codes {codes}): it may "
+                        "have run out of memory (raise limits.child_memory_mb)"
+                    ) from None
         seconds = self.limits.task_seconds
-        try:
-            return done.get(timeout=seconds)
-        except queue.Empty:
-            message = f"no build task finished within its {seconds} s limit"
-            raise PublishError(f"ERROR LIM010 {message} (raise limits.task_seconds)") from None
+        message = f"no build task finished within its {seconds} s limit"
+        raise PublishError(f"ERROR LIM010 {message} (raise limits.task_seconds)")
 
     def _work(self, todo, done) -> None:
         limit_memory(self.limits.child_memory_mb)
