@@ -305,7 +305,7 @@ def test_out_through_a_symlink_to_an_empty_folder_is_allowed(tmp_path, canary):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "elsewhere" / "full" / "hostile.epub").is_file()
-    assert (tmp_path / "elsewhere" / ".publish-build").is_file()
+    assert (tmp_path / "elsewhere" / ".lock").is_file()
 
 
 @pytest.mark.slow

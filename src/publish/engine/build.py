@@ -31,7 +31,7 @@ from ..render.warnings import pandoc_findings
 from .cache import ArtifactCache, Outcome
 from .keys import TaskKeys
 from .lock import build_lock
-from .out_guard import mark_output, output_errors, output_folder
+from .out_guard import output_errors, output_folder
 from .runner import Task, TaskRunner, default_jobs
 from .staging import OutputTree
 
@@ -70,7 +70,6 @@ def build(
     project = load_project(root, strict, allow_remote)
     tree = OutputTree(output_folder(project.root, out))
     with output_errors(tree.out), build_lock(tree.out):
-        mark_output(tree.out)
         real_folder(tree.cache_dir, tree.out)  # a symlink there would take cache writes out
         tree.sweep()  # inside the lock: never another build's files
         try:

@@ -3,7 +3,7 @@
 A project can ship its own `build/`: as a symlink to a folder elsewhere (the
 build would write there) or full of files of its own. So the default output
 folder must resolve inside the project, and any output folder that already
-holds files must be one a publish build made (it has publish's marker). An
+holds files must be one a publish build made (it holds publish's `.lock`). An
 explicit `--out` may lie anywhere, and be a symlink, as long as it is empty
 or publish-made: the person running the build named it.
 """
@@ -17,8 +17,6 @@ from pathlib import Path
 from ..errors import PublishError
 from ..files import staging_dir
 from .lock import LOCK_FILE
-
-MARKER = ".publish-build"  # folders built before the marker existed have LOCK_FILE
 
 
 class OutputRefused(PublishError):
@@ -51,15 +49,8 @@ def output_folder(project_root: Path, out: Path | None) -> Path:
 
 
 def _publish_made(folder: Path) -> bool:
-    return any((folder / name).is_file() for name in (MARKER, LOCK_FILE))
-
-
-def mark_output(folder: Path) -> None:
-    """Say the folder is publish's, so later builds (and --out) may use it."""
-    marker = folder / MARKER
-    if not marker.is_file() or marker.is_symlink():
-        marker.unlink(missing_ok=True)
-        marker.write_text("made by publish: the output of `publish build`\n", encoding="utf-8")
+    """Every build holds its lock file in the output folder: publish's mark on it."""
+    return (folder / LOCK_FILE).is_file() and not (folder / LOCK_FILE).is_symlink()
 
 
 @contextmanager
