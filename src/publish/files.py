@@ -7,6 +7,13 @@ import tempfile
 from pathlib import Path
 
 TEMP_PREFIX = ".publish-tmp-"
+STAGING_SUFFIX = ".publish-tmp"
+
+
+def staging_dir(out: Path) -> Path:
+    """The build's own folder for temporaries and pending artifacts: beside the output
+    folder (same file system, so renames stay atomic), and the only folder ever swept."""
+    return out.parent / f".{out.name}{STAGING_SUFFIX}"
 
 
 def write_atomic(path: Path, data: bytes, temp_dir: Path | None = None) -> None:

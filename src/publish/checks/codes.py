@@ -6,6 +6,7 @@ this module and a test keeps the two equal.
 
 from __future__ import annotations
 
+from .codes_bounds import BOUNDS_CODES, BOUNDS_FIXES
 from .release_codes import RELEASE_CODES, RELEASE_FIXES
 from .store_rules import STORE_CODES, STORE_FIXES
 
@@ -163,6 +164,7 @@ CODES = {
     **STORE_CODES,
     **RELEASE_CODES,
     **STAMP_CODES,
+    **BOUNDS_CODES,
 }
 
 # How to fix each finding: the hint shown when a finding carries none of its own,
@@ -213,4 +215,5 @@ FIXES = {
     **STORE_FIXES,
     **RELEASE_FIXES,
     **STAMP_FIXES,
+    **BOUNDS_FIXES,
 }

@@ -156,12 +156,11 @@ def locate_reference(url: str, project: Path) -> tuple[str, int]:
     """(file, line) of the project source that names `url` (or its file name)."""
     path = unquote(urlsplit(url).path) if url.startswith("file:") else url
     needles = [n for n in (url, path, PurePosixPath(path).name) if n]
-    sources = [
-        p
-        for p in sorted((project / "manuscript").rglob("*.md"))
-        + sorted((project / PROJECT_STYLES).rglob("*.css"))
-        if is_inside(p, [project])
-    ]
+    manuscript = project / "manuscript"
+    # chapters and stylesheets first, then book.yaml (footers, labels) and diagram sources
+    found = [manuscript.rglob("*.md"), (project / PROJECT_STYLES).rglob("*.css")]
+    found += [manuscript.rglob(f"*.{suffix}") for suffix in ("yaml", "dot", "svg")]
+    sources = [p for group in found for p in sorted(group) if is_inside(p, [project])]
     for needle in needles:
         for source in sources:
             lines = source.read_text(encoding="utf-8", errors="replace").splitlines()

@@ -334,8 +334,12 @@ def _locate(chapters, problem: tuple[str, str, str]) -> Finding:
     code, message, needle = problem
     key = normalize_url(needle)
     for chapter in chapters:
-        for number, text in enumerate(chapter.lines, 1):
-            if key and key in normalize_url(text):
+        # a line and the next: text pandoc joined (a link split over two lines) is found too
+        pairs = zip(chapter.lines, [*chapter.lines[1:], ""], strict=True)
+        for number, (text, following) in enumerate(pairs, 1):
+            here, joined = normalize_url(text), normalize_url(text + following)
+            split = key in joined and key not in normalize_url(following)
+            if key and (key in here or split):
                 path, line = chapter.where(number)  # included text: the part's own line
                 return Finding(
                     path,

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache_entries import real_folder
 from ..editions.compose import edition_markdown
 from ..editions.kinds import EDITION_NAMES, FULL, SAMPLE
 from ..errors import Finding
@@ -30,6 +31,7 @@ from ..render.warnings import pandoc_findings
 from .cache import ArtifactCache, Outcome, theme_fingerprint, tool_fingerprint
 from .keys import TaskKeys
 from .lock import build_lock
+from .out_guard import output_errors, output_folder
 from .runner import Task, TaskRunner, default_jobs
 from .staging import OutputTree
 
@@ -66,12 +68,13 @@ def build(
     report = report or (lambda message: None)
     report("checking the manuscript")
     project = load_project(root, strict, allow_remote)
-    tree = OutputTree((out or project.root / "build").resolve())
-    with build_lock(tree.out):
+    tree = OutputTree(output_folder(project.root, out))
+    with output_errors(tree.out), build_lock(tree.out):
+        real_folder(tree.cache_dir, tree.out)  # a symlink there would take cache writes out
         tree.sweep()  # inside the lock: never another build's files
         try:
             run = Build(project, tree, editions, select(formats, outputs), report)
-            result = run.run(TaskRunner(jobs or default_jobs(), report))
+            result = run.run(TaskRunner(jobs or default_jobs(), report, project.book.limits))
         finally:
             tree.close()
     result.seconds = time.monotonic() - started
@@ -190,7 +193,13 @@ class Build:
         parts = self.sources[name]
         book = project.book
         rendered = render_edition(
-            edition.kind, parts, project.numbering, book.labels, self.resources, self.pandoc
+            edition.kind,
+            parts,
+            project.numbering,
+            book.labels,
+            self.resources,
+            pandoc=self.pandoc,
+            limits=book.limits,
         )
         self.pandoc_findings[name] = pandoc_findings(parts, rendered.warnings)
         cover = self.cover(name)

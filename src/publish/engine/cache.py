@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 from .. import __version__
+from ..cache_entries import file_identity, read_no_follow, real_folder
 from ..errors import Finding
 from ..files import write_atomic
 from ..outputs.manifest import Artifact, path_sha256
@@ -124,18 +125,36 @@ class ArtifactCache:
     def reuse(self, task: str, key: str) -> Outcome | None:
         """The recorded outcome when the key matches and every file is still as written."""
         try:
-            record = json.loads(self._record_path(task).read_text(encoding="utf-8"))
+            record = json.loads(read_no_follow(self._record_path(task)).decode("utf-8"))
             if record["key"] != key:
                 return None
             artifacts = [Artifact(**entry) for entry in record["artifacts"]]
             findings = [Finding(**entry) for entry in record["findings"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # missing, torn or from another version: rebuild
-        for artifact in artifacts:  # a file, or a folder (a web site)
-            if path_sha256(self.out / artifact.path) != artifact.sha256:
+            identities = record["identities"]
+            if not all(self._intact(a, identities.get(a.path)) for a in artifacts):
                 return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # missing, torn, shipped with the project, or from another version
         self.reused.append(task)
         return Outcome(artifacts, findings)
+
+    def _intact(self, artifact: Artifact, identity) -> bool:
+        """The file (or a web site's folder) this machine wrote at commit, unchanged: not a
+        symlink, not a copy (build/ may come with the project), and still hashing as
+        recorded."""
+        path = self.out / artifact.path
+        if not path.resolve().is_relative_to(self.out) or path.is_symlink():
+            return False
+        if file_identity(path) != identity:
+            return False
+        if path.is_dir():  # a web site: every file in it, hashed as the manifest hashes it
+            inside = list(path.rglob("*"))
+            return not any(p.is_symlink() for p in inside) and (
+                path_sha256(path) == artifact.sha256
+            )
+        return path.is_file() and hashlib.sha256(read_no_follow(path)).hexdigest() == (
+            artifact.sha256
+        )
 
     def store(self, task: str, key: str, outcome: Outcome) -> None:
         """Record a finished task; called only after its files are in place."""
@@ -143,7 +162,9 @@ class ArtifactCache:
             "key": key,
             "artifacts": [dataclasses.asdict(a) for a in outcome.artifacts],
             "findings": [dataclasses.asdict(f) for f in outcome.findings],
+            "identities": {a.path: file_identity(self.out / a.path) for a in outcome.artifacts},
         }
+        real_folder(self.records, self.out)
         self.write(self._record_path(task), json.dumps(record, indent=1).encode("utf-8"))
         self.built.append(task)
 

@@ -14,12 +14,17 @@ import gc
 import multiprocessing
 import os
 import pickle
+import queue
+import resource
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..errors import PublishError
 from ..outputs.base import Output
+from ..project.config_limits import DEFAULT_LIMITS, Limits
 from .cache import Outcome
 
 
@@ -46,9 +51,15 @@ def default_jobs() -> int:
 class TaskRunner:
     """Runs tasks with up to `jobs` workers; `progress` hears of each one finished."""
 
-    def __init__(self, jobs: int, progress: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        jobs: int,
+        progress: Callable[[str], None] | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> None:
         self.jobs = jobs
         self.progress = progress
+        self.limits = limits
 
     def run(self, tasks: list[Task]) -> list[Outcome]:
         """Every task's outcome, in the order given."""
@@ -56,7 +67,7 @@ class TaskRunner:
         workers = min(self.jobs, len(tasks))
         if workers <= 1 or threading.active_count() > 1:
             return self._collect(tasks, ((i, tasks[i].run()) for i in order))
-        return self._collect(tasks, _Workers(tasks, workers).results(order))
+        return self._collect(tasks, _Workers(tasks, workers, self.limits).results(order))
 
     def _collect(self, tasks: list[Task], finished) -> list[Outcome]:
         """Outcomes as they arrive, told as `[done/total]`; returned in the tasks' order."""
@@ -71,13 +82,14 @@ class TaskRunner:
 class _Workers:
     """Forked processes that take task indexes from one queue and answer on another."""
 
-    def __init__(self, tasks: list[Task], count: int) -> None:
+    def __init__(self, tasks: list[Task], count: int, limits: Limits) -> None:
         self.tasks = tasks
         self.count = count
+        self.limits = limits
 
     def results(self, order: list[int]):
         context = multiprocessing.get_context("fork")
-        todo, done = context.SimpleQueue(), context.SimpleQueue()
+        todo, done = context.SimpleQueue(), context.Queue()
         for index in order:
             todo.put(index)
         for _ in range(self.count):
@@ -92,7 +104,11 @@ class _Workers:
             for process in processes:
                 process.start()
             for _ in order:
-                index, outcome, error = done.get()
+                index, outcome, error = self._next(done, processes)
+                if isinstance(error, MemoryError):
+                    megabytes = self.limits.child_memory_mb
+                    message = f"{self.tasks[index].name} ran past its {megabytes} MB memory limit"
+                    raise PublishError(f"ERROR LIM011 {message} (raise limits.child_memory_mb)")
                 if error is not None:
                     raise error
                 yield index, outcome
@@ -103,13 +119,42 @@ class _Workers:
                     process.terminate()
                 process.join()
 
+    def _next(self, done, processes):
+        """The next finished task; a LIM010 error when none finishes in time, another when
+        every worker has ended without one (killed, or out of memory before it could say)."""
+        deadline = time.monotonic() + self.limits.task_seconds
+        while time.monotonic() < deadline:
+            try:
+                return done.get(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
+            except queue.Empty:
+                if not any(process.is_alive() for process in processes) and done.empty():
+                    codes = sorted({process.exitcode for process in processes})
+                    raise PublishError(
+                        f"a build worker ended without a result (exit codes {codes}): it may "
+                        "have run out of memory (raise limits.child_memory_mb)"
+                    ) from None
+        seconds = self.limits.task_seconds
+        message = f"no build task finished within its {seconds} s limit"
+        raise PublishError(f"ERROR LIM010 {message} (raise limits.task_seconds)")
+
     def _work(self, todo, done) -> None:
+        limit_memory(self.limits.child_memory_mb)
         while (index := todo.get()) is not None:
             try:
                 done.put((index, self.tasks[index].run(), None))
             except BaseException as exc:  # reported to the parent, which raises it
                 done.put((index, None, _portable(exc)))
                 return
+
+
+def limit_memory(megabytes: int) -> None:
+    """Let this (forked) worker grow by `megabytes` beyond what it inherited: a task that
+    needs more gets MemoryError, reported as LIM011, instead of exhausting the machine."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        inherited = int(statm.read().split()[0]) * page
+    space = inherited + megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (space, space))
 
 
 def _portable(exc: BaseException) -> BaseException:

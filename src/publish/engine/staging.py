@@ -12,15 +12,10 @@ import os
 import shutil
 from pathlib import Path
 
-from ..files import TEMP_PREFIX, write_atomic
+from ..files import TEMP_PREFIX, staging_dir, write_atomic
 
-STAGING_SUFFIX = ".publish-tmp"
 PENDING = "pending"
 CACHE_DIR = ".cache"
-
-
-def staging_dir(out: Path) -> Path:
-    return out.parent / f".{out.name}{STAGING_SUFFIX}"
 
 
 class OutputTree:
@@ -85,11 +80,10 @@ class OutputTree:
     def sweep(self) -> int:
         """Remove what a killed or failed build left behind; how many files were removed."""
         removed = 0
-        for root in (self.out, self.staging):
-            if root.is_dir():
-                for stale in root.rglob(f"{TEMP_PREFIX}*"):
-                    stale.unlink(missing_ok=True)
-                    removed += 1
+        if self.staging.is_dir() and not self.staging.is_symlink():
+            for stale in self.staging.glob(f"{TEMP_PREFIX}*"):
+                stale.unlink(missing_ok=True)
+                removed += 1
         pending = self.staging / PENDING
         if pending.is_dir():
             removed += sum(1 for p in pending.rglob("*") if p.is_file())

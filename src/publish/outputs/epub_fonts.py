@@ -28,8 +28,8 @@ import fontTools
 from fontTools.ttLib import TTFont
 from lxml import etree
 
+from ..cache_entries import read_entry, write_entry
 from ..checks.glyphs import font_characters
-from ..files import write_atomic
 from ..project.theme import FONT_URL, Theme
 from ..render.resources import MEDIA_TYPES
 from ..render.svg_fonts import subset_font
@@ -118,11 +118,10 @@ def cached_subset(
         key.update(part.encode() + b"\0")
     key.update(theme.file(face.source).read_bytes())
     path = cache / f"{key.hexdigest()}.font"
-    if path.is_file():
-        return path.read_bytes()
+    if (cached := read_entry(path)) is not None:
+        return cached
     data = subset_face(face, characters, theme, family)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, data)
+    write_entry(path, data, cache.parent)
     return data
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import lxml.html
 
-from ..files import write_atomic
+from ..cache_entries import read_entry, write_entry
 from ..project.theme import Stylesheet
 from ..render.context import EditionContext
 from ..render.pdf_engine import lay_out, refusals_as_errors
@@ -93,6 +93,7 @@ class PartCache:
     named by the hash of what made them."""
 
     def __init__(self, cache_dir: Path, key: str) -> None:
+        self.cache_dir = cache_dir
         self.folder = cache_dir / PARTS_DIR
         self.key = key
 
@@ -102,21 +103,24 @@ class PartCache:
         return digest.hexdigest()
 
     def get(self, name: str) -> PartLayout | None:
-        try:
-            facts = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
-            data = (self.folder / f"{name}{PART_SUFFIX}").read_bytes()
-        except (OSError, ValueError):
+        # Entries are checked as every cache entry is (cache_entries): written by this
+        # machine, not through a symlink, hashing as recorded; anything else is laid out.
+        data = read_entry(self.folder / f"{name}{PART_SUFFIX}")
+        facts = read_entry(self.folder / f"{name}.json")
+        if data is None or facts is None:
             return None
-        if hashlib.sha256(data).hexdigest() != facts.pop("sha256", None):
-            return None  # torn or edited: lay it out again
-        facts["images"] = [tuple(image) for image in facts["images"]]
-        return PartLayout(data, **facts)
+        try:
+            record = json.loads(facts)
+            record["images"] = [tuple(image) for image in record["images"]]
+            return PartLayout(data, **record)
+        except (ValueError, TypeError, KeyError):
+            return None
 
     def put(self, name: str, part: PartLayout) -> None:
         facts = asdict(part)
-        facts["sha256"] = hashlib.sha256(facts.pop("data")).hexdigest()
-        write_atomic(self.folder / f"{name}{PART_SUFFIX}", part.data)
-        write_atomic(self.folder / f"{name}.json", json.dumps(facts).encode())
+        del facts["data"]
+        write_entry(self.folder / f"{name}{PART_SUFFIX}", part.data, self.cache_dir)
+        write_entry(self.folder / f"{name}.json", json.dumps(facts).encode(), self.cache_dir)
 
 
 def lay_out_parts(

@@ -18,10 +18,11 @@ import pypandoc
 from lxml import etree
 
 from ..checks.dot_attributes import find_text
-from ..errors import ERROR, Finding, PublishError
+from ..errors import ERROR, Finding, FindingsError, PublishError
+from ..limited import LimitHit, run_limited
 from ..project.config import Book
 from ..project.scan import scan
-from ..render.html import PANDOC_FORMAT
+from ..render.pandoc import PANDOC_FORMAT
 from ..urls import refused_link_scheme
 from .template_source import (
     BLANK,
@@ -66,17 +67,17 @@ def build_docx(book: Book, template: Template, built_at: dt.datetime) -> bytes:
     args = ["--metadata", f"title={template.title}", "--metadata", f"lang={book.language}"]
     with tempfile.TemporaryDirectory(prefix="publish-docx-") as temp:
         target = Path(temp) / "template.docx"
+        command = [pypandoc.get_pandoc_path(), f"--from={PANDOC_FORMAT}", "--to=docx"]
+        command += [f"--output={target}", "--sandbox", *args]
+        source = docx_markdown(template).encode("utf-8")
         try:
-            pypandoc.convert_text(
-                docx_markdown(template),
-                "docx",
-                format=PANDOC_FORMAT,
-                outputfile=str(target),
-                extra_args=args,
-                sandbox=True,
-            )
-        except RuntimeError as exc:
-            raise PublishError(f"pandoc failed on {template.name}: {exc}") from None
+            result = run_limited(command, source, book.limits, "pandoc")
+        except LimitHit as hit:
+            shown = f"manuscript/{template.name}"
+            raise FindingsError([Finding(shown, 1, 1, ERROR, hit.code, hit.message)]) from None
+        if result.returncode != 0:
+            message = result.stderr.decode("utf-8", "replace").strip()
+            raise PublishError(f"pandoc failed on {template.name}: {message}")
         data = target.read_bytes()
     refuse_external_links(data, template)
     return restamp_docx(data, built_at)

@@ -18,7 +18,9 @@ from pathlib import Path
 import yaml
 
 from ..errors import ERROR, Finding, FindingsError, relative_name
+from .config_limits import DEFAULT_LIMITS, Limits
 from .config_pdf import PdfSpec, check_pdf
+from .yaml_safe import BoundedLoader, compose_yaml, error_code, error_place, error_problem
 
 BOOK_FILE = Path("manuscript") / "book.yaml"
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -133,6 +135,9 @@ class Book:
         " `warning`, `caution`), to translate or adapt them.",
         default_factory=dict,
     )
+    limits: Limits = doc(
+        "Bounds on the build's work (see README, Security).", default=DEFAULT_LIMITS
+    )
     lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def line_of(self, key: str) -> int:
@@ -147,7 +152,7 @@ class _Loader:
         self.path_name = path_name
         self.findings: list[Finding] = []
         self.lines: dict[str, int] = {}
-        self.scalar_loader = yaml.SafeLoader("")
+        self.scalar_loader = BoundedLoader("")
 
     def error(self, node: yaml.Node, code: str, message: str, hint: str = "") -> None:
         mark = node.start_mark
@@ -221,7 +226,11 @@ class _Loader:
         if not isinstance(node, yaml.ScalarNode):
             self.error(node, "CFG002", f"'{where}' must be a single value")
             return None
-        value = self.scalar_loader.construct_object(node)
+        try:
+            value = self.scalar_loader.construct_object(node)
+        except yaml.YAMLError as exc:  # a date such as 2026-13-45
+            self.error(node, "CFG002", f"'{where}': {error_problem(exc)}")
+            return None
         if kind is str and isinstance(value, (str, int, float, dt.date)):
             return str(value)
         if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -243,16 +252,17 @@ def load_book(project: Path) -> Book:
         raise FindingsError([finding])
     text = path.read_text(encoding="utf-8")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = getattr(exc, "problem", None) or str(exc)
+        line, col = error_place(exc, text)
+        problem, code = error_problem(exc), error_code(exc, "CFG004")
         if "block" in problem:  # PyYAML's words for an indentation mismatch
             problem = f"this line is indented differently from the lines above it ({problem})"
+        if code == "CFG004":
+            problem = f"invalid YAML: {problem}"
         hint = "check the indentation and quoting on this line and the one above"
         raise FindingsError(
-            [Finding(name, line, col, ERROR, "CFG004", f"invalid YAML: {problem}", hint)]
+            [Finding(name, line, col, ERROR, code, problem, hint if code == "CFG004" else "")]
         ) from None
     if root is None:
         raise FindingsError([Finding(name, 1, 1, ERROR, "CFG002", "book.yaml is empty")])
@@ -277,6 +287,8 @@ def _check_values(book: Book | None, root, name: str, lines: dict[str, int]) -> 
     def bad(key: str, code: str, message: str, hint: str = "") -> None:
         findings.append(Finding(name, lines.get(key, 1), 1, ERROR, code, message, hint))
 
+    for key, message in book.limits.problems():
+        bad(f"limits.{key}", "CFG005", message)
     if not SLUG_PATTERN.match(book.slug):
         bad(
             "slug",

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ERROR, WARNING, Finding
+from .bounds import path_name_problem
 from .paths import PATH_RULE, closest_file, locate
 from .scan import DIV_CLOSE, DIV_OPEN, parse_attributes
 
@@ -202,6 +203,9 @@ class Includes:
         """The manuscript-relative name of an included file, or None with a finding."""
         if not src.strip():
             self._add(here, ERROR, "INC006", "include= names no file", SYNTAX_HINT)
+            return None
+        if problem := path_name_problem(src):
+            self._add(here, ERROR, "LIM012", problem, "")
             return None
         located = locate(self.root, src, here[0])
         if located.outside:

@@ -13,10 +13,12 @@ import yaml
 
 from ..errors import ERROR, WARNING, Finding
 from ..files import is_inside
+from .bounds import line_bounds, path_name_problem, too_many_headings
 from .config import Book
 from .includes import Includes, Origin, shown
 from .paths import rebase_paths
 from .scan import Heading, Scan, scan
+from .yaml_safe import error_code, error_place, error_problem, load_yaml
 
 MANUSCRIPT_DIR = "manuscript"
 # `author`, `date` and `description` are what other tools (Jekyll, Hugo, mdBook, Quarto)
@@ -141,20 +143,14 @@ def split_front_matter(text: str, name: str, findings: list[Finding]) -> tuple[d
         if lines[index].strip() in ("---", "..."):
             block = "\n".join(lines[1:index])
             try:
-                data = yaml.safe_load(block) or {}
+                data = load_yaml(block) or {}
             except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = mark.line + 2 if mark else 1
-                findings.append(
-                    Finding(
-                        name,
-                        line,
-                        1,
-                        ERROR,
-                        "MS003",
-                        f"invalid front matter: {getattr(exc, 'problem', exc)}",
-                    )
-                )
+                line, col = error_place(exc, block)
+                code = error_code(exc, "MS003")
+                problem = error_problem(exc)
+                if code == "MS003":
+                    problem = f"invalid front matter: {problem}"
+                findings.append(Finding(name, line + 1, col, ERROR, code, problem))
                 return {}, index + 2
             if not isinstance(data, dict):
                 findings.append(
@@ -170,6 +166,9 @@ def read_chapter(
     root: Path, name: str, book: Book, index: int, findings: list[Finding]
 ) -> Chapter | None:
     line = book.line_of(f"chapters[{index}]")
+    if problem := path_name_problem(name):
+        findings.append(Finding(f"{MANUSCRIPT_DIR}/book.yaml", line, 1, ERROR, "LIM012", problem))
+        return None
     if not is_inside(root / name, [root.parent]):  # never read a file outside the project
         findings.append(
             Finding(
@@ -195,7 +194,15 @@ def read_chapter(
     _check_front_matter(front, shown, findings, lines)
     chapter = Chapter(name, root / name, lines, body_start, front)
     chapter.origins = [(name, n) for n in range(1, body_start)] + expanded.origins
+    refused = line_bounds(lines[body_start - 1 :], body_start, book.limits, chapter.where)
+    if refused:  # scanning such text is itself the cost the bounds are there to stop
+        findings.extend(refused)
+        return None
     chapter.scan = scan(lines[body_start - 1 :], body_start)
+    refused = _image_name_findings(chapter)
+    if refused:
+        findings.extend(refused)
+        return None
     if rebase_paths(root, lines, chapter.scan, chapter.origins, name):
         chapter.scan = scan(lines[body_start - 1 :], body_start)
     if "title" in front and not _has_title_heading(lines, body_start):
@@ -204,6 +211,17 @@ def read_chapter(
         chapter.synthetic_title = True
     chapter.units = _split_units(chapter)
     return chapter
+
+
+def _image_name_findings(chapter: Chapter) -> list[Finding]:
+    """LIM012 for image names no file can have (NUL, 5,000 characters): the OS would
+    refuse to even look them up."""
+    found = []
+    for image in chapter.scan.images:
+        if problem := path_name_problem(image.src):
+            path, line = chapter.where(image.line)
+            found.append(Finding(path, line, image.col, ERROR, "LIM012", problem))
+    return found
 
 
 def _has_title_heading(lines: list[str], body_start: int) -> bool:
@@ -226,7 +244,9 @@ def _check_front_matter(front: dict, name: str, findings: list[Finding], lines: 
                     "known keys: " + ", ".join(sorted(FRONT_MATTER_KEYS)) + "; remove the others",
                 )
             )
-    if "sample" in front and front["sample"] not in SAMPLE_MARKS:
+    if "sample" in front and (
+        not isinstance(front["sample"], str) or front["sample"] not in SAMPLE_MARKS
+    ):
         line = _key_line(lines, "sample")
         findings.append(
             Finding(name, line, 1, ERROR, "MS004", "front matter 'sample' must be in or out")
@@ -279,4 +299,16 @@ def read_manuscript(project: Path, book: Book) -> tuple[Manuscript, list[Finding
         chapter = read_chapter(root, name, book, index, findings)
         if chapter is not None:
             chapters.append(chapter)
+    findings += _heading_bound(chapters, book.limits)
     return Manuscript(project, book, chapters), findings
+
+
+def _heading_bound(chapters: list[Chapter], limits) -> list[Finding]:
+    """A finding at the heading one past the book's limit, if there is one."""
+    seen = 0
+    for chapter in chapters:
+        if seen + len(chapter.scan.headings) > limits.max_headings:
+            heading = chapter.scan.headings[limits.max_headings - seen]
+            return [too_many_headings(limits, *chapter.where(heading.line))]
+        seen += len(chapter.scan.headings)
+    return []

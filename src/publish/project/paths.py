@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..files import is_inside
 from ..urls import url_scheme
+from .bounds import path_name_problem
 from .scan import IMAGE, LINK
 
 # A raw <img> whose src sits on the tag's first line (the scanner gives that line).
@@ -49,6 +50,8 @@ def locate(root: Path, src: str, from_name: str) -> Located:
     """The file `src` names, never looking outside the project (manuscript/'s parent)."""
     if not src or url_scheme(src) is not None or src.startswith(("/", "\\")):
         return Located(None, True)
+    if path_name_problem(src):  # no file can have such a name: it is simply not found
+        return Located(None, False)
     names = path_candidates(src, from_name)
     inside = [n for n in names if is_inside(root / n, [root.parent])]
     for name in inside:
@@ -62,6 +65,8 @@ def locate(root: Path, src: str, from_name: str) -> Located:
 def closest_file(root: Path, src: str, from_name: str) -> str:
     """'did you mean ...?' for a path not found: a near name in the folder either base
     points at, or a file of the same name elsewhere under manuscript/."""
+    if path_name_problem(src):
+        return ""
     wanted = posixpath.basename(src)
     for name in path_candidates(src, from_name):
         folder = (root / name).parent

@@ -17,12 +17,17 @@ from pathlib import Path
 
 import yaml
 
+from ..cache_entries import read_entry, real_folder, write_entry
 from ..checks.dot_attributes import find_text
 from ..errors import ERROR, Finding, FindingsError, PublishError
-from ..files import write_atomic
+from ..files import staging_dir, write_atomic
+from ..limited import Limited, LimitHit
+from ..project.config_limits import DEFAULT_LIMITS, Limits
+from ..project.yaml_safe import error_code, error_place, error_problem, load_yaml
 from .svg_sanitize import inspect_svg, svg_findings
 
 DOT_ERROR_LINE = re.compile(r"line (\d+)")
+EDGE_OPERATOR = re.compile(rb"->|--")
 SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 SVG_COMMENT = re.compile(r"<!--.*?-->\s*", re.S)
 
@@ -42,7 +47,20 @@ class DiagramTheme:
 
 
 def load_diagram_theme(path: Path, fonts_dir: Path | None) -> DiagramTheme:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    shown = f"{path.parent.name}/{path.name}"
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        data = load_yaml(text) or {}
+    except yaml.YAMLError as exc:
+        line, col = error_place(exc, text)
+        code = error_code(exc, "CFG004")
+        raise FindingsError([Finding(shown, line, col, ERROR, code, error_problem(exc))]) from None
+    sections = (
+        [data.get(k) or {} for k in ("graph", "node", "edge")] if isinstance(data, dict) else [0]
+    )
+    if not all(isinstance(section, dict) for section in sections):
+        message = "diagrams.yaml must map graph, node and edge to attributes"
+        raise FindingsError([Finding(shown, 1, 1, ERROR, "CFG002", message)])
     return DiagramTheme(
         {k: str(v) for k, v in (data.get("graph") or {}).items()},
         {k: str(v) for k, v in (data.get("node") or {}).items()},
@@ -81,8 +99,10 @@ def _fontconfig_env(theme: DiagramTheme, cache_dir: Path) -> dict[str, str]:
         f"  <dir>{theme.fonts_dir}</dir>\n  <cachedir>{cache_dir / 'fontconfig'}</cachedir>\n"
         "</fontconfig>\n"
     )
-    if not conf.exists() or conf.read_text() != text:
-        write_atomic(conf, text.encode())
+    out = cache_dir.parent.parent
+    real_folder(cache_dir / "fontconfig", out)  # fontconfig writes there: never through a link
+    if conf.is_symlink() or not conf.exists() or conf.read_text() != text:
+        write_atomic(conf, text.encode(), staging_dir(out))
     env["FONTCONFIG_FILE"] = str(conf)
     return env
 
@@ -93,56 +113,49 @@ def clean_svg(svg: str) -> str:
 
 
 def render_diagrams(
-    sources: dict[str, Path], theme: DiagramTheme, cache_dir: Path, shown_names: dict[str, str]
+    sources: dict[str, Path],
+    theme: DiagramTheme,
+    cache_dir: Path,
+    shown_names: dict[str, str],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[dict[str, Path], int]:
     """SVG files for each DOT source (by key), and how many Graphviz runs it took.
 
-    Uncached diagrams render concurrently, one `dot` process each.
+    Uncached diagrams render concurrently, one `dot` process each, each within
+    `limits`; a cached SVG is used only when verified (cache_entries.py).
     """
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache_root = cache_dir.parent
+    real_folder(cache_dir, cache_root.parent)
     version = graphviz_version()
     results: dict[str, Path] = {}
-    pending = []
+    pending, findings = [], []
     env = _fontconfig_env(theme, cache_dir)
     for name, path in sources.items():
         source = path.read_bytes()
         target = cache_dir / f"{diagram_key(source, theme, version)}.svg"
         results[name] = target
-        if not target.exists():
-            command = ["dot", "-Tsvg", *theme.arguments()]
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-            )
-            pending.append((name, target, process, source))
-    findings = []
-    for name, target, process, source in pending:
-        out, err = process.communicate(source)
-        message = err.decode("utf-8", "replace").strip()
-        if process.returncode != 0:
-            found = DOT_ERROR_LINE.search(message)
-            line = int(found.group(1)) if found else 1
-            text = message.replace("<stdin>:", "").replace("Error:", "").strip()
-            findings.append(
-                Finding(
-                    shown_names[name],
-                    line,
-                    1,
-                    ERROR,
-                    "DIA001",
-                    f"Graphviz cannot read this diagram: {text}",
-                )
-            )
+        if read_entry(target) is not None:
             continue
-        drawn = clean_svg(out.decode("utf-8")).encode("utf-8")
-        sanitized = inspect_svg(drawn)
+        if refused := diagram_size_finding(source, shown_names[name], limits):
+            findings.append(refused)
+            continue
+        command = ["dot", "-Tsvg", *theme.arguments()]
+        pending.append((name, target, Limited(command, limits, "Graphviz", env), source))
+    for name, target, process, source in pending:
+        try:
+            result = process.finish(source)
+        except LimitHit as hit:
+            findings.append(Finding(shown_names[name], 1, 1, ERROR, hit.code, hit.message))
+            continue
+        svg = clean_svg(result.stdout.decode("utf-8", "replace")).encode("utf-8")
+        if result.returncode != 0 or not svg.startswith(b"<svg"):  # binary input: no graph
+            findings.append(_dot_error(result.stderr, shown_names[name]))
+            continue
+        sanitized = inspect_svg(svg)
         if sanitized.refused:
             findings += _in_dot_source(sanitized.refused, source, shown_names[name])
             continue
-        write_atomic(target, sanitized.data)
+        write_entry(target, sanitized.data, cache_root)
     if findings:
         raise FindingsError(findings)
     _record_runs(cache_dir, len(pending))
@@ -161,6 +174,29 @@ def _quoted(message: str) -> str:
     return found.group(1) if found else message
 
 
+def _dot_error(stderr: bytes, shown: str) -> Finding:
+    message = stderr.decode("utf-8", "replace").strip()
+    found = DOT_ERROR_LINE.search(message)
+    line = int(found.group(1)) if found else 1
+    text = message.replace("<stdin>:", "").replace("Error:", "").strip() or "no graph in it"
+    text = "".join(c if c.isprintable() else "?" for c in text)[:300]
+    return Finding(shown, line, 1, ERROR, "DIA001", f"Graphviz cannot read this diagram: {text}")
+
+
+def diagram_size_finding(source: bytes, shown: str, limits: Limits) -> Finding | None:
+    """LIM009 at the line where a diagram passes its edge limit: Graphviz's layout time
+    grows far faster than its size (600 random edges can take minutes)."""
+    count = 0
+    for number, line in enumerate(source.split(b"\n"), 1):
+        count += len(EDGE_OPERATOR.findall(line))
+        if count > limits.max_diagram_edges:
+            message = f"more than {limits.max_diagram_edges} edges in one diagram (the limit)"
+            return Finding(shown, number, 1, ERROR, "LIM009", message)
+    return None
+
+
 def _record_runs(cache_dir: Path, runs: int) -> None:
     """Keep the last build's Graphviz run count, for tests and `-v` output."""
-    write_atomic(cache_dir / "last-runs.txt", f"{runs}\n".encode())
+    write_atomic(
+        cache_dir / "last-runs.txt", f"{runs}\n".encode(), staging_dir(cache_dir.parent.parent)
+    )

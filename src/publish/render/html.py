@@ -7,45 +7,27 @@ writers serialise: one rendering per edition feeds every format.
 from __future__ import annotations
 
 import copy
-import json
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import lxml.html
-import pypandoc
 from lxml.html import HtmlElement
 
 from ..checks.links import resolve_links, unique_ids
 from ..checks.security import check_rendered, check_sanitized
 from ..editions.compose import ANSWERS_ID, TEASER_ID, Numbering
 from ..editions.kinds import EditionKind
-from ..errors import PublishError
+from ..errors import ERROR, Finding, FindingsError, PublishError
+from ..limited import LimitHit
+from ..project.config_limits import DEFAULT_LIMITS, Limits
 from ..project.manuscript import Chapter
 from ..project.scan import IMAGE
 from ..urls import is_remote, url_scheme
 from .habits import open_alerts, shape_habits
 from .math import label_math, reader_text, refuse_unconverted
+from .pandoc import run_pandoc
 from .resources import Resource, resource_name
 from .sanitize import sanitize
-
-PANDOC_ARGS = [
-    "--section-divs",
-    "--sandbox",
-    "--wrap=none",
-    "--reference-location=document",
-    # Code marked up as tokens (<span class="kw">); the theme colours them. Said here
-    # because an HTML fragment carries no highlighting CSS that would hint it is on.
-    "--syntax-highlighting=default",
-    "--mathml",  # TeX math as MathML: the EPUB keeps it, the PDF draws it (math.py)
-]
-# Raw HTML (and pandoc's <div>/<span> readings of it) stays text: security.py tells the
-# author why, with the line. Templates, which that check does not read, keep to this.
-PANDOC_FORMAT = "markdown-raw_html-native_divs-native_spans-raw_tex-raw_attribute"
-# Chapters: raw HTML passes, because security.py has refused every element and
-# attribute outside the inline allowlist, and nh3 (sanitize.py) cleans the result.
-CHAPTER_FORMAT = "markdown-native_divs-native_spans-raw_tex-raw_attribute"
 
 
 @dataclass
@@ -80,35 +62,17 @@ class RenderedEdition:
         return self._files_by_id.get(ident)
 
 
-def run_pandoc(markdown: str, raw_html: bool = False) -> tuple[str, list[str]]:
-    """HTML, and pandoc's warnings as "line N: message" (N: line in `markdown`).
-
-    `raw_html` only for chapter text that security.py has checked, and the caller
-    passes the result through `sanitize` (nh3).
-
-    pandoc writes its JSON log (`--log`) whatever its verbosity, so `--quiet`
-    keeps its stderr (which pypandoc would print) empty and the warnings come
-    from the log with their line numbers.
-    """
-    with tempfile.TemporaryDirectory(prefix="publish-pandoc-") as folder:
-        log = Path(folder) / "log.json"
-        try:
-            html = pypandoc.convert_text(
-                markdown,
-                "html5",
-                format=CHAPTER_FORMAT if raw_html else PANDOC_FORMAT,
-                sandbox=True,
-                extra_args=[*PANDOC_ARGS, "--quiet", f"--log={log}"],
-            )
-        except RuntimeError as exc:
-            raise PublishError(f"pandoc failed: {exc}") from None
-        entries = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else []
-    warnings = [
-        (f"line {entry['line']}: " if entry.get("line") else "") + entry.get("pretty", "")
-        for entry in entries
-        if entry.get("verbosity") == "WARNING"
-    ]
-    return html, warnings
+def _pandoc_on_edition(parts: list[tuple[Chapter | None, str]], limits: Limits):
+    """One pandoc run over the edition; a limit hit is a finding at its largest chapter."""
+    markdown = "\n\n".join(open_alerts(_point_images(text)) for _, text in parts)
+    try:
+        return run_pandoc(markdown, raw_html=True, limits=limits)
+    except LimitHit as hit:
+        chapters = [source for source, _ in parts if source is not None]
+        largest = max(chapters, key=lambda chapter: len(chapter.lines))
+        path, _line = largest.where(largest.body_start)
+        message = f"{hit.message} on this edition; this is its largest chapter"
+        raise FindingsError([Finding(path, 1, 1, ERROR, hit.code, message)]) from None
 
 
 def render_edition(
@@ -118,14 +82,14 @@ def render_edition(
     labels: dict[str, str],
     resources: dict[str, Resource],
     pandoc: Callable[[list[str]], tuple[str, list[str]]] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> RenderedEdition:
     """One pandoc run for the whole edition, then the book's own structure on top.
     `pandoc` may run it part by part instead (a preview: `pandoc_parts.PandocParts`)."""
-    texts = [open_alerts(_point_images(text)) for _, text in parts]
     if pandoc is None:
-        html, warnings = run_pandoc("\n\n".join(texts), raw_html=True)
+        html, warnings = _pandoc_on_edition(parts, limits)
     else:
-        html, warnings = pandoc(texts)
+        html, warnings = pandoc([open_alerts(_point_images(text)) for _, text in parts])
     sources = [source for source, _ in parts]
     # pandoc's own output is checked first, so whatever is unsafe stops the build with
     # its line; then nh3's copy is used, and must have lost nothing on the way.

@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
+from ..cache_entries import read_entry, write_entry
 from ..errors import ERROR, Finding, FindingsError
-from ..files import write_atomic
 from ..urls import REMOTE_SCHEMES, is_remote, remote_suffix
 from .svg_sanitize import inspect_svg
 
@@ -62,7 +62,7 @@ def fetch_remote_image(url: str, cache: Path) -> Path:
     """The cached copy of `url`, downloaded on first use; ValueError/OSError when it fails."""
     suffix = remote_suffix(url)
     target = cache / REMOTE_DIR / f"{cache_key(url)}{suffix}"
-    if target.is_file():
+    if read_entry(target) is not None:
         return target
     data = download(url)
     if not data.lstrip()[:64].startswith(SIGNATURES.get(suffix, (b"\0invalid",))):
@@ -72,7 +72,7 @@ def fetch_remote_image(url: str, cache: Path) -> Path:
         if clean.refused:
             raise ValueError(f"the SVG is refused: {clean.refused[0].message}")
         data = clean.data
-    write_atomic(target, data)
+    write_entry(target, data, cache)
     return target
 
 

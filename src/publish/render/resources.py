@@ -62,6 +62,7 @@ def collect_resources(project, cache: Path) -> tuple[dict[str, Resource], int]:
     resources = {n: Resource(n, p, MEDIA_TYPES[p.suffix.lower()]) for n, p in plain.items()}
     if dot_sources:
         theme = load_diagram_theme(project.theme.file("diagrams.yaml"), project.theme.fonts_dir())
-        rendered, runs = render_diagrams(dot_sources, theme, cache / "diagrams", shown)
+        limits = project.book.limits
+        rendered, runs = render_diagrams(dot_sources, theme, cache / "diagrams", shown, limits)
         resources.update({n: Resource(n, p, "image/svg+xml") for n, p in rendered.items()})
     return resources, runs
