@@ -210,15 +210,17 @@ def test_docx_hyperlinks_are_held_to_the_link_policy():
     from publish.errors import PublishError
     from publish.outputs.template_docx import build_docx
     from publish.outputs.template_source import Template
+    from publish.project.config_limits import DEFAULT_LIMITS
 
     body = "\nOwner: ___\n\n[Help](javascript:alert(1))\n"
     template = Template("t.md", "t", "A form", "", body, body_line=4)
     built = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    book = SimpleNamespace(language="en", limits=DEFAULT_LIMITS)
     with pytest.raises(PublishError) as refused:
-        build_docx(SimpleNamespace(language="en"), template, built)
+        build_docx(book, template, built)
     assert "manuscript/t.md:7:1: ERROR SEC004 'javascript:'" in str(refused.value)
     safe = Template("t.md", "t", "A form", "", "[Help](https://example.com)\n")
-    assert build_docx(SimpleNamespace(language="en"), safe, built).startswith(b"PK")
+    assert build_docx(book, safe, built).startswith(b"PK")
 
 
 @pytest.mark.parametrize(
