@@ -77,14 +77,16 @@ def front_matter(context: EditionContext) -> str:
     )
 
 
-def _toc(context: EditionContext) -> str:
-    entries = []
-    for chapter in context.rendered.chapters:
-        for level, ident, text in chapter.headings:
-            if level <= 2 and ident:
-                entries.append(
-                    f'<li class="toc-level{level}"><a href="#{ident}">{html.escape(text)}</a></li>'
-                )
+def toc(context: EditionContext, link=None) -> str:
+    """The contents, chapters and their `##` sections; `link(ident)` gives each entry's
+    link attributes (by default, an anchor in the same document)."""
+    link = link or (lambda ident: f'href="#{ident}"')
+    entries = [
+        f'<li class="toc-level{level}"><a {link(ident)}>{html.escape(text)}</a></li>'
+        for chapter in context.rendered.chapters
+        for level, ident, text in chapter.headings
+        if level <= 2 and ident
+    ]
     return (
         f'<nav class="toc" role="doc-toc" aria-label="Contents"><h1 class="toc-title">'
         f"Contents</h1><ol>{''.join(entries)}</ol></nav>"
@@ -152,7 +154,7 @@ def pdf_html(
         f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
         f'{head(context, sheet)}<body class="{body_class}" data-title="{title}">'
         f"{cover_html(context) if cover else ''}{front_matter(context)}"
-        f"{_toc(context)}<main>{chapters}</main></body></html>"
+        f"{toc(context)}<main>{chapters}</main></body></html>"
     )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..render.context import EditionContext
 from ..render.pdf_join import CROSS_PART, Joining, join, label_ranges
-from .pdf_document import cover_html, front_matter, head
+from .pdf_document import cover_html, front_matter, head, toc
 from .pdf_parts import PartCache, PartLayout, chapter_documents, lay_out_parts, part_head
 
 # The overlay keeps only the folios: running heads are each part's own.
@@ -106,23 +106,14 @@ def _stamps(chapters: list[PartLayout], blanks: list[bool], body_start: int) -> 
 def _front_document(context: EditionContext, sheet, numbers: dict) -> str:
     """Title page, colophon and contents, the contents' numbers written; its metadata
     becomes the book's."""
-    entries = []
-    for chapter in context.rendered.chapters:
-        for level, ident, text in chapter.headings:
-            if level <= 2 and ident:
-                entries.append(
-                    f'<li class="toc-level{level}"><a href="{CROSS_PART}{ident}" '
-                    f'data-page="{numbers.get(ident, "")}">{html.escape(text)}</a></li>'
-                )
-    toc = (
-        f'<nav class="toc" role="doc-toc" aria-label="Contents"><h1 class="toc-title">'
-        f"Contents</h1><ol>{''.join(entries)}</ol></nav>"
+    contents = toc(
+        context, lambda ident: f'href="{CROSS_PART}{ident}" data-page="{numbers.get(ident, "")}"'
     )
     numbered = sheet.with_text(sheet.text + TOC_NUMBERS)
     # Laid out with a stand-in date, which the join replaces: the contents' leaders are
     # slow to lay out, and the part is then cached until the numbers or the text change.
     undated = dataclasses.replace(context, built_at=STAND_IN_DATE)
-    return _document(undated, numbered, front_matter(context) + toc)
+    return _document(undated, numbered, front_matter(context) + contents)
 
 
 def _cover_document(context: EditionContext, sheet) -> str:
