@@ -68,3 +68,22 @@ def test_a_broken_chapter_is_findings_with_its_line_not_an_exception(tmp_path):
     assert [(f.path, f.line, f.code) for f in attempt.errors] == [
         ("manuscript/chapters/03-harbour.md", 3, "IMG001")
     ]
+
+
+def test_a_pandoc_limit_hit_is_a_finding_at_the_chapter_pandoc_ran_on(tmp_path):
+    """Part by part, the preview knows which chapter pandoc was on when it hit a limit
+    (a build, with one run per edition, can only name the largest), and says so rather
+    than stopping: the edited chapter is the one pandoc runs on."""
+    project = tmp_path / "book"
+    shutil.copytree(FIXTURES / "web-site", project)
+    renderer = EditionRenderer(project, "full")
+    assert renderer.render().files is not None  # diagrams drawn and cached, parts kept
+    book = project / "manuscript" / "book.yaml"
+    book.write_text(book.read_text() + "limits: {child_memory_mb: 32}\n")
+    chapter = project / "manuscript" / "chapters" / "02-measures.md"
+    chapter.write_text(chapter.read_text() + "\nOne more line.\n")
+    attempt = renderer.render()
+    assert attempt.files is None
+    assert [(f.path, f.line, f.code) for f in attempt.errors] == [
+        ("manuscript/chapters/02-measures.md", 1, "LIM011")
+    ]

@@ -33,6 +33,8 @@ class LimitHit(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.part: int | None = None
+        """Which part of the edition pandoc ran on, when it ran part by part."""
 
 
 class Limited:

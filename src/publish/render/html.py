@@ -68,11 +68,20 @@ def _pandoc_on_edition(parts: list[tuple[Chapter | None, str]], limits: Limits):
     try:
         return run_pandoc(markdown, raw_html=True, limits=limits)
     except LimitHit as hit:
-        chapters = [source for source, _ in parts if source is not None]
-        largest = max(chapters, key=lambda chapter: len(chapter.lines))
-        path, _line = largest.where(largest.body_start)
+        raise _limit_finding(parts, hit) from None
+
+
+def _limit_finding(parts: list[tuple[Chapter | None, str]], hit: LimitHit) -> FindingsError:
+    """Where a pandoc limit hit is reported: the part it ran on when pandoc ran part by
+    part (`hit.part`), else the edition's largest chapter, as no line can be known."""
+    chapters = [source for source, _ in parts if source is not None]
+    if hit.part is not None and parts[hit.part][0] is not None:
+        where, message = parts[hit.part][0], hit.message
+    else:
+        where = max(chapters, key=lambda chapter: len(chapter.lines))
         message = f"{hit.message} on this edition; this is its largest chapter"
-        raise FindingsError([Finding(path, 1, 1, ERROR, hit.code, message)]) from None
+    path, _line = where.where(where.body_start)
+    return FindingsError([Finding(path, 1, 1, ERROR, hit.code, message)])
 
 
 def render_edition(
@@ -81,7 +90,7 @@ def render_edition(
     numbering: Numbering,
     labels: dict[str, str],
     resources: dict[str, Resource],
-    pandoc: Callable[[list[str]], tuple[str, list[str]]] | None = None,
+    pandoc: Callable[[list[str], Limits], tuple[str, list[str]]] | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> RenderedEdition:
     """One pandoc run for the whole edition, then the book's own structure on top.
@@ -89,7 +98,10 @@ def render_edition(
     if pandoc is None:
         html, warnings = _pandoc_on_edition(parts, limits)
     else:
-        html, warnings = pandoc([open_alerts(_point_images(text)) for _, text in parts])
+        try:
+            html, warnings = pandoc([open_alerts(_point_images(t)) for _, t in parts], limits)
+        except LimitHit as hit:
+            raise _limit_finding(parts, hit) from None
     sources = [source for source, _ in parts]
     # pandoc's own output is checked first, so whatever is unsafe stops the build with
     # its line; then nh3's copy is used, and must have lost nothing on the way.

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 
-from .html import run_pandoc
+from ..limited import LimitHit
+from ..project.config_limits import Limits
+from .pandoc import run_pandoc
 
 NOTE_ID = re.compile(r'((?:id|href)="#?)(fn|fnref)(\d+)"')
 NOTE_NUMBER = re.compile(r'(class="footnote-ref"[^>]*><sup>)(\d+)(</sup>)')
@@ -32,15 +34,16 @@ class PandocParts:
     def __init__(self) -> None:
         self.rendered: dict[str, tuple[str, list[str]]] = {}
 
-    def __call__(self, texts: list[str]) -> tuple[str, list[str]]:
-        """The joined HTML and warnings, as `run_pandoc(JOINER.join(texts))` gives them."""
+    def __call__(self, texts: list[str], limits: Limits) -> tuple[str, list[str]]:
+        """The joined HTML and warnings, as `run_pandoc(JOINER.join(texts))` gives them;
+        a limit hit says which part (`LimitHit.part`) it ran on."""
         current = {}
         html_parts, warnings = [], []
         notes = blocks = 0
         line = 1
-        for text in texts:
+        for index, text in enumerate(texts):
             if text not in current:
-                current[text] = self.rendered.get(text) or run_pandoc(text, raw_html=True)
+                current[text] = self.rendered.get(text) or _run(text, limits, index)
             html, part_warnings = current[text]
             html_parts.append(_renumbered(html, notes, blocks))
             notes += _count(NOTE_ID, html, group=3)
@@ -66,3 +69,11 @@ def _renumbered(html: str, notes: int, blocks: int) -> str:
 
 def _moved(warning: str, offset: int) -> str:
     return WARNING_LINE.sub(lambda m: f"line {int(m.group(1)) + offset}: ", warning, count=1)
+
+
+def _run(text: str, limits: Limits, index: int) -> tuple[str, list[str]]:
+    try:
+        return run_pandoc(text, raw_html=True, limits=limits)
+    except LimitHit as hit:
+        hit.part = index
+        raise
