@@ -11,7 +11,7 @@ BOUNDS_CODES = {
     "LIM006": "lists or block quotes nested deeper than the limit",
     "LIM007": "more headings than the limit",
     "LIM008": "a run of one punctuation character longer than the limit",
-    "LIM009": "a diagram with more edges or nodes than the limit",
+    "LIM009": "a diagram with more edges than the limit",
     "LIM010": "a tool (pandoc, Graphviz, a build worker) ran past its time limit",
     "LIM011": "a tool (pandoc, Graphviz, a build worker) ran past its memory limit",
     "LIM012": "a file name or path is too long, or holds a NUL or control character",

@@ -20,6 +20,7 @@ import yaml
 from ..errors import ERROR, Finding, FindingsError, relative_name
 from .config_limits import DEFAULT_LIMITS, Limits
 from .config_pdf import PdfSpec, check_pdf
+from .schema import doc
 from .yaml_safe import BoundedLoader, compose_yaml, error_code, error_place, error_problem
 
 BOOK_FILE = Path("manuscript") / "book.yaml"
@@ -36,11 +37,6 @@ class Paper:
 
 PAPERS = {"a4": Paper("A4", "210mm"), "letter": Paper("letter", "8.5in")}
 PAPER_SIZES = tuple(PAPERS)
-
-
-def doc(text: str, **kwargs):
-    """A dataclass field carrying its documentation for README and errors."""
-    return field(metadata={"doc": text}, **kwargs)
 
 
 @dataclass

@@ -8,11 +8,13 @@ manuscript (say, a 900-page reference) raises the one that stops them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from .schema import doc
 
 
 def _doc(text: str, default: int):
-    return field(default=default, metadata={"doc": text})
+    return doc(text, default=default)
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Limits:
     max_run: int = _doc(
         "The longest run of one punctuation character outside code (`<<<...`, `***...`).", 1000
     )
-    max_diagram_edges: int = _doc("How many edges plus nodes one Graphviz diagram may have.", 5000)
+    max_diagram_edges: int = _doc("How many edges one Graphviz diagram may have.", 5000)
 
     def problems(self) -> list[tuple[str, str]]:
         """(key, message) for each limit that is not a positive number."""

@@ -4,18 +4,14 @@ print interior's trim size and bleed."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..errors import ERROR, Finding
+from .schema import doc
 
 POINTS_PER = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
 LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|mm|cm|pt)\s*$")
 CUSTOM_TRIM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?)\s*(in|mm|cm)\s*$")
-
-
-def doc(text: str, **kwargs):
-    """A field with its documentation (config.py imports this module, so not from there)."""
-    return field(metadata={"doc": text}, **kwargs)
 
 
 @dataclass(frozen=True)
