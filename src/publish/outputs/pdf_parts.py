@@ -124,12 +124,21 @@ class PartCache:
 
 
 def lay_out_parts(
-    documents: list[str], roots: list[Path], base_url: str, jobs: int, cache: PartCache, tagged=True
+    documents: list[str],
+    roots: list[Path],
+    base_url: str,
+    jobs: int,
+    cache: PartCache,
+    tagged: list[bool] | None = None,
 ) -> tuple[list[PartLayout], list[int]]:
     """Every document's layout, in order, and the indexes of those laid out anew (the
-    rest came from the cache). Up to `jobs` forked workers; one process when forking is
-    unsafe (other threads running) or pointless: the bytes are the same either way."""
-    names = [cache.name(f"{tagged}{document}") for document in documents]
+    rest came from the cache); `tagged` says which are (all by default). Up to `jobs`
+    forked workers; one process when forking is unsafe (other threads running) or
+    pointless: the bytes are the same either way."""
+    tagged = tagged or [True] * len(documents)
+    names = [
+        cache.name(f"{tag}{document}") for tag, document in zip(tagged, documents, strict=True)
+    ]
     found = [cache.get(name) for name in names]
     todo = [index for index, part in enumerate(found) if part is None]
     workers = min(jobs, len(todo))
@@ -137,7 +146,7 @@ def lay_out_parts(
         [documents[i] for i in todo],
         [roots] * len(todo),
         [base_url] * len(todo),
-        [tagged] * len(todo),
+        [tagged[i] for i in todo],
     )
     if workers > 1 and threading.active_count() == 1:
         context = multiprocessing.get_context("fork")

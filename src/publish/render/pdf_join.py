@@ -31,7 +31,8 @@ class Joining:
     overlay page, the page label ranges (`[start, dict, ...]`), and an even count."""
 
     blank_after: list[bool]
-    overlay: bytes | None = None
+    overlays: list[bytes] = field(default_factory=list)
+    """PDFs of folios, their pages taken one after another as one overlay."""
     stamps: dict[int, int] = field(default_factory=dict)
     """Joined page index -> overlay page index."""
     labels: list = field(default_factory=list)
@@ -67,8 +68,9 @@ def join(parts: list[bytes], how: Joining) -> bytes:
     _merge_destinations(book, sources, starts)
     _merge_outline(book, sources, starts)
     _point_cross_links(book)
-    if how.overlay is not None:
-        _stamp(book, pikepdf.open(io.BytesIO(how.overlay)), how.stamps)
+    if how.overlays:
+        overlays = [pikepdf.open(io.BytesIO(data)) for data in how.overlays]
+        _stamp(book, [page for overlay in overlays for page in overlay.pages], how.stamps)
     if how.labels:
         book.Root.PageLabels = Dictionary(Nums=Array(how.labels))
     if how.metadata_from:
@@ -214,11 +216,11 @@ def _point_cross_links(book) -> None:
                 annotation.Contents = String(name)
 
 
-def _stamp(book, overlay, stamps: dict[int, int]) -> None:
+def _stamp(book, overlay: list, stamps: dict[int, int]) -> None:
     """Draw overlay pages (folios) over the book's, marked as pagination artifacts."""
     for index, overlay_index in sorted(stamps.items()):
         page = book.pages[index]
-        form = book.copy_foreign(overlay.pages[overlay_index].as_form_xobject())
+        form = book.copy_foreign(overlay[overlay_index].as_form_xobject())
         if "/Resources" not in page.obj:
             page.obj.Resources = Dictionary()
         if "/XObject" not in page.obj.Resources:
