@@ -7,7 +7,7 @@ import io
 import pikepdf
 from pikepdf import NameTree, NumberTree
 
-from publish.outputs.pdf_parts import render_part
+from publish.outputs.pdf_parts import PartDocument, render_parts
 from publish.render.pdf_join import CROSS_PART, Joining, join, label_ranges
 
 
@@ -17,7 +17,8 @@ def _part(title: str, ident: str, target: str) -> bytes:
         f'<h1 id="{ident}">{title}</h1><p>See <a href="{CROSS_PART}{target}">the other</a>.</p>'
         "</body></html>"
     )
-    return render_part(document, [], None).data
+    (layout,) = render_parts([PartDocument(document, "")], [], None)
+    return layout.data
 
 
 def _joined(claims_ua: bool) -> pikepdf.Pdf:

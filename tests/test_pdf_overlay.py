@@ -15,7 +15,7 @@ from publish.engine.build import Build
 from publish.engine.staging import OutputTree
 from publish.outputs.pdf_document import stylesheet
 from publish.outputs.pdf_joined import OVERLAY_CHUNK, _overlay_documents
-from publish.outputs.pdf_parts import render_part
+from publish.outputs.pdf_parts import render_parts
 from publish.outputs.pdf_print import print_stylesheet
 from publish.outputs.registry import PDF
 from publish.project.config_pdf import TRIMS
@@ -41,9 +41,8 @@ def _folios(context, sheet, tmp_path) -> list[tuple[str, float, float]]:
     """(text, x of the folio, page width) per page of the overlays, in order."""
     documents = _overlay_documents(context, sheet, BODY_PAGES)
     pages = []
-    for document in documents:
-        data = render_part(document, context.roots, str(context.project), tagged=False).data
-        for page in PdfReader(io.BytesIO(data)).pages:
+    for layout in render_parts(documents, context.roots, str(context.project)):
+        for page in PdfReader(io.BytesIO(layout.data)).pages:
             xs: list[float] = []
 
             def place(text, cm, tm, _font, _size, xs=xs):
@@ -71,7 +70,8 @@ def test_chunked_overlays_number_every_body_page_on_its_side(tmp_path, print_pro
 def test_overlay_pages_draw_nothing_but_the_folio(tmp_path):
     context, sheet = _context(tmp_path, False)
     document = _overlay_documents(context, sheet, 3)[0]
-    data = render_part(document, context.roots, str(context.project), tagged=False).data
-    with pikepdf.open(io.BytesIO(data)) as pdf:
+    (layout,) = render_parts([document], context.roots, str(context.project))
+    assert not document.tagged
+    with pikepdf.open(io.BytesIO(layout.data)) as pdf:
         assert len(pdf.pages) == 3
         assert "/StructTreeRoot" not in pdf.Root  # drawn as an artifact at the join

@@ -18,10 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..project.theme import Stylesheet
 from ..render.context import EditionContext
 from ..render.pdf_join import CROSS_PART, Joining, join, label_ranges
 from .pdf_document import cover_html, front_matter, head, toc
-from .pdf_parts import PartCache, PartLayout, chapter_documents, lay_out_parts, part_head
+from .pdf_parts import (
+    PartCache,
+    PartDocument,
+    PartLayout,
+    chapter_documents,
+    lay_out_parts,
+    part_head,
+)
 
 # The overlay keeps only the folios: running heads are each part's own.
 OVERLAY_CSS = (
@@ -73,8 +81,7 @@ def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, co
     documents = [_cover_document(context, sheet)] if cover else []
     documents.append(_front_document(context, sheet, numbers))
     folios = _overlay_documents(context, sheet, folio - 1)
-    tagged = [True] * len(documents) + [False] * len(folios)
-    laid_out, _ = lay_out_parts([*documents, *folios], run.roots, base, run.jobs, run.cache, tagged)
+    laid_out, _ = lay_out_parts([*documents, *folios], run.roots, base, run.jobs, run.cache)
     made, overlays = laid_out[: len(documents)], laid_out[len(documents) :]
     front = made[-1]
     front_blank = printed and front.pages % 2 == 1
@@ -107,24 +114,25 @@ def _stamps(chapters: list[PartLayout], blanks: list[bool], body_start: int) -> 
     return stamps
 
 
-def _front_document(context: EditionContext, sheet, numbers: dict) -> str:
+def _front_document(context: EditionContext, sheet, numbers: dict) -> PartDocument:
     """Title page, colophon and contents, the contents' numbers written; its metadata
     becomes the book's."""
     contents = toc(
         context, lambda ident: f'href="{CROSS_PART}{ident}" data-page="{numbers.get(ident, "")}"'
     )
-    numbered = sheet.with_text(sheet.text + TOC_NUMBERS)
     # Laid out with a stand-in date, which the join replaces: the contents' leaders are
     # slow to lay out, and the part is then cached until the numbers or the text change.
     undated = dataclasses.replace(context, built_at=STAND_IN_DATE)
-    return _document(undated, numbered, front_matter(context) + contents)
+    metadata = head(undated, Stylesheet.of(""))
+    html_text = _document(undated, front_matter(context) + contents, metadata)
+    return PartDocument(html_text, sheet.text + TOC_NUMBERS)
 
 
-def _cover_document(context: EditionContext, sheet) -> str:
-    return _document(context, sheet, cover_html(context), part_head(context, sheet))
+def _cover_document(context: EditionContext, sheet) -> PartDocument:
+    return PartDocument(_document(context, cover_html(context), part_head(context)), sheet.text)
 
 
-def _overlay_documents(context: EditionContext, sheet, pages: int) -> list[str]:
+def _overlay_documents(context: EditionContext, sheet, pages: int) -> list[PartDocument]:
     """The folios of `pages` body pages, in documents of OVERLAY_CHUNK pages: a book that
     grows or shrinks by a page lays out its last chunk again, the others are cached."""
     return [
@@ -133,21 +141,21 @@ def _overlay_documents(context: EditionContext, sheet, pages: int) -> list[str]:
     ]
 
 
-def _overlay_document(context: EditionContext, sheet, start: int, pages: int) -> str:
-    """`pages` body pages holding nothing but their folios, the first numbered `start + 1`.
-    No metadata: the build's date is not in its cache key."""
+def _overlay_document(context: EditionContext, sheet, start: int, pages: int) -> PartDocument:
+    """`pages` body pages holding nothing but their folios, the first numbered `start + 1`
+    (in the document's own style, which wins over the theme's reset to 1)."""
     numbered = f"@page body:nth(1 of body) {{ counter-reset: page {start + 1}; }}"
-    folios = sheet.with_text(sheet.text + OVERLAY_CSS + numbered)
     body = "<main>" + '<div class="folio-page"></div>' * pages + "</main>"
-    return _document(context, folios, body, part_head(context, folios))
+    html_text = _document(context, body, part_head(context, numbered))
+    return PartDocument(html_text, sheet.text + OVERLAY_CSS, tagged=False)
 
 
-def _document(context: EditionContext, sheet, body: str, head_html: str = "") -> str:
+def _document(context: EditionContext, body: str, head_html: str) -> str:
     body_class = f"edition-{context.kind.name} paper-{context.book.paper}"
     title = html.escape(context.book.title)
     return (
         f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
-        f'{head_html or head(context, sheet)}<body class="{body_class}" data-title="{title}">'
+        f'{head_html}<body class="{body_class}" data-title="{title}">'
         f"{body}</body></html>"
     )
 

@@ -26,7 +26,7 @@ import lxml.html
 from ..cache_entries import read_entry, write_entry
 from ..project.theme import Stylesheet
 from ..render.context import EditionContext
-from ..render.pdf_engine import lay_out, refusals_as_errors
+from ..render.pdf_engine import Styles, lay_out, parsed_styles, refusals_as_errors
 from ..render.pdf_join import CROSS_PART
 from ..render.warnings import capture_weasyprint
 from .pdf_document import chapter_html
@@ -57,33 +57,57 @@ class PartLayout:
     """(level, message, finding code or "") the engine logged, replayed by the parent."""
 
 
-def render_part(document: str, roots: list[Path], base_url: str, tagged=True) -> PartLayout:
-    """Lay out and write one part (in a worker process when there are several); the
-    folios' overlay is not `tagged`: it is drawn as an artifact."""
-    variant = {"pdf_variant": "pdf/ua-1"} if tagged else {}
+@dataclass(frozen=True)
+class PartDocument:
+    """A part to lay out: its HTML, its stylesheet apart (parts that share one share its
+    parsing, see `render_parts`), and whether it is tagged: the folios' overlays are not,
+    they are drawn as artifacts."""
+
+    html: str
+    css: str
+    tagged: bool = True
+
+    def key(self) -> str:
+        return f"{self.tagged}\n{self.css}\n{self.html}"
+
+
+def render_parts(parts: list[PartDocument], roots: list[Path], base_url: str) -> list[PartLayout]:
+    """Lay out and write `parts` one after another (in a worker process when there are
+    several), each stylesheet parsed and its fonts loaded once."""
+    styles: dict[str, Styles] = {}
+    made = []
+    for part in parts:
+        if part.css not in styles:
+            styles[part.css] = parsed_styles(part.css, roots)
+        made.append(_render_part(part, styles[part.css], roots, base_url))
+    return made
+
+
+def _render_part(part: PartDocument, styles: Styles, roots, base_url: str) -> PartLayout:
+    variant = {"pdf_variant": "pdf/ua-1"} if part.tagged else {}
     # A refusal becomes the user's error here: WeasyPrint's exception would lose what it
     # names on its way back from a worker process.
     with capture_weasyprint() as records, refusals_as_errors(Path(base_url or ".")):
-        layout = _lay_out_filled(document, roots, base_url, variant)
+        layout = _lay_out_filled(part.html, styles, roots, base_url, variant)
         data = layout.write(**variant)
         images = list(layout.raster_images("data-source"))
     warnings = [(r.levelno, r.getMessage(), getattr(r, "finding_code", "")) for r in records]
     return PartLayout(data, layout.pages, layout.anchor_pages(), images, warnings)
 
 
-def _lay_out_filled(document: str, roots: list[Path], base_url: str, variant: dict):
+def _lay_out_filled(document: str, styles: Styles, roots, base_url: str, variant: dict):
     """The part's layout with its figures moved or scaled as the whole document's would be
     (pdf_fill): a chapter opens its own page, so its gaps are the same either way."""
     root = lxml.html.document_fromstring(document)
     figures = marked_figures(root)
     if not figures:
-        return lay_out(document, None, roots, base_url, **variant)
+        return lay_out(document, styles, roots, base_url, **variant)
 
     def lay_out_with(plans):
         placed = deepcopy(root)
         place_figures(placed, plans)
         text = lxml.html.tostring(placed, encoding="unicode", doctype="<!DOCTYPE html>")
-        return lay_out(text, None, roots, base_url, **variant)
+        return lay_out(text, styles, roots, base_url, **variant)
 
     return lay_out_filled(lay_out_with, movable_among(figures))
 
@@ -124,44 +148,44 @@ class PartCache:
 
 
 def lay_out_parts(
-    documents: list[str],
-    roots: list[Path],
-    base_url: str,
-    jobs: int,
-    cache: PartCache,
-    tagged: list[bool] | None = None,
+    parts: list[PartDocument], roots: list[Path], base_url: str, jobs: int, cache: PartCache
 ) -> tuple[list[PartLayout], list[int]]:
-    """Every document's layout, in order, and the indexes of those laid out anew (the
-    rest came from the cache); `tagged` says which are (all by default). Up to `jobs`
-    forked workers; one process when forking is unsafe (other threads running) or
-    pointless: the bytes are the same either way."""
-    tagged = tagged or [True] * len(documents)
-    names = [
-        cache.name(f"{tag}{document}") for tag, document in zip(tagged, documents, strict=True)
-    ]
+    """Every part's layout, in order, and the indexes of those laid out anew (the rest
+    came from the cache). Up to `jobs` forked workers, each given a share of the parts;
+    one process when forking is unsafe (other threads running) or pointless: the bytes
+    are the same either way."""
+    names = [cache.name(part.key()) for part in parts]
     found = [cache.get(name) for name in names]
     todo = [index for index, part in enumerate(found) if part is None]
-    workers = min(jobs, len(todo))
-    arguments = (
-        [documents[i] for i in todo],
-        [roots] * len(todo),
-        [base_url] * len(todo),
-        [tagged[i] for i in todo],
-    )
-    if workers > 1 and threading.active_count() == 1:
+    shares = _shares(todo, [len(parts[i].html) for i in todo], jobs)
+    batches = [[parts[i] for i in share] for share in shares]
+    if len(batches) > 1 and threading.active_count() == 1:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            made = list(pool.map(render_part, *arguments))
+        with ProcessPoolExecutor(len(batches), mp_context=context) as pool:
+            count = len(batches)
+            made = list(pool.map(render_parts, batches, [roots] * count, [base_url] * count))
     else:
-        made = list(map(render_part, *arguments))
-    for index, part in zip(todo, made, strict=True):
-        cache.put(names[index], part)
-        found[index] = part
-    parts = [part for part in found if part is not None]
-    for part in parts:
+        made = [render_parts(batch, roots, base_url) for batch in batches]
+    for share, layouts in zip(shares, made, strict=True):
+        for index, part in zip(share, layouts, strict=True):
+            cache.put(names[index], part)
+            found[index] = part
+    laid_out = [part for part in found if part is not None]
+    for part in laid_out:
         for level, message, code in part.warnings:
             PART_LOG.log(level, message, extra={"finding_code": code} if code else None)
-    return parts, todo
+    return laid_out, todo
+
+
+def _shares(indexes: list[int], sizes: list[int], jobs: int) -> list[list[int]]:
+    """`indexes` dealt to at most `jobs` workers, largest first to the least loaded, so
+    they finish together; each share keeps the book's order."""
+    loads = [[0, []] for _ in range(max(1, min(jobs, len(indexes))))]
+    for size, index in sorted(zip(sizes, indexes, strict=True), key=lambda pair: -pair[0]):
+        lightest = min(loads, key=lambda load: load[0])
+        lightest[0] += size
+        lightest[1].append(index)
+    return [sorted(share) for _, share in loads if share]
 
 
 def part_ids(fragment: str) -> set[str]:
@@ -179,31 +203,33 @@ def point_elsewhere(fragment: str, own: set[str], book: set[str]) -> str:
     return lxml.html.tostring(element, encoding="unicode")
 
 
-def chapter_documents(context: EditionContext, sheet) -> list[str]:
-    """One HTML document per chapter, with the profile's stylesheet less the folios, its
-    footnotes numbered on from the chapters before it."""
+def chapter_documents(context: EditionContext, sheet: Stylesheet) -> list[PartDocument]:
+    """One part per chapter, with the profile's stylesheet less the folios, its footnotes
+    numbered on from the chapters before it (in the document's own style, so that every
+    chapter shares the one stylesheet)."""
     fragments = [chapter_html(context, chapter) for chapter in context.rendered.chapters]
     ids = [part_ids(fragment) for fragment in fragments]
     book = set().union(*ids)
-    documents, notes_before = [], 0
+    parts, notes_before = [], 0
     body_class = f"edition-{context.kind.name} paper-{context.book.paper}"
     title = html.escape(context.book.title)
+    css = (sheet + Stylesheet.of(NO_FOLIOS)).text
     for fragment, own in zip(fragments, ids, strict=True):
         counters = f"html {{ counter-reset: footnote {notes_before}; }}"
-        documents.append(
+        document = (
             f'<!DOCTYPE html><html lang="{html.escape(context.book.language)}">'
-            f"{part_head(context, sheet + Stylesheet.of(NO_FOLIOS + counters))}"
+            f"{part_head(context, counters)}"
             f'<body class="{body_class}" data-title="{title}"><main>'
             f"{point_elsewhere(fragment, own, book)}</main></body></html>"
         )
+        parts.append(PartDocument(document, css))
         notes_before += len(lxml.html.fromstring(fragment).find_class("footnote"))
-    return documents
+    return parts
 
 
-def part_head(context: EditionContext, sheet: Stylesheet) -> str:
+def part_head(context: EditionContext, own_css: str = "") -> str:
     """A part's head: no metadata (the join keeps the front matter's), so the build's
-    date, which follows the latest edit, is not in every part's cache key."""
-    return (
-        f'<head><meta charset="utf-8"><title>{html.escape(context.title)}</title>'
-        f"<style>{sheet.text}</style></head>"
-    )
+    date, which follows the latest edit, is not in every part's cache key; `own_css` is
+    what the part alone is styled with (set above the shared stylesheet)."""
+    style = f"<style>{own_css}</style>" if own_css else ""
+    return f'<head><meta charset="utf-8"><title>{html.escape(context.title)}</title>{style}</head>'

@@ -262,20 +262,43 @@ class PagedDocument:
         return self._document.pages[index]._page_box
 
 
+@dataclass(frozen=True)
+class Styles:
+    """A stylesheet parsed once, with the font configuration its @font-face rules loaded
+    into: documents laid out one after another in a process share it (the parts of a
+    book), and come out as the same bytes as each parsing the sheet on its own."""
+
+    sheet: object
+    fonts: object
+
+
+def parsed_styles(css: str, roots: list[Path]) -> Styles:
+    weasyprint = load_weasyprint()
+    fonts = font_configuration()
+    sheet = weasyprint.CSS(string=css, url_fetcher=confined_fetcher(roots), font_config=fonts)
+    return Styles(sheet, fonts)
+
+
 def lay_out(
-    page_html: str, css: str | None, roots: list[Path], base_url: str | None = None, **options
+    page_html: str,
+    css: str | Styles | None,
+    roots: list[Path],
+    base_url: str | None = None,
+    **options,
 ) -> PagedDocument:
     """Lay out a document, its stylesheet and its fonts sharing one font configuration
     (otherwise WeasyPrint ignores the stylesheet's @font-face rules)."""
     audit_document(page_html, roots[0] if roots else None)  # roots[0]: the project
     weasyprint = load_weasyprint()
-    fonts = font_configuration()
+    if css is None:
+        styles, stylesheets = Styles(None, font_configuration()), []
+    else:
+        styles = css if isinstance(css, Styles) else parsed_styles(css, roots)
+        stylesheets = [styles.sheet]
     fetcher = confined_fetcher(roots)
-    stylesheets = []
-    if css is not None:
-        stylesheets.append(weasyprint.CSS(string=css, url_fetcher=fetcher, font_config=fonts))
     document = weasyprint.HTML(string=page_html, base_url=base_url, url_fetcher=fetcher)
-    return PagedDocument(document.render(stylesheets=stylesheets, font_config=fonts, **options))
+    rendered = document.render(stylesheets=stylesheets, font_config=styles.fonts, **options)
+    return PagedDocument(rendered)
 
 
 def page_labels(body_start: int, cover: bool = True):
