@@ -5,7 +5,9 @@ after another (dot per diagram; per edition pandoc md->epub, pandoc md->html and
 weasyprint html->pdf; per cheatsheet pandoc md->html, then weasyprint and
 pdftoppm per paper size; per template pandoc md->html, weasyprint, pandoc
 md->docx); (b) a cold build; (c) a rebuild with nothing changed; (d) a
-rebuild after editing the last chapter (past the sample cut); and WeasyPrint alone
+rebuild after editing the last chapter (past the sample cut), one word for another;
+(e) a rebuild after a paragraph is added to the middle chapter, so that its page count,
+and every later page number, changes; and WeasyPrint alone
 on the full edition's print HTML, the reference for memory. Every sample is a
 fresh child process (bench/measure.py); the table shows medians and ratios to the
 floor, and bench/out/results.json keeps every figure.
@@ -32,6 +34,10 @@ PUBLISH = str(BIN / "publish")
 WEASYPRINT = str(BIN / "weasyprint")
 FLOOR_PANDOC_ARGS = ["--section-divs", "--wrap=none", "--metadata", "title=Benchmark"]
 EDITED_WORDS = ("careful", "cautious")
+ADDED_PARAGRAPH = (
+    "\nA paragraph added by the benchmark, long enough to move the pages after it: "
+    + "the team reviews the model, the data and the launch plan once more. " * 12
+)
 
 
 def measure(commands: list[list[str]]) -> dict:
@@ -167,6 +173,14 @@ def edit_last_chapter(project: Path, run: int) -> None:
     chapter.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def grow_middle_chapter(project: Path) -> None:
+    """Add a paragraph to the middle chapter: its page count and later folios change."""
+    chapters = sorted((project / "manuscript" / "chapters").glob("*.md"))
+    chapter = chapters[len(chapters) // 2]
+    with chapter.open("a", encoding="utf-8") as text:
+        text.write(ADDED_PARAGRAPH)
+
+
 def choose_pdf_engine(project: Path, engine: str | None) -> None:
     """Lay out the PDFs with `engine` (`whole` or `parts`, book.yaml's `pdf.engine`)."""
     if engine:
@@ -186,6 +200,7 @@ def bench_size(size: str, runs: int, jobs: int | None, engine: str | None = None
         "cold": [],
         "nochange": [],
         "edit": [],
+        "edit_grow": [],
         "pdf_cold": [],
         "weasyprint_alone": [],
     }
@@ -210,6 +225,8 @@ def bench_size(size: str, runs: int, jobs: int | None, engine: str | None = None
         changed = sorted(k for k in after if edited.get(k) != after[k])
         checks["edit_sample_rewritten"].append([k for k in changed if k.startswith("sample/")])
         checks["edit_full_rewritten"].append([k for k in changed if k.startswith("full/")])
+        grow_middle_chapter(project)
+        results["edit_grow"].append(measure([build]))
         shutil.rmtree(out, ignore_errors=True)
         results["pdf_cold"].append(measure([pdf_only]))
     html = print_html(project, OUT / "work" / f"{size}-print.html")
