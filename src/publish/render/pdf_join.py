@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, OutlineItem, String
 
+from .pdf_fonts import merge_font_subsets
 from .pdf_tags import UA_PART
 
 # A part links to an anchor in another part by this URL (it has no such anchor itself,
@@ -82,6 +83,7 @@ def join(parts: list[bytes], how: Joining) -> bytes:
         with book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             if UA_PART in meta:
                 del meta[UA_PART]
+    merge_font_subsets(book)
     out = io.BytesIO()
     book.save(out, deterministic_id=True)
     return out.getvalue()
