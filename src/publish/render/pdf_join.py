@@ -85,7 +85,9 @@ def join(parts: list[bytes], how: Joining) -> bytes:
                 del meta[UA_PART]
     merge_font_subsets(book)
     out = io.BytesIO()
-    book.save(out, deterministic_id=True)
+    # Object streams: the parts' dictionaries (structure tree, annotations) compressed
+    # together, as WeasyPrint writes a whole document's.
+    book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 
