@@ -210,3 +210,15 @@ def test_fonts_of_one_name_but_other_glyphs_stay_apart(unmerged):
     fonts, programs = _fonts(out.getvalue())
     assert fonts["Charis-SIL"] == programs["Charis-SIL"] == 3
     assert fonts["Open-Sans-Bold"] == programs["Open-Sans-Bold"] == 1
+
+
+def test_a_program_that_cannot_be_read_stays_as_it_is(unmerged):
+    with pikepdf.open(io.BytesIO(unmerged)) as pdf:
+        stream = _type0(pdf, "Charis-SIL")[0].DescendantFonts[0].FontDescriptor.FontFile2
+        stream.write(b"\0\1\0\0 not a font")
+        merge_font_subsets(pdf)
+        out = io.BytesIO()
+        pdf.save(out)
+    fonts, programs = _fonts(out.getvalue())
+    assert fonts["Charis-SIL"] == programs["Charis-SIL"] == 2  # that one, the others' union
+    assert fonts["Open-Sans-Bold"] == programs["Open-Sans-Bold"] == 1

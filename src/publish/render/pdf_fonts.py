@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pikepdf
+from fontTools.ttLib import TTLibError
 from pikepdf import Array, Dictionary, Name
 
 from .font_union import Conflict, Identity, Subset, identity, union
@@ -110,16 +112,28 @@ def _faces(holders: list[Dictionary]) -> dict[tuple[str, Identity], Face]:
                 continue
             seen.add(font.objgen)
             program = _descriptor(font).FontFile2.read_bytes()
-            last = max(_widths(font.DescendantFonts[0].W), default=0)
-            if program not in opened:
-                opened[program] = Subset(program, last)
-            subset = opened[program]  # one subset drawn by several fonts of a part
-            subset.last = max(subset.last, last)
+            subset = _opened(opened, program, max(_widths(font.DescendantFonts[0].W)))
+            if subset is None:
+                continue  # a program fontTools cannot read stays as it is
             name = SUBSET_TAG.sub("", str(font.BaseFont))
             face = faces.setdefault((name, identity(subset.font)), Face(name))
             face.fonts.append(font)
             face.subsets[program] = subset
     return faces
+
+
+def _opened(opened: dict, program: bytes, last: int) -> Subset | None:
+    """The program opened, once for all the fonts that share it (a part's fonts of one
+    file do), and the highest glyph id any of them draws."""
+    if program not in opened:
+        try:
+            opened[program] = Subset(program, last)
+        except (TTLibError, struct.error, KeyError, ValueError):
+            opened[program] = None
+    subset = opened[program]
+    if subset is not None:
+        subset.last = max(subset.last, last)
+    return subset
 
 
 def _mergeable(font) -> bool:
@@ -136,7 +150,7 @@ def _mergeable(font) -> bool:
     return (
         cid.get("/Subtype") == Name.CIDFontType2
         and cid.get("/CIDToGIDMap") == Name.Identity
-        and "/W" in cid
+        and len(cid.get("/W", ())) > 0
         and "/FontFile2" in cid.get("/FontDescriptor", Dictionary())
         and SUBSET_TAG.match(str(font.get("/BaseFont", "")))
     )
