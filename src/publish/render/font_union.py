@@ -236,8 +236,7 @@ def _glyph_id(name: str) -> int:
 
 def _widen(base: TTFont, font: TTFont) -> None:
     for tag, fields in WIDEST.items():
+        mine, theirs = base[tag], font[tag]
         for field, pick in fields.items():
-            if hasattr(base[tag], field) and hasattr(font[tag], field):
-                setattr(
-                    base[tag], field, pick(getattr(base[tag], field), getattr(font[tag], field))
-                )
+            if hasattr(mine, field) and hasattr(theirs, field):
+                setattr(mine, field, pick(getattr(mine, field), getattr(theirs, field)))
