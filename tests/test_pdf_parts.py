@@ -252,3 +252,15 @@ def test_joined_pdf_embeds_each_face_once_and_weighs_about_the_whole(built, sour
     assert fonts == programs and set(programs.values()) == {1}
     assert set(programs) == set(_embedded(theirs)[1])
     assert mine.stat().st_size <= 1.15 * theirs.stat().st_size
+
+
+@pytest.mark.parametrize(("source", "profile"), PDFS)
+def test_joined_pdf_draws_every_page_as_the_whole(built, source, profile, tmp_path):
+    """The merged fonts draw every glyph as the single document's fonts do: each page
+    rasterised (60 dpi, grey) is byte for byte the single document's."""
+    pages = {}
+    for engine, path in zip(("parts", "whole"), _pair(built, source, profile), strict=True):
+        subprocess.run(["pdftoppm", "-r", "60", "-gray", path, tmp_path / engine], check=True)
+        pages[engine] = [page.read_bytes() for page in sorted(tmp_path.glob(f"{engine}-*.pgm"))]
+    assert len(pages["parts"]) > 10
+    assert pages["parts"] == pages["whole"]
