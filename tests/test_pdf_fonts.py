@@ -222,3 +222,26 @@ def test_a_program_that_cannot_be_read_stays_as_it_is(unmerged):
     fonts, programs = _fonts(out.getvalue())
     assert fonts["Charis-SIL"] == programs["Charis-SIL"] == 2  # that one, the others' union
     assert fonts["Open-Sans-Bold"] == programs["Open-Sans-Bold"] == 1
+
+
+def test_a_cid_set_lists_the_union_of_glyphs(unmerged):
+    """WeasyPrint writes a CIDSet for PDF 1.4 and older: the merged font's lists every
+    glyph id any part drew, and no other."""
+    with pikepdf.open(io.BytesIO(unmerged)) as pdf:
+        drawn = set()
+        for font in _type0(pdf, "Charis-SIL"):
+            font.DescendantFonts[0].FontDescriptor.CIDSet = pdf.make_stream(b"\xff")
+            widths = list(font.DescendantFonts[0].W)
+            drawn |= {
+                int(s) + i
+                for s, run in zip(widths[::2], widths[1::2], strict=True)
+                for i in range(len(run))
+            }
+        merge_font_subsets(pdf)
+        out = io.BytesIO()
+        pdf.save(out)
+    with pikepdf.open(out) as pdf:
+        (merged,) = _type0(pdf, "Charis-SIL")
+        bits = merged.DescendantFonts[0].FontDescriptor.CIDSet.read_bytes()
+    listed = {i for i in range(len(bits) * 8) if bits[i // 8] & (0x80 >> (i % 8))}
+    assert listed == drawn and len(drawn) > 30
