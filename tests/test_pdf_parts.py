@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pikepdf
@@ -228,3 +229,38 @@ def test_an_edit_lays_out_only_its_chapter_and_jobs_change_no_byte(built, tmp_pa
     for profile in ("", "-print"):
         name = Path("build", "full", f"{SOURCES['bundled'][1]}{profile}.pdf")
         assert (again / name).read_bytes() == (project / name).read_bytes()
+
+
+def _embedded(path: Path) -> tuple[Counter, Counter]:
+    """(Type0 fonts, FontFile2 programs) per face, the subset tag left off."""
+    fonts, programs = Counter(), Counter()
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, Dictionary) and obj.get("/Subtype") == pikepdf.Name.Type0:
+                fonts[re.sub(r"^/[A-Z]{6}\+", "", str(obj.BaseFont))] += 1
+            elif isinstance(obj, Dictionary) and "/FontFile2" in obj:
+                programs[re.sub(r"^/[A-Z]{6}\+", "", str(obj.FontName))] += 1
+    return fonts, programs
+
+
+@pytest.mark.parametrize(("source", "profile"), PDFS)
+def test_joined_pdf_embeds_each_face_once_and_weighs_about_the_whole(built, source, profile):
+    """Each part's subset of a face merged into one (render/pdf_fonts), the folios'
+    too: the same faces as the single document, once each, and a file within 15% of it."""
+    mine, theirs = _pair(built, source, profile)
+    fonts, programs = _embedded(mine)
+    assert fonts == programs and set(programs.values()) == {1}
+    assert set(programs) == set(_embedded(theirs)[1])
+    assert mine.stat().st_size <= 1.15 * theirs.stat().st_size
+
+
+@pytest.mark.parametrize(("source", "profile"), PDFS)
+def test_joined_pdf_draws_every_page_as_the_whole(built, source, profile, tmp_path):
+    """The merged fonts draw every glyph as the single document's fonts do: each page
+    rasterised (60 dpi, grey) is byte for byte the single document's."""
+    pages = {}
+    for engine, path in zip(("parts", "whole"), _pair(built, source, profile), strict=True):
+        subprocess.run(["pdftoppm", "-r", "60", "-gray", path, tmp_path / engine], check=True)
+        pages[engine] = [page.read_bytes() for page in sorted(tmp_path.glob(f"{engine}-*.pgm"))]
+    assert len(pages["parts"]) > 10
+    assert pages["parts"] == pages["whole"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, OutlineItem, String
 
+from .pdf_fonts import merge_font_subsets
 from .pdf_tags import UA_PART
 
 # A part links to an anchor in another part by this URL (it has no such anchor itself,
@@ -84,8 +85,11 @@ def join(parts: list[bytes], how: Joining) -> bytes:
         with book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             if UA_PART in meta:
                 del meta[UA_PART]
+    merge_font_subsets(book)
     out = io.BytesIO()
-    book.save(out, deterministic_id=True)
+    # Object streams: the parts' dictionaries (structure tree, annotations) compressed
+    # together, as WeasyPrint writes a whole document's.
+    book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 
