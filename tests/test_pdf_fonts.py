@@ -19,7 +19,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from pikepdf import Name
 
-from publish.outputs.pdf_parts import render_part
+from publish.outputs.pdf_parts import PartDocument, render_parts
 from publish.render import pdf_join
 from publish.render.pdf_fonts import merge_font_subsets
 from publish.render.pdf_join import Joining, join, label_ranges
@@ -38,15 +38,15 @@ SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 
 @pytest.fixture(scope="module")
 def parts() -> list[bytes]:
-    return [
-        render_part(
+    documents = [
+        PartDocument(
             f'<html lang="en"><head><title>{title}</title>{STYLE}</head><body>'
             f"<h1>{title}</h1>{body}</body></html>",
-            [],
-            None,
-        ).data
+            "",
+        )
         for title, body in PARTS
     ]
+    return [layout.data for layout in render_parts(documents, [], None)]
 
 
 def _how() -> Joining:
