@@ -216,19 +216,24 @@ def test_an_edit_lays_out_only_its_chapter_and_jobs_change_no_byte(built, tmp_pa
     parts = project / "build" / ".cache" / "pdf-parts"
     before = {path.name for path in parts.glob("*.pdfpart")}
     chapter = project / "manuscript" / SOURCES["bundled"][2]
-    chapter.write_text(chapter.read_text().replace("the ", "the  ", 1), encoding="utf-8")
-    text = chapter.read_text().replace("product", "produce", 1)
-    chapter.write_text(text, encoding="utf-8")
-    build(project, editions=("full",), formats=("pdf",), jobs=2)
-    # The edited chapter laid out anew, once per profile; the front matter (same date,
-    # same page numbers) and the seven other chapters reused from the part cache.
-    assert len({path.name for path in parts.glob("*.pdfpart")} - before) == 2
-    again = tmp_path / "again"
-    shutil.copytree(project, again, ignore=shutil.ignore_patterns("build"))
-    build(again, editions=("full",), formats=("pdf",), jobs=1)
-    for profile in ("", "-print"):
-        name = Path("build", "full", f"{SOURCES['bundled'][1]}{profile}.pdf")
-        assert (again / name).read_bytes() == (project / name).read_bytes()
+    original = chapter.read_text(encoding="utf-8")
+    try:
+        chapter.write_text(original.replace("the ", "the  ", 1), encoding="utf-8")
+        text = chapter.read_text().replace("product", "produce", 1)
+        chapter.write_text(text, encoding="utf-8")
+        build(project, editions=("full",), formats=("pdf",), jobs=2)
+        # The edited chapter laid out anew, once per profile; the front matter (same date,
+        # same page numbers) and the seven other chapters reused from the part cache.
+        assert len({path.name for path in parts.glob("*.pdfpart")} - before) == 2
+        again = tmp_path / "again"
+        shutil.copytree(project, again, ignore=shutil.ignore_patterns("build"))
+        build(again, editions=("full",), formats=("pdf",), jobs=1)
+        for profile in ("", "-print"):
+            name = Path("build", "full", f"{SOURCES['bundled'][1]}{profile}.pdf")
+            assert (again / name).read_bytes() == (project / name).read_bytes()
+    finally:  # the other tests compare this project's PDFs with the single document's
+        chapter.write_text(original, encoding="utf-8")
+        build(project, editions=("full",), formats=("pdf",), jobs=2)
 
 
 def _embedded(path: Path) -> tuple[Counter, Counter]:
