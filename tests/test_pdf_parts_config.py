@@ -21,10 +21,10 @@ def _project(tmp_path: Path, extra: str) -> Path:
     return project
 
 
-def test_whole_is_the_default_and_parts_keeps_the_screen_pdf(tmp_path):
-    assert profiles(load_book(_project(tmp_path / "1", ""))).engine == "whole"
-    chosen = profiles(load_book(_project(tmp_path / "2", "pdf:\n  engine: parts\n")))
-    assert (chosen.engine, chosen.screen_paper, chosen.trim) == ("parts", "a4", None)
+def test_parts_is_the_default_and_naming_an_engine_keeps_the_screen_pdf(tmp_path):
+    assert profiles(load_book(_project(tmp_path / "1", ""))).engine == "parts"
+    chosen = profiles(load_book(_project(tmp_path / "2", "pdf:\n  engine: whole\n")))
+    assert (chosen.engine, chosen.screen_paper, chosen.trim) == ("whole", "a4", None)
     chosen = profiles(load_book(_project(tmp_path / "3", "pdf: {engine: parts, print: }\n")))
     assert (chosen.engine, chosen.screen_paper, chosen.trim.name) == ("parts", None, "6x9")
 

@@ -84,9 +84,9 @@ class PdfSpec:
         default=None,
     )
     engine: str = doc(
-        "How the PDFs are laid out: `whole` (one WeasyPrint document) or `parts` (each "
-        "chapter its own document, in parallel and cached, joined into one PDF).",
-        default="whole",
+        "How the PDFs are laid out: `parts` (each chapter its own document, in parallel and "
+        "cached, joined into one PDF) or `whole` (one WeasyPrint document for the book).",
+        default="parts",
     )
 
 
@@ -97,7 +97,7 @@ class Profiles:
     screen_paper: str | None
     trim: Trim | None
     bleed: float
-    engine: str = "whole"
+    engine: str = "parts"
 
 
 def length_points(text: str) -> float | None:
