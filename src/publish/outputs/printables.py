@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from ..errors import PublishError
 from ..project.theme import FONT_URL, Theme
@@ -16,6 +17,8 @@ PREVIEW_WIDTH = 600
 # A fragment a Markdown or HTML link may name, and the ids pandoc gives footnotes.
 FRAGMENT = re.compile(r"#([^\s\"'<>()\[\]{}]+)")
 NOTE_FRAGMENT = re.compile(r"#fn(?:ref)?\d+$")
+# What a URL fragment holds unencoded (RFC 3986), and "#", which splits no fragment here.
+FRAGMENT_SAFE = "!$&'()*+,;=:@/?~-._#"
 
 
 def file_urls_for_fonts(css: str, theme: Theme) -> str:
@@ -61,6 +64,8 @@ def anchor_links(manuscript, texts: list[str]) -> list[tuple[str, str]]:
     chapter link ending in `#id`): those ending in a fragment the texts name, or in a
     footnote's. A cached outcome replays its warnings, so their lines go in its key."""
     named = {match.group(1) for text in texts for match in FRAGMENT.finditer(text)}
+    # pandoc may percent-encode what an author wrote raw, and WeasyPrint name it either way.
+    named |= {unquote(n) for n in named} | {quote(n, safe=FRAGMENT_SAFE) for n in named}
     found = []
     for chapter in manuscript.chapters:
         for link in chapter.scan.links:
