@@ -17,7 +17,7 @@ PREVIEW_WIDTH = 600
 # A fragment a Markdown or HTML link may name, and the ids pandoc gives footnotes.
 FRAGMENT = re.compile(r"#([^\s\"'<>()\[\]{}]+)")
 NOTE_FRAGMENT = re.compile(r"#fn(?:ref)?\d+$")
-# What a URL fragment holds unencoded (RFC 3986), and "#", which splits no fragment here.
+# What a URL fragment holds unencoded (RFC 3986), and "#", which an id may hold.
 FRAGMENT_SAFE = "!$&'()*+,;=:@/?~-._#"
 
 
