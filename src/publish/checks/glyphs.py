@@ -81,6 +81,9 @@ def missing_characters(lines: list[str], covered: frozenset[int]) -> list[tuple[
     seen: set[str] = set()
     found = []
     for number, line in enumerate(lines, 1):
+        # Most lines hold no character new and uncovered: only those are walked.
+        if all(c in seen or ord(c) in covered or _draws_nothing(c) for c in set(line)):
+            continue
         for column, char in enumerate(line, 1):
             if char in seen or ord(char) in covered or _draws_nothing(char):
                 continue
@@ -109,7 +112,8 @@ def check_characters(manuscript: Manuscript) -> list[Finding]:
     """A warning for each character no shipped font can draw, at its first line in a file."""
     texts = _texts(manuscript)
     # Printable ASCII is in every face the theme or a sane project ships.
-    wanted = {ord(c) for _, lines in texts for line in lines for c in line if ord(c) > 126}
+    used = set("".join(line for _, lines in texts for line in lines))
+    wanted = {ord(c) for c in used if ord(c) > 126}
     covered = shipped_characters(font_files(manuscript), wanted) | set(range(32, 127))
     findings = []
     for shown, lines in texts:

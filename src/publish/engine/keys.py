@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ..editions.choose import Edition
 from ..outputs.base import Output
@@ -22,16 +23,18 @@ class TaskKeys:
         self.common = _common_inputs(project)
 
     def key(self, output: Output, edition: Edition, parts: list) -> str:
-        if output.reads == "manuscript":
-            base = self._manuscript_key()
-        else:
+        if output.reads == "edition":
             base = self._edition_key(edition, parts)
+        else:
+            base = self._own_key(output)
         return Hasher().add(output.name, base).hexdigest()
 
     def _edition_key(self, edition: Edition, parts: list) -> str:
         """The edition's own Markdown and images: a sample is blind to edits past its cut."""
         project = self.project
         hasher = self.common.copy().add("edition", edition.name)
+        if project.book.cover:
+            hasher.add_file("cover", project.root / MANUSCRIPT_DIR / project.book.cover)
         for _chapter, text in parts:
             hasher.add("markdown", text)
         # Cross-references to figures outside the edition still print their numbers.
@@ -47,16 +50,15 @@ class TaskKeys:
             hasher.add_file(image, self.resources[image].path)
         return hasher.hexdigest()
 
-    def _manuscript_key(self) -> str:
-        """Cheatsheets gather from any chapter, templates are files of their own."""
-        project = self.project
-        hasher = self.common.copy().add("manuscript", "")
-        for chapter in project.manuscript.chapters:
-            hasher.add(chapter.name, "".join(chapter.lines))  # includes expanded
-        for template in project.book.templates:
-            hasher.add_file(template, project.root / MANUSCRIPT_DIR / template)
-        for name, resource in sorted(self.resources.items()):
-            hasher.add_file(name, resource.path)
+    def _own_key(self, output: Output) -> str:
+        """An output that reads no edition (cheatsheets, templates): what it says it reads,
+        so an edit elsewhere in the manuscript leaves its files alone."""
+        hasher = self.common.copy().add("own inputs", output.name)
+        for label, value in output.key_inputs(self.project, self.resources):
+            if isinstance(value, Path):
+                hasher.add_file(label, value)
+            else:
+                hasher.add(label, value)
         return hasher.hexdigest()
 
 
@@ -64,7 +66,4 @@ def _common_inputs(project: Project) -> Hasher:
     """What every artifact depends on: book.yaml, the theme and the tools."""
     hasher = Hasher().add("tools", tool_fingerprint())
     hasher.add("theme", theme_fingerprint(project.theme))
-    hasher.add_file("book.yaml", project.root / BOOK_FILE)
-    if project.book.cover:
-        hasher.add_file("cover", project.root / MANUSCRIPT_DIR / project.book.cover)
-    return hasher
+    return hasher.add_file("book.yaml", project.root / BOOK_FILE)

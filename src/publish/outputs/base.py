@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ..render.context import EditionContext
 
 Writer = Callable[["OutputJob"], list[Artifact]]
+# One input of a cache key: a label, and text, bytes or a file whose bytes are hashed.
+KeyInput = tuple[str, str | bytes | Path]
 
 
 class ArtifactTree(Protocol):
@@ -56,8 +58,8 @@ class Output:
     needs_pdf_engine: bool
     """Lays out pages with WeasyPrint (its import alone takes most of a second)."""
     reads: str = "edition"
-    """What its cache key hashes: "edition" (the edition's own Markdown and images) or
-    "manuscript" (every chapter and template, e.g. cheatsheets gather from all)."""
+    """What its cache key hashes: "edition" (the edition's own Markdown and images), or
+    "module:function" giving the inputs it reads itself (see `key_inputs`)."""
     cost: float = 1.0
     """Relative duration per character of the edition, so the longest tasks start first."""
     fixed_cost: int = 0
@@ -76,11 +78,21 @@ class Output:
         return True
 
     def write(self, job: OutputJob | BookJob) -> list[Artifact]:
-        writer = self.writer
-        if isinstance(writer, str):
-            module, _, function = writer.partition(":")
-            writer = getattr(importlib.import_module(module), function)
-        return writer(job)
+        return _function(self.writer)(job)
+
+    def key_inputs(self, project: Project, resources: dict) -> list[KeyInput]:
+        """What an output that reads no edition (cheatsheets gather blocks from chapters,
+        templates are files of their own) is made of, labelled, for its cache key; the
+        tools, theme and book.yaml are hashed for every output besides."""
+        return _function(self.reads)(project, resources)
+
+
+def _function(spec: str | Callable):
+    """A function, or the one "module:function" names, imported only now."""
+    if isinstance(spec, str):
+        module, _, name = spec.partition(":")
+        return getattr(importlib.import_module(module), name)
+    return spec
 
 
 @dataclass

@@ -13,27 +13,35 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
 from ..errors import ERROR, Finding, PublishError
 from ..project.config import BOOK_FILE, PAPERS, Book, CheatsheetSpec
-from ..project.manuscript import Manuscript
-from ..project.scan import IMAGE
+from ..project.manuscript import Chapter, Manuscript
+from ..project.scan import IMAGE, Div
 from ..project.theme import Theme
 from ..render.diagrams import diagram_key, graphviz_version, load_diagram_theme
 from ..render.habits import open_alerts, shape_habits
 from ..render.html import run_pandoc
 from ..render.math import drawn_or_refused
 from ..render.pdf_engine import PagedDocument, image_url, lay_out, metadata_tags
+from ..render.resources import resource_name
 from ..render.sanitize import sanitize
 from ..urls import url_scheme
-from .base import OutputJob
+from .base import KeyInput, OutputJob
 from .manifest import Artifact
-from .printables import file_urls_for_fonts, png_preview
+from .printables import anchor_links, file_urls_for_fonts, png_preview
+
+if TYPE_CHECKING:
+    from ..project.loader import Project
+    from ..render.resources import Resource
 
 # Tall enough for any sheet worth measuring: the overflow is read off one endless page.
 ENDLESS_PAGE = "2000mm"
@@ -100,6 +108,9 @@ class Block:
     markdown: str
 
 
+PlacedBlock = tuple[Chapter, Div, Block]
+
+
 @dataclass
 class RenderedSheet:
     spec: CheatsheetSpec
@@ -109,18 +120,22 @@ class RenderedSheet:
     attempts: int
 
 
-def gather_blocks(manuscript: Manuscript, spec: CheatsheetSpec, index: int) -> list[Block]:
-    """The spec's blocks in book order; an error pointing at book.yaml if it has none."""
-    book = manuscript.book
-    wanted = spec.chapters if spec.chapters is not None else book.chapters
-    blocks = []
+def placed_blocks(manuscript: Manuscript, spec: CheatsheetSpec) -> Iterator[PlacedBlock]:
+    """The spec's blocks in book order, each with the chapter and div it stands in."""
+    wanted = spec.chapters if spec.chapters is not None else manuscript.book.chapters
     for chapter in manuscript.chapters:
         if chapter.name not in wanted:
             continue
         for div in sorted(chapter.scan.divs, key=lambda d: d.start):
             if "cheatsheet" in div.classes and div.end:
                 body = chapter.text(div.start + 1, div.end - 1) if div.end > div.start + 1 else ""
-                blocks.append(Block(div.attrs.get("title", ""), body))
+                yield chapter, div, Block(div.attrs.get("title", ""), body)
+
+
+def gather_blocks(manuscript: Manuscript, spec: CheatsheetSpec, index: int) -> list[Block]:
+    """The spec's blocks in book order; an error pointing at book.yaml if it has none."""
+    book = manuscript.book
+    blocks = [block for _chapter, _div, block in placed_blocks(manuscript, spec)]
     if not blocks:
         line = book.line_of(f"cheatsheets[{index}]")
         hint = 'add a `::: {.cheatsheet title="..."}` block to a chapter it gathers'
@@ -339,3 +354,31 @@ def write(job: OutputJob) -> list[Artifact]:
         artifacts.append(job.describe(folder / f"{stem}.png", "png", **details))
     job.tree.remove_stale(folder, [job.tree.out / a.path for a in artifacts], (".pdf", ".png"))
     return artifacts
+
+
+def key_inputs(project: Project, resources: dict[str, Resource]) -> list[KeyInput]:
+    """What the sheets are made of, for their cache key: each block's text, where it
+    stands (file and line of each of its lines: a replayed warning must point at today's
+    line) and its images; and the chapter links a warning could point at."""
+    manuscript = project.manuscript
+    inputs: list[KeyInput] = []
+    texts = []
+    for spec in manuscript.book.cheatsheets:
+        for chapter, div, block in placed_blocks(manuscript, spec):
+            origins = [chapter.where(line) for line in range(div.start, div.end + 1)]
+            place = [spec.name, chapter.name, div.start, div.end, origins, block.title]
+            inputs += [("block", json.dumps(place)), ("markdown", block.markdown)]
+            texts.append(block.markdown)
+            for image in chapter.scan.images:
+                if div.start < image.line < div.end:
+                    inputs.append(_image_input(image.src, manuscript.root, resources))
+    return inputs + anchor_links(manuscript, texts)
+
+
+def _image_input(src: str, root: Path, resources: dict[str, Resource]) -> KeyInput:
+    """A block's image as `ImageFiles` reads it: a diagram as the SVG drawn for it."""
+    name = resource_name(src)
+    if name in resources:
+        return f"image {src}", resources[name].path
+    source = root / src
+    return f"image {src}", source if source.is_file() else "absent"

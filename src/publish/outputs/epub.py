@@ -12,15 +12,12 @@ import lxml.html
 from ebooklib import epub
 from lxml import etree
 
-from ..errors import relative_name
 from ..render.context import EditionContext
 from ..render.html import RenderedChapter
 from ..render.markup_audit import audit_package
-from ..render.svg_outlines import outline_labels
-from ..render.svg_panel import add_panel
-from ..render.svg_sanitize import sanitize_svg
 from .base import OutputJob
 from .epub_fonts import embed_used_fonts
+from .epub_images import packaged
 from .epub_metadata import add_package_metadata
 from .manifest import Artifact
 
@@ -206,7 +203,9 @@ def _established_facts(context: EditionContext) -> str:
     return f"Every image has a text alternative{details}; {navigation}"
 
 
-def build_epub(context: EditionContext, font_cache: Path | None = None) -> bytes:
+def build_epub(context: EditionContext, cache: Path | None = None, parts_key: str = "") -> bytes:
+    """The EPUB's bytes; font subsets and drawn SVGs are kept in `cache` (build/.cache)
+    between builds, the SVGs only with the theme's and tools' `parts_key`."""
     book = epub.EpubBook()
     _add_metadata(book, context)
     book.set_cover("images/cover.png", context.cover_png, create_page=True)
@@ -233,7 +232,7 @@ def build_epub(context: EditionContext, font_cache: Path | None = None) -> bytes
                 uid=re.sub(r"\W", "-", name),
                 file_name=name,
                 media_type=resource.media_type,
-                content=_packaged(resource, context),
+                content=packaged(resource, context, cache, parts_key),
             )
         )
     book.toc = _toc(context, chapters)
@@ -265,7 +264,8 @@ def build_epub(context: EditionContext, font_cache: Path | None = None) -> bytes
     entries = _entries(buffer.getvalue())
     made_by = {c.file_name: c.source for c in context.rendered.chapters if c.source is not None}
     audit_package(entries, made_by, context.project)
-    entries = embed_used_fonts(entries, CSS_NAME, context.theme, font_cache)
+    fonts = cache / "fonts" if cache is not None else None
+    entries = embed_used_fonts(entries, CSS_NAME, context.theme, fonts)
     entries[APPLE_OPTIONS] = APPLE_DISPLAY_OPTIONS
     return repack(entries, context.built_at.timetuple()[:6], context.book.language)
 
@@ -281,19 +281,6 @@ def _with_package_language(opf: bytes, language: str) -> bytes:
     root = etree.fromstring(opf)
     root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
     return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)
-
-
-def _packaged(resource, context: EditionContext) -> bytes:
-    """A resource's bytes as the EPUB carries them: an SVG with its labels drawn as outlines
-    (no reader can draw them in another font) and a light panel behind it, so it reads on
-    a night-mode page. Every SVG passes the sanitizer on its way in, and once more after
-    the drawing is changed, so the book holds nothing the allowlist did not admit."""
-    data = resource.path.read_bytes()
-    if resource.media_type != "image/svg+xml":
-        return data
-    shown = relative_name(resource.path, context.project)
-    drawn = add_panel(outline_labels(sanitize_svg(data, shown), context.theme))
-    return sanitize_svg(drawn, shown)
 
 
 def _toc(context: EditionContext, chapters: list[epub.EpubHtml]):
@@ -333,7 +320,7 @@ def write(job: OutputJob) -> list[Artifact]:
     context = job.context
     path = job.folder / f"{context.stem}.epub"
     job.report(f"writing {job.edition.name}/{path.name}")
-    job.tree.write(path, build_epub(context, job.tree.cache_dir / "fonts"))
+    job.tree.write(path, build_epub(context, job.tree.cache_dir, job.parts_key))
     artifact = job.describe(path, "epub", **context.manifest_details())
     artifact.extra = {**artifact.extra, "accessibility": accessibility_claims(context)}
     return [artifact]

@@ -178,7 +178,8 @@ def embed_used_fonts(
 ) -> dict[str, bytes]:
     """The EPUB's entries with the used faces' subsets added to the zip and the manifest,
     and the stylesheet at `css_name` (its fonts named `url(fonts/...)`, as in the theme)
-    rewritten to name them; subsets are kept in `cache` for the next build."""
+    rewritten to name them; subsets, and what each page draws in each style, are kept in
+    `cache` for the next build."""
     opf_name = next(name for name in entries if name.endswith(".opf"))
     root = posixpath.dirname(opf_name)
     package = etree.fromstring(entries[opf_name])
@@ -193,7 +194,7 @@ def embed_used_fonts(
     faces = [f for f in font_faces(css) if FONT_URL.fullmatch(f"url({f.source})")]
     faces = [f for f in faces if ".." not in f.source.split("/")]  # never outside the theme
     covered = {f.source: font_characters(theme.file(f.source)) for f in faces}
-    used = characters_by_face(documents, css, faces, covered)
+    used = characters_by_face(documents, css, faces, covered, cache)
     names = family_names(sorted(used, key=_face_order), theme, css)
     fonts, kept = {}, {}
     for face in sorted(used, key=_face_order):

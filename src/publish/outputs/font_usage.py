@@ -10,11 +10,17 @@ subset of each face can hold exactly what that face will draw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import functools
+import hashlib
+import json
+from dataclasses import astuple, dataclass, replace
+from pathlib import Path
 
 import cssselect2
 import tinycss2
 from lxml import etree
+
+from ..cache_entries import read_entry, write_entry
 
 # The HTML user-agent rules that pick a face (the WHATWG rendering section).
 USER_AGENT_CSS = """
@@ -244,23 +250,78 @@ def _weight_distance(wanted: int, weight: int) -> tuple[int, int]:
 
 
 def characters_by_face(
-    documents: dict[str, bytes], css: str, faces: list[Face], covered: dict[str, frozenset[int]]
+    documents: dict[str, bytes],
+    css: str,
+    faces: list[Face],
+    covered: dict[str, frozenset[int]],
+    cache: Path | None = None,
 ) -> dict[Face, set[str]]:
-    """Every face the documents' text is drawn in, with the characters it draws."""
-    chooser = FaceChooser(faces, covered)
-    cascades = [Cascade(css)]
-    if "@media" in css or "@supports" in css:
-        cascades.append(Cascade(css, with_media=True))
-    used: dict[Face, set[str]] = {}
+    """Every face the documents' text is drawn in, with the characters it draws.
+
+    Which face draws a character depends only on the character and its element's style,
+    so each document is reduced to the characters drawn in each style (kept in `cache`
+    by the document's bytes and the stylesheet: after an edit only the changed documents
+    are walked), and faces are chosen once per style and character of their union."""
+    walker = StyleWalker(css, cache)
+    drawn: dict[Style, set[str]] = {}
     for _name, data in sorted(documents.items()):
+        for style, characters in walker.characters_by_style(data).items():
+            drawn.setdefault(style, set()).update(characters)
+    chooser = FaceChooser(faces, covered)
+    used: dict[Face, set[str]] = {}
+    for style, characters in drawn.items():
+        _assign(used, chooser, "".join(characters), style)
+    return _without_unused(used)
+
+
+class StyleWalker:
+    """The characters a document draws in each style, computed by the stylesheet's
+    cascade, or read from the cache entry an earlier build wrote for the same bytes."""
+
+    def __init__(self, css: str, cache: Path | None) -> None:
+        self.css = css
+        self.cache = cache
+
+    @functools.cached_property
+    def cascades(self) -> list[Cascade]:
+        cascades = [Cascade(self.css)]
+        if "@media" in self.css or "@supports" in self.css:
+            cascades.append(Cascade(self.css, with_media=True))
+        return cascades
+
+    def characters_by_style(self, data: bytes) -> dict[Style, set[str]]:
+        if self.cache is None:
+            return self.walk(data)
+        key = hashlib.sha256(_walker_version().encode())
+        for part in (self.css.encode(), data):
+            key.update(len(part).to_bytes(8, "big") + part)
+        path = self.cache / f"{key.hexdigest()}.styles.json"
+        if (cached := read_entry(path)) is not None:
+            return {Style(tuple(f), w, i, t): set(c) for f, w, i, t, c in json.loads(cached)}
+        found = self.walk(data)
+        rows = [[*astuple(style), "".join(sorted(chars))] for style, chars in found.items()]
+        write_entry(path, json.dumps(sorted(rows)).encode("utf-8"), self.cache.parent)
+        return found
+
+    def walk(self, data: bytes) -> dict[Style, set[str]]:
+        """Every drawn element's text (as transformed) and list marker, by its style."""
         root = etree.fromstring(data)
-        for cascade in cascades:
+        found: dict[Style, set[str]] = {}
+        for cascade in self.cascades:
             for element, (style, text) in cascade.styles(root).items():
                 if _drawn(element):
                     text += (element.text or "") + "".join(c.tail or "" for c in element)
                     text += _marker(element)
-                    _assign(used, chooser, _transformed(text, style.transform), style)
-    return _without_unused(used)
+                    characters = found.setdefault(style, set())
+                    characters.update(_transformed(text, style.transform))
+        return found
+
+
+@functools.cache
+def _walker_version() -> str:
+    """What a cached walk depends on besides its inputs: this module and the CSS parsers."""
+    versions = f"{cssselect2.VERSION} {tinycss2.__version__} {etree.LXML_VERSION}"
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest() + versions
 
 
 def _assign(used: dict[Face, set[str]], chooser: FaceChooser, text: str, style: Style) -> None:

@@ -18,7 +18,7 @@ def _printable(name: str, fixed_cost: int) -> Output:
         f"publish.outputs.{name}:write",
         needs_html=False,
         needs_pdf_engine=True,
-        reads="manuscript",
+        reads=f"publish.outputs.{name}:key_inputs",
         cost=0,
         fixed_cost=fixed_cost,
         only_with="printables",

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lxml.html
 
@@ -25,9 +26,9 @@ from ..project.theme import Theme
 from ..render.html import html_element, run_pandoc
 from ..render.math import SourceText, drawn_or_refused
 from ..render.pdf_engine import lay_out, metadata_tags
-from .base import OutputJob
+from .base import KeyInput, OutputJob
 from .manifest import Artifact
-from .printables import file_urls_for_fonts
+from .printables import anchor_links, file_urls_for_fonts
 from .template_docx import build_docx
 from .template_source import (
     BLANK,
@@ -37,6 +38,9 @@ from .template_source import (
     outside_code,
     read_templates,
 )
+
+if TYPE_CHECKING:
+    from ..project.loader import Project
 
 STYLESHEET = "template.css"
 MAX_PAGES = 2
@@ -217,3 +221,17 @@ def write(job: OutputJob) -> list[Artifact]:
         artifacts.append(job.describe(docx_path, "docx", title=title))
     job.tree.remove_stale(folder, [job.tree.out / a.path for a in artifacts], (".pdf", ".docx"))
     return artifacts
+
+
+def key_inputs(project: Project, resources: dict) -> list[KeyInput]:
+    """What the templates are made of, for their cache key: their files, and the chapter
+    links a warning about a missing anchor could point at. No chapter's text."""
+    manuscript = project.manuscript
+    inputs: list[KeyInput] = []
+    texts = []
+    for name in manuscript.book.templates:
+        path = manuscript.root / name
+        data = path.read_bytes() if path.is_file() else b""
+        inputs.append((f"template {name}", data if path.is_file() else "absent"))
+        texts.append(data.decode("utf-8", "replace"))
+    return inputs + anchor_links(manuscript, texts)

@@ -19,6 +19,7 @@ from .config_limits import Limits
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 ESCAPED = re.compile(r"\\.")
+BRACKET = re.compile(r"[\[\]]")
 LIST_MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)])(?:\s|$)")
 Where = Callable[[int], tuple[str, int]]
 
@@ -70,8 +71,11 @@ def line_bounds(lines: list[str], first: int, limits: Limits, where: Where) -> l
 
 def _bracket_depth(text: str, number: int, depth: int, limits: Limits, refuse) -> int:
     """The paragraph's open '[' count after this line; refuses the one over the limit."""
+    if "[" not in text and (depth == 0 or "]" not in text):
+        return depth  # most lines: nothing opens, and nothing open to close
     plain = ESCAPED.sub("  ", CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text))
-    for col, char in enumerate(plain, 1):
+    for bracket in BRACKET.finditer(plain):
+        char, col = bracket.group(0), bracket.start() + 1
         if char == "[":
             depth += 1
             if depth > limits.max_bracket_depth:

@@ -13,6 +13,7 @@ import html
 import logging
 import mimetypes
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -124,11 +125,17 @@ def _refusal(urls, url: str, code: str, reason: str):
 
 @contextmanager
 def refusals_as_errors(project: Path) -> Iterator[None]:
-    """Turn the fetcher's refusals into an error naming the file and line that asked."""
-    urls = load_weasyprint().urls
+    """Turn the fetcher's refusals into an error naming the file and line that asked.
+
+    WeasyPrint is not imported for this: a refusal is an instance of its error class, so
+    while nothing has imported WeasyPrint (an EPUB's task) nothing can have been refused,
+    and whatever else is raised passes through unchanged."""
     try:
         yield
-    except urls.FatalURLFetchingError as exc:
+    except BaseException as exc:
+        urls = sys.modules.get("weasyprint.urls")
+        if urls is None or not isinstance(exc, urls.FatalURLFetchingError):
+            raise
         url = getattr(exc, "url", "")
         shown, line = locate_reference(url, project)
         where = unquote(urlsplit(url).path) if url.startswith("file:") else url
