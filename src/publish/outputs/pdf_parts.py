@@ -74,16 +74,25 @@ class PartDocument:
 def render_parts(parts: list[PartDocument], roots: list[Path], base_url: str) -> list[PartLayout]:
     """Lay out and write `parts` one after another (in a worker process when there are
     several), each stylesheet parsed and its fonts loaded once."""
-    styles: dict[str, Styles] = {}
+    styles: dict[str, tuple[Styles, list]] = {}
     made = []
     for part in parts:
         if part.css not in styles:
-            styles[part.css] = parsed_styles(part.css, roots)
-        made.append(_render_part(part, styles[part.css], roots, base_url))
+            styles[part.css] = _parsed(part.css, roots, base_url)
+        made.append(_render_part(part, *styles[part.css], roots, base_url))
     return made
 
 
-def _render_part(part: PartDocument, styles: Styles, roots, base_url: str) -> PartLayout:
+def _parsed(css: str, roots: list[Path], base_url: str) -> tuple[Styles, list]:
+    """The stylesheet parsed, and what the engine said of it (a misspelt property in
+    custom.css): every part laid out with it carries that, as when each parsed its own,
+    so a part's record does not depend on which others shared its worker."""
+    with capture_weasyprint() as records, refusals_as_errors(Path(base_url or ".")):
+        styles = parsed_styles(css, roots)
+    return styles, _as_warnings(records)
+
+
+def _render_part(part: PartDocument, styles: Styles, said: list, roots, base_url) -> PartLayout:
     variant = {"pdf_variant": "pdf/ua-1"} if part.tagged else {}
     # A refusal becomes the user's error here: WeasyPrint's exception would lose what it
     # names on its way back from a worker process.
@@ -91,8 +100,12 @@ def _render_part(part: PartDocument, styles: Styles, roots, base_url: str) -> Pa
         layout = _lay_out_filled(part.html, styles, roots, base_url, variant)
         data = layout.write(**variant)
         images = list(layout.raster_images("data-source"))
-    warnings = [(r.levelno, r.getMessage(), getattr(r, "finding_code", "")) for r in records]
+    warnings = said + _as_warnings(records)
     return PartLayout(data, layout.pages, layout.anchor_pages(), images, warnings)
+
+
+def _as_warnings(records) -> list[tuple[int, str, str]]:
+    return [(r.levelno, r.getMessage(), getattr(r, "finding_code", "")) for r in records]
 
 
 def _lay_out_filled(document: str, styles: Styles, roots, base_url: str, variant: dict):
