@@ -45,14 +45,16 @@ def test_a_second_render_runs_pandoc_only_on_the_changed_chapter(tmp_path, monke
     first = renderer.render()
     assert first.files is not None and not first.errors
     runs = []
-    real = pandoc_parts.run_pandoc
+    real = pandoc_parts.run_pandoc_batch
     monkeypatch.setattr(
-        pandoc_parts, "run_pandoc", lambda text, **kw: runs.append(text) or real(text, **kw)
+        pandoc_parts,
+        "run_pandoc_batch",
+        lambda texts, **kw: runs.append(texts) or real(texts, **kw),
     )
     chapter = project / "manuscript" / "chapters" / "02-measures.md"
     chapter.write_text(chapter.read_text() + "\nA new closing line about the chain.\n")
     second = renderer.render()
-    assert len(runs) == 1 and "A new closing line" in runs[0]
+    assert len(runs) == 1 and len(runs[0]) == 1 and "A new closing line" in runs[0][0]
     assert b"A new closing line about the chain." in second.files["chapter-02.html"]
     assert second.files["chapter-03.html"] == first.files["chapter-03.html"]
 
