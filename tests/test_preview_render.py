@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES
+from helpers import FIXTURES, REPO
 from publish.engine.build import Build
 from publish.engine.staging import OutputTree
 from publish.outputs.registry import WEB
@@ -26,16 +26,21 @@ def _site(root: Path, edition: str, pandoc, tmp_path: Path) -> dict[str, bytes]:
     return site_files(run.contexts[edition], SiteOptions(subset_fonts=False))
 
 
-@pytest.mark.parametrize("fixture", ["mini", pytest.param("fidelity", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "fixture",
+    ["mini", *(pytest.param(name, marks=pytest.mark.slow) for name in ("fidelity", "bundled"))],
+)
 def test_part_by_part_pandoc_gives_the_builds_pages(fixture, tmp_path):
-    """Footnotes and code blocks numbered across chapters, as one pandoc run numbers them
-    (fidelity's notes are in several chapters; its headings are unique per chapter)."""
-    root = FIXTURES / fixture
+    """Footnotes and code blocks numbered across chapters, and headings repeated across
+    chapters given ids, as one pandoc run numbers them (fidelity's notes are in several
+    chapters; the bundled book's chapters share "What happens in this stage")."""
+    root = REPO if fixture == "bundled" else FIXTURES / fixture
     whole = _site(root, "sample", None, tmp_path)
     parts = _site(root, "sample", pandoc_parts.PandocParts(), tmp_path)
     assert whole.keys() == parts.keys()
     assert [name for name in whole if whole[name] != parts[name]] == []
-    assert any(b'id="fn2"' in data for data in whole.values()) or fixture == "mini"
+    proof = {"fidelity": b'id="fn2"', "bundled": b'id="what-happens-in-this-stage-1"'}
+    assert fixture == "mini" or any(proof[fixture] in data for data in whole.values())
 
 
 def test_a_second_render_runs_pandoc_only_on_the_changed_chapter(tmp_path, monkeypatch):

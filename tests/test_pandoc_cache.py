@@ -1,0 +1,115 @@
+"""A build keeps each part's HTML under build/.cache/pandoc/: an edit renders one chapter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+
+from helpers import FIXTURES, copy_project
+from publish.engine.build import Build
+from publish.engine.staging import OutputTree
+from publish.outputs.registry import OUTPUTS
+from publish.project.loader import load_project
+from publish.render import pandoc_parts
+from publish.render.html import pandoc_input
+
+EDITIONS = ("full", "sample")
+
+
+def _rendered(project: Path, out: Path, editions=EDITIONS) -> Build:
+    """A fresh build's rendering, as a new `publish build` process makes it."""
+    run = Build(load_project(project), OutputTree(out), editions, OUTPUTS, lambda _: None)
+    run.prepare()
+    run.render(set(editions), needs_pdf_engine=False)
+    return run
+
+
+def _pages(run: Build, edition: str) -> dict[str, str]:
+    chapters = run.contexts[edition].rendered.chapters
+    return {c.file_name: lxml.html.tostring(c.element, encoding="unicode") for c in chapters}
+
+
+def _batches(monkeypatch) -> list[list[str]]:
+    """The texts of every pandoc batch run from now on."""
+    batches: list[list[str]] = []
+    real = pandoc_parts.run_pandoc_batch
+
+    def recorded(texts, **options):
+        batches.append(list(texts))
+        return real(texts, **options)
+
+    monkeypatch.setattr(pandoc_parts, "run_pandoc_batch", recorded)
+    return batches
+
+
+def _entries(out: Path) -> list[Path]:
+    return sorted((out / ".cache" / "pandoc").glob("*[0-9a-f].json"))
+
+
+def test_cold_build_one_batch_rebuild_none_edit_one_part(tmp_path, monkeypatch):
+    project = copy_project(FIXTURES / "web-site", tmp_path / "book")
+    out = tmp_path / "out"
+    batches = _batches(monkeypatch)
+    cold = _rendered(project, out)
+    parts = {name: pandoc_input(cold.sources[name]) for name in EDITIONS}
+    every = {text for texts in parts.values() for text in texts}
+    # Both editions in one batch, each shared part once.
+    assert len(every) < len(parts["full"]) + len(parts["sample"])
+    assert len(batches) == 1 and sorted(batches[0]) == sorted(every)
+    assert len(_entries(out)) == len(every)
+
+    again = _rendered(project, out)
+    assert len(batches) == 1, "nothing changed: every part came from build/.cache/pandoc"
+    assert all(_pages(again, name) == _pages(cold, name) for name in EDITIONS)
+
+    chapter = project / "manuscript" / "chapters" / "03-harbour.md"
+    chapter.write_text(chapter.read_text() + "\nThe evening boat left without them.\n")
+    edited = _rendered(project, out)
+    assert len(batches) == 2 and len(batches[1]) == 1
+    assert "The evening boat left without them." in batches[1][0]
+    pages = _pages(edited, "full")
+    assert "The evening boat left without them." in pages["chapter-03.xhtml"]
+    unchanged = _pages(cold, "full")
+    assert [name for name in pages if pages[name] != unchanged[name]] == ["chapter-03.xhtml"]
+    assert len(_entries(out)) == len(every), "the chapter's earlier draft is dropped"
+
+
+def test_an_entry_this_machine_did_not_write_is_rendered_again(tmp_path, monkeypatch):
+    """A cache shipped with the project, or edited, is not trusted (cache_entries)."""
+    project = copy_project(FIXTURES / "web-site", tmp_path / "book")
+    out = tmp_path / "out"
+    batches = _batches(monkeypatch)
+    cold = _rendered(project, out, ("full",))
+    entry = next(e for e in _entries(out) if b"Harbour" in e.read_bytes())
+    entry.write_bytes(entry.read_bytes().replace(b"Harbour", b"Planted"))
+    again = _rendered(project, out, ("full",))
+    assert len(batches) == 2 and len(batches[1]) == 1 and "# Harbour" in batches[1][0]
+    assert _pages(again, "full") == _pages(cold, "full")
+    assert "Planted" not in "".join(_pages(again, "full").values())
+
+
+def test_a_chapter_keeps_its_own_link_definitions_and_footnote_labels(tmp_path):
+    """Two chapters both define `[the docs]` and `[^n]`: each reaches its own, as an
+    author of chapters means (one pandoc run over the book took the last of each)."""
+    project = copy_project(FIXTURES / "web-site", tmp_path / "book")
+    chapters = project / "manuscript" / "chapters"
+    for name, site, note in (("01-arrival.md", "a", "first"), ("02-measures.md", "b", "second")):
+        text = (chapters / name).read_text()
+        (chapters / name).write_text(
+            text + f"\nSee [the docs] for more.[^n]\n\n[the docs]: https://{site}.example/\n\n"
+            f"[^n]: The note of the {note} chapter.\n"
+        )
+    run = _rendered(project, tmp_path / "out", ("full",))
+    rendered = run.contexts["full"].rendered
+    links = {}
+    for chapter in rendered.chapters[:2]:
+        docs = [a for a in chapter.element.iter("a") if a.text == "the docs"]
+        note = next(a for a in chapter.element.iter("a") if "footnote-ref" in a.classes)
+        text = rendered.footnotes[note.get("href").lstrip("#")].text_content()
+        links[chapter.file_name] = (docs[0].get("href"), text.strip(" ↩︎"))
+    assert links == {
+        "chapter-01.xhtml": ("https://a.example/", "The note of the first chapter."),
+        "chapter-02.xhtml": ("https://b.example/", "The note of the second chapter."),
+    }
+    assert not [w for w in rendered.warnings if "Duplicate" in w]
