@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import lxml.html
@@ -43,8 +44,9 @@ def _batches(monkeypatch) -> list[list[str]]:
     return batches
 
 
-def _entries(out: Path) -> list[Path]:
-    return sorted((out / ".cache" / "pandoc").glob("*[0-9a-f].json"))
+def _stored(out: Path) -> dict:
+    """The parts build/.cache/pandoc/parts.json holds, by name."""
+    return json.loads((out / ".cache" / "pandoc" / "parts.json").read_text())
 
 
 def test_cold_build_one_batch_rebuild_none_edit_one_part(tmp_path, monkeypatch):
@@ -57,7 +59,7 @@ def test_cold_build_one_batch_rebuild_none_edit_one_part(tmp_path, monkeypatch):
     # Both editions in one batch, each shared part once.
     assert len(every) < len(parts["full"]) + len(parts["sample"])
     assert len(batches) == 1 and sorted(batches[0]) == sorted(every)
-    assert len(_entries(out)) == len(every)
+    assert len(_stored(out)) == len(every)
 
     again = _rendered(project, out)
     assert len(batches) == 1, "nothing changed: every part came from build/.cache/pandoc"
@@ -72,21 +74,22 @@ def test_cold_build_one_batch_rebuild_none_edit_one_part(tmp_path, monkeypatch):
     assert "The evening boat left without them." in pages["chapter-03.xhtml"]
     unchanged = _pages(cold, "full")
     assert [name for name in pages if pages[name] != unchanged[name]] == ["chapter-03.xhtml"]
-    assert len(_entries(out)) == len(every), "the chapter's earlier draft is dropped"
+    assert len(_stored(out)) == len(every), "the chapter's earlier draft is dropped"
 
 
-def test_an_entry_this_machine_did_not_write_is_rendered_again(tmp_path, monkeypatch):
+def test_a_store_this_machine_did_not_write_is_rendered_again(tmp_path, monkeypatch):
     """A cache shipped with the project, or edited, is not trusted (cache_entries)."""
     project = copy_project(FIXTURES / "web-site", tmp_path / "book")
     out = tmp_path / "out"
     batches = _batches(monkeypatch)
     cold = _rendered(project, out, ("full",))
-    entry = next(e for e in _entries(out) if b"Harbour" in e.read_bytes())
-    entry.write_bytes(entry.read_bytes().replace(b"Harbour", b"Planted"))
+    store = out / ".cache" / "pandoc" / "parts.json"
+    store.write_bytes(store.read_bytes().replace(b"Harbour", b"Planted"))
     again = _rendered(project, out, ("full",))
-    assert len(batches) == 2 and len(batches[1]) == 1 and "# Harbour" in batches[1][0]
+    assert len(batches) == 2 and sorted(batches[1]) == sorted(batches[0])
     assert _pages(again, "full") == _pages(cold, "full")
     assert "Planted" not in "".join(_pages(again, "full").values())
+    assert b"Planted" not in store.read_bytes()
 
 
 def test_a_chapter_keeps_its_own_link_definitions_and_footnote_labels(tmp_path):

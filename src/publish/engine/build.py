@@ -193,8 +193,8 @@ class Build:
 
     def render_parts(self, names: list[str]) -> None:
         """pandoc on the parts of these editions it has not rendered yet, all in one run
-        (the sample's parts are mostly the full edition's); the store then keeps only
-        the parts of the editions the book has now."""
+        (the sample's parts are mostly the full edition's), kept on disk with the parts
+        of the other editions built (none of an earlier draft, when all are)."""
         if self.pandoc is None:
             return  # one pandoc run per edition, in `_render_one`
         where = [(name, i) for name in names for i in range(len(self.sources[name]))]
@@ -204,9 +204,10 @@ class Build:
         except LimitHit as hit:
             name, hit.part = where[hit.part] if hit.part is not None else (names[0], None)
             raise limit_finding(self.sources[name], hit) from None
-        if self.pandoc.store and set(self.wanted) == set(self.project.editions):
+        if self.pandoc.store:
             every = [pandoc_input(self.sources[name]) for name in self.wanted]
-            self.pandoc.store.keep([text for texts in every for text in texts])
+            prune = set(self.wanted) == set(self.project.editions)
+            self.pandoc.store.save([text for texts in every for text in texts], prune)
 
     def _render_one(self, name: str) -> None:
         self.report(f"rendering the {name} edition's HTML")

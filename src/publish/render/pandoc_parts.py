@@ -2,8 +2,8 @@
 
 Starting pandoc costs more than rendering a chapter, and an edit changes one chapter
 of many. So the parts (chapters, generated pages) go to pandoc one by one, each
-part's HTML is kept by its Markdown (in memory for a preview; on disk under
-`build/.cache/pandoc/` for builds, `PartStore`), and every part missing from both
+part's HTML is kept by its Markdown (in memory for a preview; on disk too for builds,
+`PartStore`), and every part missing from both
 goes to one pandoc process (`run_pandoc_batch`): a cold build starts pandoc once, an
 edit renders one chapter.
 
@@ -28,7 +28,7 @@ import json
 import re
 from pathlib import Path
 
-from ..cache_entries import read_entry, real_folder, write_entry
+from ..cache_entries import read_entry, write_entry
 from ..limited import LimitHit
 from ..project.config_limits import Limits
 from .pandoc import BATCH_SCRIPT, CHAPTER_FORMAT, run_pandoc_batch
@@ -39,43 +39,59 @@ CODE_ID = re.compile(r'((?:id|href)="#?)cb(\d+)((?:-\d+)?")')
 WARNING_LINE = re.compile(r"^line (\d+): ")
 JOINER = "\n\n"
 STORE_DIR = "pandoc"
+STORE_FILE = "parts.json"
 Rendered = tuple[str, list[str]]
 
 
 class PartStore:
-    """Parts' HTML and warnings on disk, `build/.cache/pandoc/<sha256>.json`, named by the
-    hash of the tools (`tool_fingerprint`), the batch script, the format and the part."""
+    """Parts' HTML and warnings on disk, in one file, `build/.cache/pandoc/parts.json` (one
+    write per build rather than one per chapter: each is flushed to disk, and a cold
+    build of 60 chapters spent a second on that), each part under the sha256 of the
+    tools (`tool_fingerprint`), the batch script, the format and its Markdown."""
 
     def __init__(self, cache_dir: Path, tools: str) -> None:
         self.cache_dir = cache_dir
-        self.folder = cache_dir / STORE_DIR
+        self.path = cache_dir / STORE_DIR / STORE_FILE
         self.salt = tools + hashlib.sha256(BATCH_SCRIPT.read_bytes()).hexdigest() + CHAPTER_FORMAT
+        self.entries: dict[str, Rendered] | None = None  # read on first use
+        self.on_disk: set[str] = set()
 
     def name(self, text: str) -> str:
         return hashlib.sha256((self.salt + text).encode("utf-8")).hexdigest()
 
     def get(self, text: str) -> Rendered | None:
-        # Checked as every cache entry is (cache_entries): written by this machine, not
-        # through a symlink, hashing as recorded; the HTML is then checked and sanitized
-        # like pandoc's fresh output. Anything else is rendered again.
-        data = read_entry(self.folder / f"{self.name(text)}.json")
-        try:
-            entry = json.loads(data) if data is not None else None
-            return (entry["html"], entry["warnings"]) if entry else None
-        except (ValueError, TypeError, KeyError):
-            return None
+        return self._entries().get(self.name(text))
 
     def put(self, text: str, rendered: Rendered) -> None:
-        html, warnings = rendered
-        data = json.dumps({"html": html, "warnings": warnings}).encode("utf-8")
-        write_entry(self.folder / f"{self.name(text)}.json", data, self.cache_dir)
+        self._entries()[self.name(text)] = rendered
 
-    def keep(self, texts: list[str]) -> None:
-        """Remove the entries of every part but these (those of earlier drafts)."""
-        kept = {self.name(text) for text in texts}
-        for path in real_folder(self.folder, self.cache_dir.parent).iterdir():
-            if path.name.split(".")[0] not in kept:
-                path.unlink(missing_ok=True)
+    def save(self, texts: list[str], prune: bool) -> None:
+        """Write the entries of `texts`, and unless `prune` every other one it holds
+        (earlier drafts of a chapter go when a build covers every edition)."""
+        entries = self._entries()
+        kept = {self.name(text) for text in texts} & entries.keys() if prune else set(entries)
+        if kept != self.on_disk:
+            data = json.dumps({name: entries[name] for name in sorted(kept)}).encode("utf-8")
+            write_entry(self.path, data, self.cache_dir)
+            self.on_disk = kept
+
+    def _entries(self) -> dict[str, Rendered]:
+        if self.entries is None:
+            self.entries = _read_store(self.path)
+            self.on_disk = set(self.entries)
+        return self.entries
+
+
+def _read_store(path: Path) -> dict[str, Rendered]:
+    """The stored parts, when this machine wrote the file and it is intact (cache_entries:
+    not through a symlink, hashing as recorded), else none; the HTML is then checked and
+    sanitized like pandoc's fresh output."""
+    data = read_entry(path)
+    try:
+        stored = json.loads(data) if data is not None else {}
+        return {name: (html, list(warnings)) for name, (html, warnings) in stored.items()}
+    except (ValueError, TypeError, AttributeError):
+        return {}
 
 
 class PandocParts:
