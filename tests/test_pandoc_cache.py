@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import lxml.html
+from click.testing import CliRunner
 
 from helpers import FIXTURES, copy_project
+from publish.commands.cli import main
 from publish.engine.build import Build
 from publish.engine.staging import OutputTree
 from publish.outputs.registry import OUTPUTS
@@ -116,3 +118,28 @@ def test_a_chapter_keeps_its_own_link_definitions_and_footnote_labels(tmp_path):
         "chapter-02.xhtml": ("https://b.example/", "The note of the second chapter."),
     }
     assert not [w for w in rendered.warnings if "Duplicate" in w]
+
+
+def test_a_heading_of_another_chapter_named_as_a_link_is_pan901_and_stays_text(tmp_path):
+    """pandoc links `[Measures]` to a heading only in its own document: each chapter is
+    one now, so `check` says where, with the link to write, and the text still shows."""
+    project = copy_project(FIXTURES / "web-site", tmp_path / "book")
+    chapter = project / "manuscript" / "chapters" / "01-arrival.md"
+    lines = chapter.read_text().splitlines()
+    added = [
+        "Back at the [Arrival] camp, see [Measures] and the [tables][The tide tables].",
+        "The [docs] and `[Measures]` in code are not headings of other chapters.",
+        "",
+        "[docs]: https://example.com/docs",
+    ]
+    chapter.write_text("\n".join([*lines[:2], *added, "", *lines[2:]]) + "\n")
+    result = CliRunner().invoke(main, ["check", str(project)])
+    found = [line for line in result.output.splitlines() if " PAN901 " in line]
+    assert [line.split(" ")[0] for line in found] == [
+        "manuscript/chapters/01-arrival.md:3:33:",
+        "manuscript/chapters/01-arrival.md:3:52:",
+    ]
+    assert "(write [Measures](02-measures.md#measures))" in found[0]
+    assert "(write [The tide tables](03-harbour.md#the-tide-tables))" in found[1]
+    page = _pages(_rendered(project, tmp_path / "out", ("full",)), "full")["chapter-01.xhtml"]
+    assert "see [Measures] and the [tables][The tide tables]." in page
