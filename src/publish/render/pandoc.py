@@ -104,7 +104,8 @@ def run_pandoc_batch(
 def _part_on(progress: bytes, count: int) -> int | None:
     """The text a stopped batch was on: the last index it wrote to stderr; the only text
     when it stopped before starting one; else None (unknown)."""
-    started = [line for line in progress.decode("utf-8", "replace").split() if line.isdigit()]
+    lines = progress.decode("utf-8", "replace").splitlines()
+    started = [line for line in lines if line.isdigit()]
     if started:
         return int(started[-1])
     return 0 if count == 1 else None
