@@ -195,8 +195,8 @@ class Build:
         """pandoc on the parts of these editions it has not rendered yet, all in one run
         (the sample's parts are mostly the full edition's), kept on disk with the parts
         of the other editions built (none of an earlier draft, when all are)."""
-        if self.pandoc is None:
-            return  # one pandoc run per edition, in `_render_one`
+        if self.pandoc is None or not names:
+            return  # None: one pandoc run per edition, in `_render_one`
         where = [(name, i) for name in names for i in range(len(self.sources[name]))]
         texts = [text for name in names for text in pandoc_input(self.sources[name])]
         try:

@@ -1,4 +1,5 @@
-"""Render an edition's Markdown to HTML with one pandoc run, then shape the book.
+"""Render an edition's Markdown to HTML with pandoc (part by part: pandoc_parts), then
+shape the book.
 
 The result is a list of chapter trees (lxml) that both the EPUB and the PDF
 writers serialise: one rendering per edition feeds every format.
