@@ -55,9 +55,11 @@ def test_the_batch_gives_what_pandoc_gives_each_chapter(raw_html):
     assert warned[AWKWARD[3]] == (quiet, [])
 
 
-def test_the_batch_opens_no_file_a_chapter_names(tmp_path):
+def test_the_batch_opens_no_file_a_chapter_names(tmp_path, monkeypatch):
     """`pandoc lua` takes no `--sandbox`: the batch reads Markdown and writes an HTML
-    fragment, which names images and links and never opens them."""
+    fragment, which names images and links and never opens them; and no Lua from the
+    environment runs before it."""
+    monkeypatch.setenv("LUA_INIT", "error('LUA_INIT ran')")
     secret = tmp_path / "secret.txt"
     secret.write_text(f"secret-{secrets.token_hex(8)}\n")
     text = (
