@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import lxml.html
+import pytest
 from click.testing import CliRunner
 
 from helpers import FIXTURES, copy_project
 from publish.commands.cli import main
 from publish.engine.build import Build
 from publish.engine.staging import OutputTree
+from publish.errors import FindingsError
 from publish.outputs.registry import OUTPUTS
 from publish.project.loader import load_project
 from publish.render import pandoc_parts
@@ -143,3 +145,19 @@ def test_a_heading_of_another_chapter_named_as_a_link_is_pan901_and_stays_text(t
     assert "(write [The tide tables](03-harbour.md#the-tide-tables))" in found[1]
     page = _pages(_rendered(project, tmp_path / "out", ("full",)), "full")["chapter-01.xhtml"]
     assert "see [Measures] and the [tables][The tide tables]." in page
+
+
+def test_a_limit_hit_in_one_batch_for_both_editions_names_the_chapter(tmp_path):
+    """The author raised max_bracket_depth, and pandoc then runs past its time on one
+    chapter: the finding names that chapter, though one batch held both editions."""
+    project = copy_project(FIXTURES / "web-site", tmp_path / "book")
+    book = project / "manuscript" / "book.yaml"
+    book.write_text(book.read_text() + "limits: {child_seconds: 2, max_bracket_depth: 30}\n")
+    chapter = project / "manuscript" / "chapters" / "03-harbour.md"
+    chapter.write_text(chapter.read_text() + "\n" + "[a" * 24 + "\n")
+    with pytest.raises(FindingsError) as error:
+        _rendered(project, tmp_path / "out")
+    found = [(f.path, f.line, f.code, f.message) for f in error.value.findings]
+    assert found == [
+        ("manuscript/chapters/03-harbour.md", 1, "LIM010", "pandoc ran past its 2 s limit")
+    ], "the chapter pandoc was on, not the edition's largest"
