@@ -14,7 +14,8 @@ it; warnings' line numbers are moved to the joined Markdown's lines. What stays 
 part is what an author thinks of as the chapter's own, as mdBook and Leanpub treat
 it: link reference definitions and footnote labels (`[^note]`) are the chapter's,
 so two chapters may both define `[docs]` or `[^1]` (one run would take the last
-definition for both, and warn). Headings with the same text in two chapters get
+definition for both, and warn); example lists (`(@)`) are numbered per chapter, their
+`@label` references with them. Headings with the same text in two chapters get
 the ids one run gives them (`summary`, `summary-1`, ...): pandoc numbers repeats
 within a part, `unique_ids` across parts, both from `-1`. An explicit id repeated in
 two chapters is renamed in the second, whose own links follow it, without pandoc's
