@@ -147,6 +147,7 @@ def test_a_heading_of_another_chapter_named_as_a_link_is_pan901_and_stays_text(t
     assert "see [Measures] and the [tables][The tide tables]." in page
 
 
+@pytest.mark.slow  # waits for pandoc's time limit
 def test_a_limit_hit_in_one_batch_for_both_editions_names_the_chapter(tmp_path):
     """The author raised max_bracket_depth, and pandoc then runs past its time on one
     chapter: the finding names that chapter, though one batch held both editions."""
