@@ -162,3 +162,26 @@ def test_a_limit_hit_in_one_batch_for_both_editions_names_the_chapter(tmp_path):
     assert found == [
         ("manuscript/chapters/03-harbour.md", 1, "LIM010", "pandoc ran past its 2 s limit")
     ], "the chapter pandoc was on, not the edition's largest"
+
+
+def test_headings_repeated_across_chapters_get_the_ids_one_run_gave(tmp_path):
+    """Every chapter ends with "## Notes": the ids are `notes`, `notes-1`, `notes-2`, as
+    pandoc's one run over the edition numbered them, so links to them keep landing."""
+    project = copy_project(FIXTURES / "web-site", tmp_path / "book")
+    for chapter in sorted((project / "manuscript" / "chapters").glob("*.md")):
+        chapter.write_text(chapter.read_text() + "\n## Notes\n\nA closing note.\n")
+    parts = _rendered(project, tmp_path / "parts", ("full",))
+    whole = Build(
+        load_project(project), OutputTree(tmp_path / "whole"), ("full",), OUTPUTS, lambda _: None
+    )
+    whole.pandoc = None  # one pandoc run over the edition, as builds rendered before
+    whole.prepare()
+    whole.render({"full"}, needs_pdf_engine=False)
+    assert _pages(parts, "full") == _pages(whole, "full")
+    ids = [
+        section.get("id")
+        for chapter in parts.contexts["full"].rendered.chapters
+        for section in chapter.element.iter("section")
+        if section.findtext("h2") == "Notes"
+    ]
+    assert ids == ["notes", "notes-1", "notes-2"]
