@@ -35,6 +35,8 @@ class LimitHit(Exception):
         self.message = message
         self.part: int | None = None
         """Which part of the edition pandoc ran on, when it ran part by part."""
+        self.stderr = b""
+        """What the child wrote to stderr before it was stopped."""
 
 
 class Limited:
@@ -64,13 +66,17 @@ class Limited:
             out, err = self.process.communicate(data, timeout=left)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.communicate()
+            _out, err = self.process.communicate()
             seconds = self.limits.child_seconds
-            raise LimitHit("LIM010", f"{self.what} ran past its {seconds} s limit") from None
+            hit = LimitHit("LIM010", f"{self.what} ran past its {seconds} s limit")
+            hit.stderr = err
+            raise hit from None
         result = subprocess.CompletedProcess(self.process.args, self.process.returncode, out, err)
         if result.returncode != 0 and _out_of_memory(result):
             megabytes = self.limits.child_memory_mb
-            raise LimitHit("LIM011", f"{self.what} ran past its {megabytes} MB memory limit")
+            hit = LimitHit("LIM011", f"{self.what} ran past its {megabytes} MB memory limit")
+            hit.stderr = err
+            raise hit
         return result
 
 

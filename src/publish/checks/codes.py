@@ -150,6 +150,8 @@ CODES = {
     "CFG006": "a cheatsheet names a chapter the book does not list",
     "CFG007": "a placeholder from `publish init` is still in book.yaml",
     "REN001": "pandoc warned while rendering a chapter",
+    "PAN901": "a reference link names another chapter's heading: each chapter is rendered "
+    "on its own, so it stays text",
     "REN002": "WeasyPrint warned while making the PDF (CSS it ignored, a font it could not load)",
     "CHS001": "a cheatsheet has no cheatsheet blocks to gather",
     "MTH001": "TeX math that pandoc cannot convert to MathML or the PDF cannot draw",
@@ -197,6 +199,7 @@ FIXES = {
     "REF003": "put the ::: answer block right after its ::: exercise block",
     "DIA001": "fix the DOT syntax on that line; `dot -Tsvg FILE` shows the same error",
     "REN001": "fix the Markdown pandoc names; the message says what it did instead",
+    "PAN901": "link the heading with its file and id: [Evaluation](05-evaluation.md#evaluation)",
     "REN002": "fix or remove the CSS rule; WeasyPrint skips what it cannot use",
     "CHS001": 'add a ::: {.cheatsheet title="..."} block to a chapter the cheatsheet gathers',
     "MTH001": "write LaTeX math mode as pandoc reads it (`\\frac`, `\\sum`, "

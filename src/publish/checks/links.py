@@ -73,8 +73,11 @@ def chapter_ids(chapter, auto_identifier) -> set[str]:
 
 
 def unique_ids(chapters, taken: set[str]) -> None:
-    """Drop empty ids and rename repeated ones (`terms` -> `terms-2`); each chapter
-    remembers its renames so its own links still reach its own element."""
+    """Drop empty ids and rename repeated ones (`terms` -> `terms-1`); each chapter
+    remembers its renames so its own links still reach its own element. Numbered as
+    pandoc numbers a heading whose text came before: with chapters rendered one by one
+    (pandoc_parts), the fifth chapter's "Summary" keeps the `summary-4` a run over the
+    whole book gave it, and links from outside the book to it still land."""
     used = set(taken)
     for chapter in chapters:
         for element in chapter.element.iter():
@@ -85,7 +88,7 @@ def unique_ids(chapters, taken: set[str]) -> None:
                 del element.attrib["id"]
                 continue
             if ident in used:
-                number = 2
+                number = 1
                 while f"{ident}-{number}" in used:
                     number += 1
                 element.set("id", f"{ident}-{number}")

@@ -19,6 +19,7 @@ from .codes import FIXES, KNOWN_DIVS
 from .confinement import check_confinement, refused_path
 from .controls import check_controls
 from .glyphs import check_characters
+from .heading_refs import check_heading_references
 from .links import check_chapter_links
 from .security import check_chapter
 from .stores import MAX_PIXELS, MIN_LONG_SIDE, shape_problem
@@ -73,6 +74,7 @@ def check_manuscript(manuscript: Manuscript, allow_remote: bool = False) -> list
                     "add {#id} to the heading you mean",
                 )
         check_chapter_links(manuscript, chapter, add, auto_identifier)
+        check_heading_references(manuscript, chapter, add, auto_identifier)
     return findings
 
 
@@ -91,8 +93,9 @@ def auto_identifier(text: str) -> str:
 def heading_identifiers(manuscript: Manuscript) -> set[str]:
     """Every id a link may name: explicit `{#id}`s and pandoc's derived ones.
 
-    pandoc numbers repeated derived ids (`-1`, `-2`) across the whole edition,
-    since each edition is one pandoc run; the full edition holds them all.
+    Repeated derived ids are numbered (`-1`, `-2`) across the whole edition, as
+    one pandoc run over it would (pandoc within a chapter, `unique_ids` across
+    chapters); the full edition holds them all.
     """
     ids: set[str] = set()
     for chapter in manuscript.chapters:

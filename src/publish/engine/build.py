@@ -16,6 +16,7 @@ from ..cache_entries import real_folder
 from ..editions.compose import edition_markdown
 from ..editions.kinds import EDITION_NAMES, FULL, SAMPLE
 from ..errors import Finding
+from ..limited import LimitHit
 from ..outputs.base import BookJob, Output, OutputJob
 from ..outputs.manifest import MANIFEST, Artifact, current_entries, write_manifest
 from ..outputs.registry import OUTPUTS, select
@@ -24,7 +25,8 @@ from ..project.manuscript import MANUSCRIPT_DIR
 from ..project.theme import DEFAULT_THEME
 from ..render.context import EditionContext, build_time
 from ..render.cover import edition_cover
-from ..render.html import render_edition
+from ..render.html import limit_finding, pandoc_input, render_edition
+from ..render.pandoc_parts import PandocParts, PartStore
 from ..render.pdf_engine import load_weasyprint, refusals_as_errors
 from ..render.resources import collect_resources
 from ..render.warnings import pandoc_findings
@@ -96,7 +98,9 @@ class Build:
         self.fetch_roots = [project.root, DEFAULT_THEME, tree.cache_dir]
         self.contexts: dict[str, EditionContext] = {}
         self.pandoc_findings: dict[str, list[Finding]] = {}
-        self.pandoc = None  # one run per edition; a preview runs it part by part
+        # pandoc part by part, each part's HTML kept on disk: a rebuild renders only the
+        # chapters that changed (a preview keeps its parts in memory instead).
+        self.pandoc: PandocParts | None = PandocParts(PartStore(tree.cache_dir, tool_fingerprint()))
         self.jobs = 1
 
     def prepare(self) -> int:
@@ -179,13 +183,31 @@ class Build:
         return tasks
 
     def render(self, names: set[str], needs_pdf_engine: bool) -> None:
-        """One pandoc run per edition, all at once, with WeasyPrint's slow import alongside."""
+        """The editions' HTML, side by side, with WeasyPrint's slow import alongside."""
         with ThreadPoolExecutor() as pool:
-            pending = [pool.submit(self._render_one, name) for name in sorted(names)]
-            if needs_pdf_engine:
-                pending.append(pool.submit(load_weasyprint))
+            pending = [pool.submit(load_weasyprint)] if needs_pdf_engine else []
+            self.render_parts(sorted(names))
+            pending += [pool.submit(self._render_one, name) for name in sorted(names)]
         for future in pending:
             future.result()
+
+    def render_parts(self, names: list[str]) -> None:
+        """pandoc on the parts of these editions it has not rendered yet, all in one run
+        (the sample's parts are mostly the full edition's), kept on disk with the parts
+        of the other editions built (none of an earlier draft, when all are)."""
+        if self.pandoc is None or not names:
+            return  # None: one pandoc run per edition, in `_render_one`
+        where = [(name, i) for name in names for i in range(len(self.sources[name]))]
+        texts = [text for name in names for text in pandoc_input(self.sources[name])]
+        try:
+            self.pandoc.prepare(texts, self.project.book.limits)
+        except LimitHit as hit:
+            name, hit.part = where[hit.part] if hit.part is not None else (names[0], None)
+            raise limit_finding(self.sources[name], hit) from None
+        if self.pandoc.store:
+            every = [pandoc_input(self.sources[name]) for name in self.wanted]
+            prune = set(self.wanted) == set(self.project.editions)
+            self.pandoc.store.save([text for texts in every for text in texts], prune)
 
     def _render_one(self, name: str) -> None:
         self.report(f"rendering the {name} edition's HTML")

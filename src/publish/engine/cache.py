@@ -85,7 +85,7 @@ def _installed_tools() -> str:
     the code changes, and old code's artifacts must not be served to new code."""
     hasher = Hasher().add("publish", __version__)
     package = Path(__file__).parent.parent
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.lua")]):  # pandoc_batch
         hasher.add_file(path.relative_to(package).as_posix(), path)
     for name in RENDERERS:
         try:

@@ -1,4 +1,5 @@
-"""Render an edition's Markdown to HTML with one pandoc run, then shape the book.
+"""Render an edition's Markdown to HTML with pandoc (part by part: pandoc_parts), then
+shape the book.
 
 The result is a list of chapter trees (lxml) that both the EPUB and the PDF
 writers serialise: one rendering per edition feeds every format.
@@ -62,16 +63,21 @@ class RenderedEdition:
         return self._files_by_id.get(ident)
 
 
+def pandoc_input(parts: list[tuple[Chapter | None, str]]) -> list[str]:
+    """The parts' Markdown as pandoc is given it: images pointed at their packaged names,
+    GitHub's alerts opened as divs."""
+    return [open_alerts(_point_images(text)) for _, text in parts]
+
+
 def _pandoc_on_edition(parts: list[tuple[Chapter | None, str]], limits: Limits):
     """One pandoc run over the edition; a limit hit is a finding at its largest chapter."""
-    markdown = "\n\n".join(open_alerts(_point_images(text)) for _, text in parts)
     try:
-        return run_pandoc(markdown, raw_html=True, limits=limits)
+        return run_pandoc("\n\n".join(pandoc_input(parts)), raw_html=True, limits=limits)
     except LimitHit as hit:
-        raise _limit_finding(parts, hit) from None
+        raise limit_finding(parts, hit) from None
 
 
-def _limit_finding(parts: list[tuple[Chapter | None, str]], hit: LimitHit) -> FindingsError:
+def limit_finding(parts: list[tuple[Chapter | None, str]], hit: LimitHit) -> FindingsError:
     """Where a pandoc limit hit is reported: the part it ran on when pandoc ran part by
     part (`hit.part`), else the edition's largest chapter, as no line can be known."""
     chapters = [source for source, _ in parts if source is not None]
@@ -93,15 +99,16 @@ def render_edition(
     pandoc: Callable[[list[str], Limits], tuple[str, list[str]]] | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> RenderedEdition:
-    """One pandoc run for the whole edition, then the book's own structure on top.
-    `pandoc` may run it part by part instead (a preview: `pandoc_parts.PandocParts`)."""
+    """The edition's HTML from pandoc, then the book's own structure on top. `pandoc`
+    runs it part by part (builds and previews: `pandoc_parts.PandocParts`); without it,
+    one pandoc run renders the whole edition."""
     if pandoc is None:
         html, warnings = _pandoc_on_edition(parts, limits)
     else:
         try:
-            html, warnings = pandoc([open_alerts(_point_images(t)) for _, t in parts], limits)
+            html, warnings = pandoc(pandoc_input(parts), limits)
         except LimitHit as hit:
-            raise _limit_finding(parts, hit) from None
+            raise limit_finding(parts, hit) from None
     sources = [source for source, _ in parts]
     # pandoc's own output is checked first, so whatever is unsafe stops the build with
     # its line; then nh3's copy is used, and must have lost nothing on the way.
@@ -194,6 +201,7 @@ def _take_footnotes(root: HtmlElement) -> dict[str, HtmlElement]:
     for section in root.find_class("footnotes"):
         for item in section.iter("li"):
             notes[item.get("id")] = item
+        section.tail = None  # its newline would land on the chapter before (one per part)
         section.drop_tree()
     return notes
 
