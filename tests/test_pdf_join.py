@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 
 import pikepdf
+import pytest
 from pikepdf import NameTree, NumberTree
 
 from publish.outputs.pdf_parts import PartDocument, render_parts
+from publish.render.join_process import JoinProcess
 from publish.render.pdf_join import CROSS_PART, Joining, join, label_ranges
 
 
@@ -54,3 +56,14 @@ def test_two_parts_make_one_book():
 
 def test_a_failed_promise_in_any_part_drops_the_claim():
     assert "pdfuaid:part" not in _joined(claims_ua=False).open_metadata()
+
+
+def test_the_join_runs_apart_and_its_errors_reach_the_caller():
+    """The join runs in a spawned process (render/join_process.py): its result is the
+    in-process join's bytes, and what it raises is raised in the caller."""
+    parts = [_part("First", "first", "second"), _part("Second", "second", "first")]
+    how = Joining([True, False], labels=label_ranges(2, cover=False))
+    with JoinProcess() as joiner:
+        assert joiner.join(parts, how) == join(parts, how)
+    with JoinProcess() as joiner, pytest.raises(pikepdf.PdfError):
+        joiner.join([b"%PDF-1.7 not a PDF at all"], Joining([False]))

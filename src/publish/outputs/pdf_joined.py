@@ -20,7 +20,8 @@ from pathlib import Path
 
 from ..project.theme import Stylesheet
 from ..render.context import EditionContext
-from ..render.pdf_join import CROSS_PART, Joining, join, label_ranges
+from ..render.join_process import JoinProcess
+from ..render.pdf_join import CROSS_PART, Joining, label_ranges
 from .pdf_document import cover_html, front_matter, head, toc
 from .pdf_parts import (
     PartCache,
@@ -63,6 +64,11 @@ class PartsRun:
 def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, cover: bool):
     """The whole book from its parts; `printed` opens each part on a recto and makes the
     page count even, `cover` puts the cover first."""
+    with JoinProcess() as joiner:
+        return _joined_book(context, sheet, run, printed, cover, joiner)
+
+
+def _joined_book(context, sheet, run: PartsRun, printed: bool, cover: bool, joiner) -> JoinedBook:
     base = str(context.project)
     documents = chapter_documents(context, sheet)
     chapters, fresh = lay_out_parts(documents, run.roots, base, run.jobs, run.cache)
@@ -98,7 +104,7 @@ def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, co
         dated=(f"D:{context.built_at:%Y%m%d%H%M%S}+00'00", context.built_at.isoformat()),
         version=context.book.version,
     )
-    data = join([part.data for part in everything], how)
+    data = joiner.join([part.data for part in everything], how)
     images = [image for part in chapters for image in part.images]
     pages = body_start + folio - 1
     return JoinedBook(data, pages + (printed and pages % 2), images)

@@ -36,7 +36,7 @@ class Joining:
     """PDFs of folios, their pages taken one after another as one overlay."""
     stamps: dict[int, int] = field(default_factory=dict)
     """Joined page index -> overlay page index."""
-    labels: list = field(default_factory=list)
+    labels: list[tuple[int, str, str]] = field(default_factory=list)
     even: bool = False
     claims_ua: bool = True
     metadata_from: int = 0
@@ -73,7 +73,7 @@ def join(parts: list[bytes], how: Joining) -> bytes:
         overlays = [pikepdf.open(io.BytesIO(data)) for data in how.overlays]
         _stamp(book, [page for overlay in overlays for page in overlay.pages], how.stamps)
     if how.labels:
-        book.Root.PageLabels = Dictionary(Nums=Array(how.labels))
+        book.Root.PageLabels = _page_labels(how.labels)
     if how.metadata_from:
         _take_metadata(book, sources[how.metadata_from])
     if how.dated is not None:
@@ -237,11 +237,22 @@ def _stamp(book, overlay: list, stamps: dict[int, int]) -> None:
         page.contents_add(book.make_stream(draw.encode()))
 
 
-def label_ranges(body_start: int, cover: bool) -> list:
-    """Page labels matching the printed folios: the cover (when there is one), roman
-    front matter, an arabic body (as `pdf_engine.page_labels` writes them)."""
+def label_ranges(body_start: int, cover: bool) -> list[tuple[int, str, str]]:
+    """Page labels matching the printed folios, as (first page, numbering style, prefix):
+    the cover (when there is one), roman front matter, an arabic body (as
+    `pdf_engine.page_labels` writes them). Plain values, so a `Joining` can be pickled."""
     front = 1 if cover else 0
-    ranges: list = [0, Dictionary(P=String("Cover"))] if cover else []
+    ranges = [(0, "", "Cover")] if cover else []
     if body_start > front:
-        ranges += [front, Dictionary(S=Name.r, St=1)]
-    return [*ranges, body_start, Dictionary(S=Name.D, St=1)]
+        ranges.append((front, "r", ""))
+    return [*ranges, (body_start, "D", "")]
+
+
+def _page_labels(ranges: list[tuple[int, str, str]]) -> Dictionary:
+    numbers: list = []
+    for start, style, prefix in ranges:
+        label = Dictionary(S=Name("/" + style), St=1) if style else Dictionary()
+        if prefix:
+            label.P = String(prefix)
+        numbers += [start, label]
+    return Dictionary(Nums=Array(numbers))
