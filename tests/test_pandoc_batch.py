@@ -11,6 +11,7 @@ import pytest
 from helpers import FIXTURES, REPO
 from publish.limited import LimitHit
 from publish.project.config_limits import DEFAULT_LIMITS, Limits
+from publish.render import pandoc_parts
 from publish.render.pandoc import run_pandoc, run_pandoc_batch
 from publish.render.pandoc_parts import PandocParts
 
@@ -96,3 +97,16 @@ def test_a_batch_under_too_little_memory_names_its_only_part():
     with pytest.raises(LimitHit) as hit:  # stopped before any part: which is not known
         run_pandoc_batch(["# One\n", "# Two\n"], limits=Limits(child_memory_mb=32))
     assert hit.value.part is None
+
+
+def test_many_parts_go_to_one_batch_per_core_with_the_same_result(monkeypatch):
+    """Parts split over concurrent batches come back in order, as one batch gives them,
+    and a limit hit in the second batch names its part by its index in the edition."""
+    monkeypatch.setattr(pandoc_parts, "PARTS_PER_BATCH", 2)
+    monkeypatch.setattr(pandoc_parts.os, "sched_getaffinity", lambda _pid: {0, 1})
+    texts = [f"# Part {n}\n\nWords[^1] of part {n}.\n\n[^1]: Its note.\n" for n in range(6)]
+    assert pandoc_parts._run_batches(texts, DEFAULT_LIMITS) == run_pandoc_batch(texts, True)
+    slow = "# Slow\n\n" + "[a" * 24 + "\n"
+    with pytest.raises(LimitHit) as hit:
+        pandoc_parts._run_batches([*texts[:4], slow, texts[5]], Limits(child_seconds=2))
+    assert (hit.value.code, hit.value.part) == ("LIM010", 4)
