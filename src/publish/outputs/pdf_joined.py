@@ -70,9 +70,13 @@ def joined_book(context: EditionContext, sheet, run: PartsRun, printed: bool, co
 
 def _joined_book(context, sheet, run: PartsRun, printed: bool, cover: bool, joiner) -> JoinedBook:
     base = str(context.project)
+    # The cover (it depends on nothing) is laid out alongside the chapters.
+    covers = [_cover_document(context, sheet)] if cover else []
     documents = chapter_documents(context, sheet)
-    chapters, fresh = lay_out_parts(documents, run.roots, base, run.jobs, run.cache)
-    run.report(f"{len(fresh)} of {len(chapters)} chapter(s) laid out, the rest from the cache")
+    laid_out, fresh = lay_out_parts([*covers, *documents], run.roots, base, run.jobs, run.cache)
+    made, chapters = laid_out[: len(covers)], laid_out[len(covers) :]
+    fresh_chapters = len([index for index in fresh if index >= len(covers)])
+    run.report(f"{fresh_chapters} of {len(chapters)} chapter(s) laid out, the rest from the cache")
     starts, blanks, folio = [], [], 1
     for part in chapters:
         starts.append(folio)
@@ -83,13 +87,12 @@ def _joined_book(context, sheet, run: PartsRun, printed: bool, cover: bool, join
         for part, start in zip(chapters, starts, strict=True)
         for ident, page in part.anchors.items()
     }
-    # The cover on its own: its image is slow to write and never changes with the date.
-    documents = [_cover_document(context, sheet)] if cover else []
-    documents.append(_front_document(context, sheet, numbers))
     folios = _overlay_documents(context, sheet, folio - 1)
-    laid_out, _ = lay_out_parts([*documents, *folios], run.roots, base, run.jobs, run.cache)
-    made, overlays = laid_out[: len(documents)], laid_out[len(documents) :]
-    front = made[-1]
+    front_document = _front_document(context, sheet, numbers)
+    (front, *overlays), _ = lay_out_parts(
+        [front_document, *folios], run.roots, base, run.jobs, run.cache
+    )
+    made.append(front)
     front_blank = printed and front.pages % 2 == 1
     body_start = sum(part.pages for part in made) + front_blank
     everything = [*made, *chapters]
@@ -134,6 +137,7 @@ def _front_document(context: EditionContext, sheet, numbers: dict) -> PartDocume
     return PartDocument(html_text, sheet.text + TOC_NUMBERS)
 
 
+# The cover on its own part: its image is slow to write and never changes with the date.
 def _cover_document(context: EditionContext, sheet) -> PartDocument:
     return PartDocument(_document(context, cover_html(context), part_head(context)), sheet.text)
 
