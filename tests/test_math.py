@@ -184,7 +184,10 @@ def test_pdf_formulas_are_vector_drawings_with_the_tex_as_alt(book):
     body = [p for p in reader.pages if "Averages and spread" in p.extract_text()][1:]
     for page in body:
         content = page.get_contents().get_data().decode("latin-1")
-        assert " Do" not in content  # no image drawn: the formulas are paths
+        # No image drawn: the formulas are paths (a form drawn is the folio, pdf_join).
+        xobjects = page["/Resources"].get("/XObject", {})
+        drawn = [xobjects[f"/{name}"].get_object() for name in re.findall(r"/(\S+) Do", content)]
+        assert all(xobject["/Subtype"] == "/Form" for xobject in drawn)
         assert re.search(r"\n[fF]\*?\n", content)  # filled outlines
     alts = set()
 
