@@ -41,7 +41,7 @@ OVERLAY_CSS = (
 OVERLAY_CHUNK = 32
 STAND_IN_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 # The contents' page numbers, known before the front matter is laid out.
-TOC_NUMBERS = 'nav.toc a::after { content: leader(". ") attr(data-page); }'
+TOC_NUMBERS = 'nav.toc a::after { content: leader(". . ") attr(data-page); }'
 
 
 @dataclass
