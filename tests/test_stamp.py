@@ -39,6 +39,8 @@ def book_files(build: Path, edition: str = "full") -> dict[str, dict]:
     }
 
 
+# `copies` builds whole books (the fixtures it asks for by name), so its tests are marked
+# slow here: conftest marks a test by the fixtures it names, and cannot see these.
 @pytest.fixture(scope="module", params=["bundled_build", "mini_build"])
 def copies(request, tmp_path_factory) -> tuple[Path, Path]:
     """Both buyers' copies of a built book: (build folder, output store)."""
@@ -75,6 +77,7 @@ def body_start(pdf: pikepdf.Pdf) -> int:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("buyer", BUYERS, ids=[b[2] for b in BUYERS])
 def test_each_stamped_epub_passes_epubcheck_and_names_its_buyer(copies, buyer):
     build, out = copies
@@ -100,6 +103,7 @@ def test_each_stamped_epub_passes_epubcheck_and_names_its_buyer(copies, buyer):
     assert metas["stamp:master-sha256"] == book_files(build)["epub"]["sha256"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("buyer", BUYERS, ids=[b[2] for b in BUYERS])
 def test_each_stamped_pdf_has_its_line_on_every_body_page_and_stays_tagged(copies, buyer):
     build, out = copies
@@ -164,6 +168,7 @@ def rezip(source: Path, target: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("buyer", BUYERS, ids=[b[2] for b in BUYERS])
 def test_identify_finds_the_order_in_copies_resaved_and_copied_text(copies, buyer, tmp_path):
     build, out = copies
@@ -196,6 +201,7 @@ def test_identify_finds_the_order_in_copies_resaved_and_copied_text(copies, buye
     assert identify(build / book_files(build)["epub"]["path"]).order is None
 
 
+@pytest.mark.slow
 def test_the_same_order_gives_the_same_bytes(copies, tmp_path):
     build, out = copies
     again = tmp_path / "again"
