@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pikepdf
 import pytest
 from pikepdf import NameTree, NumberTree
 
+from helpers import FIXTURES, copy_project
 from publish.outputs.pdf_parts import PartDocument, render_parts
 from publish.render.join_process import JoinProcess
 from publish.render.pdf_join import CROSS_PART, Joining, join, label_ranges
@@ -67,3 +70,20 @@ def test_the_join_runs_apart_and_its_errors_reach_the_caller():
         assert joiner.join(parts, how) == join(parts, how)
     with JoinProcess() as joiner, pytest.raises(pikepdf.PdfError):
         joiner.join([b"%PDF-1.7 not a PDF at all"], Joining([False]))
+
+
+@pytest.mark.slow
+def test_a_script_without_a_main_guard_builds_the_joined_pdf(tmp_path):
+    """The join's process is a fresh interpreter running this package's module, never
+    the caller's script again (as multiprocessing's spawn would, which breaks a script
+    that calls `build()` at its top level)."""
+    project = copy_project(FIXTURES / "pdf-parts", tmp_path / "book")
+    script = tmp_path / "make_book.py"
+    script.write_text(
+        "from pathlib import Path\nfrom publish.engine.build import build\n"
+        f"build(Path({str(project)!r}), formats=('pdf',))\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert list((project / "build" / "full").glob("*.pdf"))
