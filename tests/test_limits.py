@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -141,3 +143,27 @@ def test_a_build_worker_past_its_time_limit_is_lim010():
     with pytest.raises(PublishError, match="LIM010 no build task finished within its 1 s"):
         list(workers.results([0, 1]))
     assert time.monotonic() - started < 10
+
+
+def _start_a_child_then_sleep(pid_file) -> None:
+    child = subprocess.Popen(["sleep", "60"])
+    pid_file.write_text(str(child.pid), encoding="ascii")
+    time.sleep(30)
+
+
+def test_a_worker_ended_early_takes_what_it_started_with_it(tmp_path):
+    """A worker stopped at a limit ends with every process it started (a PDF's part
+    workers and its join would otherwise wait on a dead pipe for good)."""
+    from publish.engine.runner import _Workers
+    from publish.errors import PublishError
+
+    pid_file = tmp_path / "child.pid"
+    tasks = _tasks(lambda: _start_a_child_then_sleep(pid_file))
+    with pytest.raises(PublishError, match="LIM010"):
+        list(_Workers(tasks, 2, Limits(task_seconds=2)).results([0, 1]))
+    child = int(pid_file.read_text(encoding="ascii"))
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)  # killed; its parent gone, init reaps it
+    status = Path(f"/proc/{child}/status")
+    assert not status.exists() or "State:\tZ" in status.read_text()

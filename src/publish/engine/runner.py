@@ -10,12 +10,14 @@ the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
 import pickle
 import queue
 import resource
+import signal
 import threading
 import time
 import traceback
@@ -103,6 +105,7 @@ class _Workers:
         try:
             for process in processes:
                 process.start()
+                _lead_own_group(process.pid)
             for _ in order:
                 index, outcome, error = self._next(done, processes)
                 if isinstance(error, MemoryError):
@@ -116,7 +119,7 @@ class _Workers:
             gc.unfreeze()
             for process in processes:
                 if process.is_alive():
-                    process.terminate()
+                    _end_group(process.pid)
                 process.join()
 
     def _next(self, done, processes):
@@ -138,6 +141,7 @@ class _Workers:
         raise PublishError(f"ERROR LIM010 {message} (raise limits.task_seconds)")
 
     def _work(self, todo, done) -> None:
+        _lead_own_group(0)
         limit_memory(self.limits.child_memory_mb)
         while (index := todo.get()) is not None:
             try:
@@ -145,6 +149,22 @@ class _Workers:
             except BaseException as exc:  # reported to the parent, which raises it
                 done.put((index, None, _portable(exc)))
                 return
+
+
+def _lead_own_group(pid: int) -> None:
+    """Make a worker the leader of its own process group, from both sides of the fork (so
+    it is done before either goes on): what it starts (a PDF's part workers, its join)
+    joins the group, and `_end_group` ends them all."""
+    # Refused when the other side did it already, or the worker has ended: either is fine.
+    with contextlib.suppress(PermissionError, ProcessLookupError):
+        os.setpgid(pid, pid)
+
+
+def _end_group(pid: int) -> None:
+    """A worker and every process it started: a worker ended alone would leave its part
+    workers blocked on a pipe no one reads, for good."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def limit_memory(megabytes: int) -> None:
