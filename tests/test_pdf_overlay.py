@@ -31,17 +31,16 @@ def _context(tmp_path, print_profile: bool):
     run.prepare()
     run.render({"full"}, needs_pdf_engine=True)
     context = run.contexts["full"]
-    context.roots = run.fetch_roots
     if print_profile:
-        return context, print_stylesheet(context, TRIMS["6x9"], 36, 9)
-    return context, stylesheet(context)
+        return context, print_stylesheet(context, TRIMS["6x9"], 36, 9), run.fetch_roots
+    return context, stylesheet(context), run.fetch_roots
 
 
-def _folios(context, sheet, tmp_path) -> list[tuple[str, float, float]]:
+def _folios(context, sheet, roots) -> list[tuple[str, float, float]]:
     """(text, x of the folio, page width) per page of the overlays, in order."""
     documents = _overlay_documents(context, sheet, BODY_PAGES)
     pages = []
-    for layout in render_parts(documents, context.roots, str(context.project)):
+    for layout in render_parts(documents, roots, str(context.project)):
         for page in PdfReader(io.BytesIO(layout.data)).pages:
             xs: list[float] = []
 
@@ -56,9 +55,9 @@ def _folios(context, sheet, tmp_path) -> list[tuple[str, float, float]]:
 
 @pytest.mark.parametrize("print_profile", [False, True], ids=["screen", "print"])
 def test_chunked_overlays_number_every_body_page_on_its_side(tmp_path, print_profile):
-    context, sheet = _context(tmp_path, print_profile)
+    context, sheet, roots = _context(tmp_path, print_profile)
     assert len(_overlay_documents(context, sheet, BODY_PAGES)) == 3
-    folios = _folios(context, sheet, tmp_path)
+    folios = _folios(context, sheet, roots)
     assert [text for text, _x, _w in folios] == [str(n) for n in range(1, BODY_PAGES + 1)]
     for number, (_text, x, width) in enumerate(folios, 1):
         if print_profile:  # rectos (odd) carry the folio right, versos left
@@ -68,9 +67,9 @@ def test_chunked_overlays_number_every_body_page_on_its_side(tmp_path, print_pro
 
 
 def test_overlay_pages_draw_nothing_but_the_folio(tmp_path):
-    context, sheet = _context(tmp_path, False)
+    context, sheet, roots = _context(tmp_path, False)
     document = _overlay_documents(context, sheet, 3)[0]
-    (layout,) = render_parts([document], context.roots, str(context.project))
+    (layout,) = render_parts([document], roots, str(context.project))
     assert not document.tagged
     with pikepdf.open(io.BytesIO(layout.data)) as pdf:
         assert len(pdf.pages) == 3
